@@ -1,0 +1,1 @@
+"""Local tooling: the sandbox tenant, the local Functions host, Azurite and the demo. Never deployed."""

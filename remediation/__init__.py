@@ -1,0 +1,1 @@
+"""The restricted-sender responder's domain: settings, errors, models, the playbook, gateways."""

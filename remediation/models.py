@@ -1,0 +1,209 @@
+"""Plain data of the domain: jobs and their steps, blocks, directory facts.
+
+`Job.to_json()` is the job JSON of DESIGN.md section 3 (a public contract): `id`, `user`,
+`status`, `mode`, `trigger`, `createdAt`, `updatedAt`, `steps` of `{name, status,
+startedAt, endedAt, detail}`, plus our extensions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+
+# Job statuses (contract).
+QUEUED, RUNNING, AWAITING_APPROVAL, AWAITING_RELEASE = "queued", "running", "awaiting_approval", "awaiting_release"
+RESOLVED, ESCALATED, FAILED, CANCELLED, PLANNED = "resolved", "escalated", "failed", "cancelled", "planned"
+JOB_STATUSES = (QUEUED, RUNNING, AWAITING_APPROVAL, AWAITING_RELEASE, RESOLVED, ESCALATED, FAILED, CANCELLED, PLANNED)
+TERMINAL_STATUSES = (RESOLVED, ESCALATED, FAILED, CANCELLED, PLANNED)
+
+# Step names (contract), in playbook order. `follow_up` runs from its own message.
+STEP_NAMES = (
+    "confirm_block", "reset_password", "revoke_sessions", "inbox_rules", "mailbox_forwarding",
+    "auth_methods_review", "unblock_sender", "notify", "follow_up",
+)
+
+# Step statuses. `pending` means not reached yet.
+PENDING, DONE, SKIPPED, MANUAL, STEP_PLANNED, STEP_FAILED = "pending", "done", "skipped", "manual", "planned", "failed"
+FINISHED_STEP_STATUSES = (DONE, SKIPPED, MANUAL, STEP_PLANNED, STEP_FAILED)
+
+# Job modes (contract).
+ENFORCE, DRY_RUN = "enforce", "dry-run"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def normalize_user(user: str) -> str:
+    """Exchange may return an address in other casing: users are keyed in lower case."""
+    return user.strip().lower()
+
+
+@dataclass
+class Trigger:
+    source: str                     # "o365", "azure-monitor", "sentinel", "alerts_v2", "admin", "sweep"
+    alert_id: str = ""
+    requested_by: str = ""          # the admin's UPN / object id, or the alert source's name
+    reason: str = ""
+
+    def to_json(self) -> dict:
+        return {"source": self.source, "alertId": self.alert_id or None,
+                "requestedBy": self.requested_by or None, "reason": self.reason or None}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Trigger":
+        return cls(data.get("source", ""), data.get("alertId") or "", data.get("requestedBy") or "",
+                   data.get("reason") or "")
+
+
+@dataclass
+class Step:
+    name: str
+    status: str = PENDING
+    startedAt: str | None = None    # noqa: N815 - contract field names
+    endedAt: str | None = None      # noqa: N815
+    detail: str = ""
+    data: dict = field(default_factory=dict)   # structured record of what was seen and changed
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED_STEP_STATUSES
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Block:
+    """One entry of Get-BlockedSenderAddress."""
+
+    sender: str
+    created: str                    # CreatedDatetime as Exchange gave it (ISO 8601)
+    reason: str = ""
+    reason_parts: dict = field(default_factory=dict)
+    temporary: bool = False
+    changed: str = ""
+
+    def to_json(self) -> dict:
+        return {"senderAddress": self.sender, "createdDatetime": self.created, "reason": self.reason,
+                "reasonParts": self.reason_parts, "temporaryBlock": self.temporary,
+                "changedDatetime": self.changed or None}
+
+
+def parse_block_reason(reason: str) -> dict:
+    """`Reason` is loosely `key=value;key=value` (e.g. `ExceedingLimitType=...`): keep what parses."""
+    parts: dict[str, str] = {}
+    for chunk in reason.replace(",", ";").split(";"):
+        key, sep, value = chunk.partition("=")
+        if sep and key.strip():
+            parts[key.strip()] = value.strip()
+    return parts
+
+
+@dataclass
+class DirectoryUser:
+    id: str
+    user_principal_name: str
+    mail: str = ""
+    display_name: str = ""
+    account_enabled: bool | None = None
+    on_premises_sync_enabled: bool | None = None
+
+    @property
+    def domain(self) -> str:
+        return self.user_principal_name.rpartition("@")[2].lower()
+
+
+@dataclass
+class Domain:
+    id: str
+    authentication_type: str = "Managed"   # "Managed" or "Federated"
+    is_verified: bool = True
+
+    @property
+    def federated(self) -> bool:
+        return self.authentication_type.lower() == "federated"
+
+
+@dataclass
+class MailboxForwarding:
+    forwarding_smtp_address: str | None = None
+    forwarding_address: str | None = None
+    deliver_to_mailbox_and_forward: bool = False
+
+    @property
+    def is_set(self) -> bool:
+        return bool(self.forwarding_smtp_address or self.forwarding_address or self.deliver_to_mailbox_and_forward)
+
+    def to_json(self) -> dict:
+        return {"ForwardingSmtpAddress": self.forwarding_smtp_address, "ForwardingAddress": self.forwarding_address,
+                "DeliverToMailboxAndForward": self.deliver_to_mailbox_and_forward}
+
+
+@dataclass
+class Job:
+    id: str
+    user: str
+    status: str
+    mode: str
+    trigger: Trigger
+    createdAt: str                  # noqa: N815 - contract field names
+    updatedAt: str                  # noqa: N815
+    steps: list[Step] = field(default_factory=lambda: [Step(name) for name in STEP_NAMES])
+    force: bool = False
+    block: dict | None = None       # Block.to_json() once confirmed
+    snapshot: dict = field(default_factory=dict)     # what was there before any change, per step
+    audit: list[dict] = field(default_factory=list)  # every tenant action: at, actor, action, target, why, result
+    checks: list[dict] = field(default_factory=list)  # follow-up checks
+    decisions: list[dict] = field(default_factory=list)  # approvals and cancellations: at, by, decision, comment
+    unblocked_at: str | None = None
+    follow_up_due_at: str | None = None
+    summary: str = ""
+    etag: str | None = field(default=None, compare=False)
+
+    def step(self, name: str) -> Step:
+        for step in self.steps:
+            if step.name == name:
+                return step
+        raise KeyError(name)
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+    def to_json(self, base_url: str = "") -> dict:
+        body = {
+            "id": self.id, "user": self.user, "status": self.status, "mode": self.mode,
+            "trigger": self.trigger.to_json(), "createdAt": self.createdAt, "updatedAt": self.updatedAt,
+            "steps": [step.to_json() for step in self.steps], "force": self.force, "block": self.block,
+            "snapshot": self.snapshot, "audit": self.audit, "checks": self.checks, "decisions": self.decisions,
+            "unblockedAt": self.unblocked_at, "followUpDueAt": self.follow_up_due_at, "summary": self.summary,
+        }
+        if base_url:
+            body["url"] = f"{base_url.rstrip('/')}/api/remediations/{self.id}"
+        return body
+
+    @classmethod
+    def from_json(cls, data: dict, etag: str | None = None) -> "Job":
+        return cls(
+            id=data["id"], user=data["user"], status=data["status"], mode=data["mode"],
+            trigger=Trigger.from_json(data.get("trigger") or {}), createdAt=data["createdAt"],
+            updatedAt=data["updatedAt"], steps=[Step(**step) for step in data.get("steps", [])],
+            force=bool(data.get("force")), block=data.get("block"), snapshot=data.get("snapshot") or {},
+            audit=data.get("audit") or [], checks=data.get("checks") or [], decisions=data.get("decisions") or [],
+            unblocked_at=data.get("unblockedAt"), follow_up_due_at=data.get("followUpDueAt"),
+            summary=data.get("summary") or "", etag=etag,
+        )

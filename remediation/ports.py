@@ -1,0 +1,132 @@
+"""The domain's ports: what the playbook needs from the outside world, by intent.
+
+The real adapters live in `remediation/gateways/` (Graph on msgraph-sdk, Exchange's admin
+API on httpx, Storage on the `.aio` clients); unit tests use fakes implementing the same
+protocols. Every method raises only errors of `remediation/errors.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from remediation.models import Block, DirectoryUser, Domain, Job, MailboxForwarding
+
+
+class Directory(Protocol):
+    """Microsoft Graph (Entra ID users, mail, security alerts)."""
+
+    async def get_user(self, user: str) -> DirectoryUser:
+        """By id or UPN, with accountEnabled and onPremisesSyncEnabled selected. NotFoundError if absent."""
+
+    async def domains(self) -> list[Domain]: ...
+
+    async def reset_password(self, user_id: str, password: str) -> None:
+        """PATCH passwordProfile with forceChangePasswordNextSignIn. The password is never logged."""
+
+    async def revoke_sessions(self, user_id: str) -> None: ...
+
+    async def disable_account(self, user_id: str) -> None:
+        """accountEnabled: false (containment)."""
+
+    async def member_of(self, user_id: str, group_ids: list[str]) -> list[str]:
+        """Which of group_ids the user is a (transitive) member of (POST checkMemberGroups)."""
+
+    async def inbox_rules(self, user_id: str) -> list[dict]:
+        """Graph messageRule objects of the inbox, as Graph returns them (hidden rules are absent)."""
+
+    async def disable_inbox_rule(self, user_id: str, rule_id: str) -> dict:
+        """PATCH isEnabled false; returns the whole rule."""
+
+    async def auth_methods(self, user_id: str) -> list[dict]:
+        """authentication/methods as Graph returns them (with @odata.type)."""
+
+    async def send_mail(self, sender: str, recipients: list[str], subject: str, html_body: str) -> None: ...
+
+    async def security_alerts(self, since: datetime, service_source: str) -> list[dict]:
+        """alerts_v2 updated since `since`, every page followed."""
+
+
+class ExchangeAdmin(Protocol):
+    """Exchange Online through the admin API's InvokeCommand."""
+
+    async def blocked_senders(self, sender: str | None = None) -> list[Block]:
+        """Get-BlockedSenderAddress [-SenderAddress]; every page followed."""
+
+    async def unblock(self, sender: str) -> None:
+        """Remove-BlockedSenderAddress. UnblockCapError when Microsoft's cap is reached."""
+
+    async def mailbox_forwarding(self, mailbox: str) -> MailboxForwarding:
+        """Get-Mailbox: the three forwarding fields (smtp: prefix kept as Exchange gives it)."""
+
+    async def clear_mailbox_forwarding(self, mailbox: str) -> None:
+        """Set-Mailbox ForwardingSmtpAddress=$null ForwardingAddress=$null DeliverToMailboxAndForward=$false."""
+
+    async def inbox_rules(self, mailbox: str, include_hidden: bool = True) -> list[dict]:
+        """Get-InboxRule -Mailbox [-IncludeHidden]: Exchange's rule objects (Name, RuleIdentity, Enabled,
+        ForwardTo, ForwardAsAttachmentTo, RedirectTo, DeleteMessage, MoveToFolder, MarkAsRead, ...)."""
+
+    async def disable_inbox_rule(self, mailbox: str, rule_identity: str) -> None:
+        """Disable-InboxRule -Mailbox -Identity -Confirm:$false."""
+
+
+@dataclass
+class Page:
+    items: list[Job]
+    continuation: str | None = None
+
+
+class JobStore(Protocol):
+    """Table storage. Every write of a job is ETag-guarded; claims are create-if-absent."""
+
+    async def add(self, job: Job) -> Job:
+        """Insert a new job; ConflictError if the id exists. Returns it with its etag."""
+
+    async def get(self, job_id: str) -> Job:
+        """NotFoundError if absent. The job carries its etag."""
+
+    async def save(self, job: Job) -> Job:
+        """Replace the job if its etag still matches, else ConflictError. Returns it with the new etag."""
+
+    async def query(self, user: str | None = None, status: str | None = None, limit: int = 50,
+                    continuation: str | None = None) -> Page: ...
+
+    async def claim(self, kind: str, key: str, job_id: str) -> str | None:
+        """Create-if-absent marker `kind/key` -> job_id. None when claimed now, else the id already there.
+        Kinds: "active" (key: user), "block" (key: user|CreatedDatetime), "alert" (key: dedupe key)."""
+
+    async def release(self, kind: str, key: str, job_id: str) -> None:
+        """Delete the marker if it still names job_id (ETag-guarded)."""
+
+    async def claimed(self, kind: str, key: str) -> str | None:
+        """The job id a marker names, or None."""
+
+    async def record_unblock(self, user: str, at: datetime, job_id: str) -> None: ...
+
+    async def unblocks_since(self, user: str, since: datetime) -> int: ...
+
+    async def count_automatic_job(self, at: datetime) -> int:
+        """Add one to the tenant-wide counter of automatic jobs in `at`'s hour; returns the new count."""
+
+    async def get_marker(self, name: str) -> str | None:
+        """Small named values: watermarks, 'breaker mail sent for hour H'."""
+
+    async def set_marker(self, name: str, value: str) -> None: ...
+
+
+@dataclass
+class QueuedMessage:
+    id: str
+    body: dict
+    dequeue_count: int
+    inserted_on: datetime | None = None
+
+
+class WorkQueue(Protocol):
+    """The remediation queue (messages base64-encoded JSON, as the Functions trigger expects)."""
+
+    async def send(self, body: dict, *, delay_seconds: int = 0) -> None: ...
+
+    async def poison_messages(self, limit: int = 32) -> list[QueuedMessage]:
+        """Peek the `<queue>-poison` queue."""

@@ -1,0 +1,157 @@
+"""Every setting of the app, read once into a frozen object.
+
+The names in the first block are the public contract of DESIGN.md section 3; the rest are
+ours. Each one is listed with its default in `local.settings.sample.json` and the README.
+Build it with `Settings.from_env()` (the process environment) or `Settings.from_env(env)`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from ipaddress import ip_address
+from typing import Mapping
+from urllib.parse import urlsplit
+
+from remediation.errors import ConfigurationError
+
+MODES = ("dry-run", "enforce")
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.replace(";", ",").split(",") if part.strip())
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def is_loopback(url: str) -> bool:
+    """True for the sandbox tenant on this machine: such a root gets no token."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# env name -> (attribute, parser, default). Parsers turn the raw string into the typed value.
+_SPEC: dict[str, tuple[str, object, str]] = {
+    # contract names (DESIGN.md section 3)
+    "AzureWebJobsStorage": ("storage_connection", str, ""),
+    "TENANT_ID": ("tenant_id", str, ""),
+    "GRAPH_BASE_URL": ("graph_base_url", str, "https://graph.microsoft.com"),
+    "EXCHANGE_BASE_URL": ("exchange_base_url", str, "https://outlook.office365.com"),
+    "MANAGEMENT_API_BASE_URL": ("management_api_base_url", str, "https://manage.office.com"),
+    "LOGIN_BASE_URL": ("login_base_url", str, "https://login.microsoftonline.com"),
+    "API_AUDIENCE": ("api_audience", str, ""),
+    "REMEDIATION_MODE": ("mode", str, "dry-run"),
+    "FOLLOW_UP_DELAY_SECONDS": ("follow_up_delay_seconds", int, "3600"),
+    "SWEEP_SCHEDULE": ("sweep_schedule", str, "0 */1 * * * *"),
+    "PROTECTED_ACCOUNTS": ("protected_accounts", _split, ""),
+    "O365_WEBHOOK_AUTH_ID": ("o365_webhook_auth_id", str, ""),
+    "NOTIFY_SENDER": ("notify_sender", str, ""),
+    "NOTIFY_RECIPIENTS": ("notify_recipients", _split, ""),
+    # ours
+    "AzureWebJobsStorage__queueServiceUri": ("storage_queue_uri", str, ""),
+    "AzureWebJobsStorage__tableServiceUri": ("storage_table_uri", str, ""),
+    "AzureWebJobsStorage__clientId": ("storage_client_id", str, ""),
+    "REMEDIATION_QUEUE": ("queue_name", str, "remediation-jobs"),
+    "JOBS_TABLE": ("jobs_table", str, "remediationjobs"),
+    "PUBLIC_BASE_URL": ("public_base_url", str, "http://localhost:7071"),
+    "UNBLOCK_BUDGET_COUNT": ("unblock_budget_count", int, "1"),
+    "UNBLOCK_BUDGET_WINDOW_DAYS": ("unblock_budget_window_days", int, "7"),
+    "AUTH_METHODS_RECENT_DAYS": ("auth_methods_recent_days", int, "7"),
+    "DISABLE_ACCOUNT_WHEN_MANUAL_RESET": ("disable_account_when_manual_reset", _bool, "false"),
+    "DISABLE_ACCOUNT_ON_RECURRENCE": ("disable_account_on_recurrence", _bool, "false"),
+    "FOLLOW_UP_MAX_HOURS": ("follow_up_max_hours", int, "24"),
+    "BREAKER_MAX_JOBS_PER_HOUR": ("breaker_max_jobs_per_hour", int, "20"),
+    "MAX_REQUEST_BYTES": ("max_request_bytes", int, "65536"),
+    "RETRY_MAX_WAIT_SECONDS": ("retry_max_wait_seconds", float, "30"),
+    "ALERT_NAME": ("alert_name", str, "User restricted from sending email"),
+    "AZURE_MONITOR_USER_FIELD": ("azure_monitor_user_field", str, "UserPrincipalName"),
+    "ALERTS_POLL_SCHEDULE": ("alerts_poll_schedule", str, "0 */5 * * * *"),
+    "POISON_SCHEDULE": ("poison_schedule", str, "0 */5 * * * *"),
+    "STALE_JOB_MINUTES": ("stale_job_minutes", int, "15"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    storage_connection: str = ""
+    tenant_id: str = ""
+    graph_base_url: str = "https://graph.microsoft.com"
+    exchange_base_url: str = "https://outlook.office365.com"
+    management_api_base_url: str = "https://manage.office.com"
+    login_base_url: str = "https://login.microsoftonline.com"
+    api_audience: str = ""
+    mode: str = "dry-run"
+    follow_up_delay_seconds: int = 3600
+    sweep_schedule: str = "0 */1 * * * *"
+    protected_accounts: tuple[str, ...] = ()
+    o365_webhook_auth_id: str = field(default="", repr=False)
+    notify_sender: str = ""
+    notify_recipients: tuple[str, ...] = ()
+    storage_queue_uri: str = ""
+    storage_table_uri: str = ""
+    storage_client_id: str = ""
+    queue_name: str = "remediation-jobs"
+    jobs_table: str = "remediationjobs"
+    public_base_url: str = "http://localhost:7071"
+    unblock_budget_count: int = 1
+    unblock_budget_window_days: int = 7
+    auth_methods_recent_days: int = 7
+    disable_account_when_manual_reset: bool = False
+    disable_account_on_recurrence: bool = False
+    follow_up_max_hours: int = 24
+    breaker_max_jobs_per_hour: int = 20
+    max_request_bytes: int = 65536
+    retry_max_wait_seconds: float = 30.0
+    alert_name: str = "User restricted from sending email"
+    azure_monitor_user_field: str = "UserPrincipalName"
+    alerts_poll_schedule: str = "0 */5 * * * *"
+    poison_schedule: str = "0 */5 * * * *"
+    stale_job_minutes: int = 15
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        values = {}
+        for name, (attribute, parse, default) in _SPEC.items():
+            raw = env.get(name, default)
+            try:
+                values[attribute] = parse(raw)  # type: ignore[operator]
+            except ValueError as exc:
+                raise ConfigurationError(f"setting {name}={raw!r} is not valid: {exc}") from exc
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.mode not in MODES:
+            raise ConfigurationError(f"REMEDIATION_MODE must be one of {', '.join(MODES)}, not {self.mode!r}")
+        if self.follow_up_delay_seconds < 0 or self.follow_up_delay_seconds > 7 * 24 * 3600:
+            # A queue message can be hidden for at most 7 days.
+            raise ConfigurationError("FOLLOW_UP_DELAY_SECONDS must be between 0 and 604800")
+        if self.unblock_budget_count < 0 or self.unblock_budget_window_days < 1:
+            raise ConfigurationError("UNBLOCK_BUDGET_COUNT must be >= 0 and UNBLOCK_BUDGET_WINDOW_DAYS >= 1")
+
+    def problems(self) -> list[str]:
+        """What keeps the app from acting on a tenant (reported by /api/health)."""
+        missing = [name for name, (attribute, _, _) in _SPEC.items()
+                   if name in ("TENANT_ID", "API_AUDIENCE", "NOTIFY_SENDER") and not getattr(self, attribute)]
+        if not self.storage_connection and not (self.storage_queue_uri and self.storage_table_uri):
+            missing.append("AzureWebJobsStorage")
+        if not self.notify_recipients:
+            missing.append("NOTIFY_RECIPIENTS")
+        return [f"{name} is not set" for name in missing]
+
+    @property
+    def enforce(self) -> bool:
+        return self.mode == "enforce"
+
+
+SETTING_NAMES = tuple(_SPEC)
+SETTING_DEFAULTS = {name: default for name, (_, _, default) in _SPEC.items()}
