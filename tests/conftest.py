@@ -13,6 +13,9 @@ from remediation.settings import Settings
 
 EVENTS = Path(__file__).parent / "events"
 
+# One fixture module per area, so parallel work never edits the same file.
+pytest_plugins = [f"tests.plugins.{name}" for name in ("sandbox", "storage", "gateways", "playbook", "host", "app")]
+
 
 def load_event(name: str):
     """A payload fixture from tests/events/ (JSON parsed; other files as text)."""
