@@ -1,0 +1,106 @@
+"""Control calls that change the tenant the way Exchange Online itself or an attacker would:
+
+    POST /_sandbox/blocks                       {"sender", "reason"?, "createdDatetime"?, "temporary"?}
+         a block with no alert (what the blocked-list sweep must find); 201 with the entry
+    POST /_sandbox/users/{user}/inbox-rules     {a messageRule in Graph's shape, "hidden"?}
+         a rule the attacker (re)creates; 201 with the stored rule
+    PUT  /_sandbox/users/{user}/mailbox         {"ForwardingSmtpAddress"?, "ForwardingAddress"?, "DeliverToMailboxAndForward"?}
+         mailbox forwarding the attacker sets; 200 with the three fields
+
+Control calls are never logged nor faulted (the app's middleware skips /_sandbox/).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+from aiohttp import web
+
+from localdev.tenant import context
+from localdev.tenant.exchange_mailbox import smtp_prefixed
+from localdev.tenant.state import MAILBOX_DEFAULTS, TenantState
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/_sandbox/blocks", post_block)
+    app.router.add_post("/_sandbox/users/{user}/inbox-rules", post_inbox_rule)
+    app.router.add_put("/_sandbox/users/{user}/mailbox", put_mailbox)
+
+
+def outbound_spam_reason(rng: random.Random) -> str:
+    """A Reason like the ones Get-BlockedSenderAddress shows for outbound spam."""
+    sent = rng.randint(200, 900)
+    spam = rng.randint(sent * 8 // 10, sent)
+    return (f"OutboundSpamLast24Hours={spam};OutboundMailLast24Hours={sent};"
+            f"OutboundSpamPercent={spam * 100 // sent};Last Spam Message MessagetraceId:{rng.getrandbits(128):032x}")
+
+
+def add_block(state: TenantState, sender: str, *, reason: str | None = None, created: str | None = None,
+              temporary: bool = False) -> dict:
+    """Put `sender` on the blocked list; blocking a listed sender again starts a new block."""
+    created = created or state.now_iso()
+    entry = state.blocked_sender(sender)
+    if entry is None:
+        entry = {"SenderAddress": sender}
+        state.blocked_senders.append(entry)
+    entry.pop("releaseAt", None)
+    entry.update({"Reason": reason or outbound_spam_reason(state.rng), "CreatedDatetime": created,
+                  "ChangedDatetime": created, "TemporaryBlock": bool(temporary)})
+    return entry
+
+
+def _problem(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+def _object_body(request: web.Request) -> dict:
+    body = context.json_body(request)
+    if not isinstance(body, dict):
+        raise ValueError("the body must be a JSON object")
+    return body
+
+
+async def post_block(request: web.Request) -> web.Response:
+    try:
+        body = _object_body(request)
+    except ValueError as exc:
+        return _problem(400, str(exc))
+    sender = body.get("sender")
+    if not isinstance(sender, str) or "@" not in sender:
+        return _problem(400, "sender must be an email address")
+    entry = add_block(context.state(request), sender, reason=body.get("reason"),
+                      created=body.get("createdDatetime"), temporary=bool(body.get("temporary")))
+    return web.json_response(entry, status=201)
+
+
+async def post_inbox_rule(request: web.Request) -> web.Response:
+    state = context.state(request)
+    user = state.user(request.match_info["user"], by_mail=True)
+    if user is None:
+        return _problem(404, f"no user {request.match_info['user']}")
+    try:
+        rule = _object_body(request)
+    except ValueError as exc:
+        return _problem(400, str(exc))
+    if "id" in rule and state.rule(user, rule["id"]) is not None:
+        return _problem(409, f"the user already has a rule {rule['id']}")
+    return web.json_response(state.new_rule(user, rule), status=201)
+
+
+async def put_mailbox(request: web.Request) -> web.Response:
+    state = context.state(request)
+    user = state.user(request.match_info["user"], by_mail=True)
+    if user is None:
+        return _problem(404, f"no user {request.match_info['user']}")
+    try:
+        fields = _object_body(request)
+    except ValueError as exc:
+        return _problem(400, str(exc))
+    unknown = set(fields) - set(MAILBOX_DEFAULTS)
+    if unknown:
+        return _problem(400, f"unknown mailbox fields: {', '.join(sorted(unknown))}")
+    if "ForwardingSmtpAddress" in fields:
+        fields["ForwardingSmtpAddress"] = smtp_prefixed(fields["ForwardingSmtpAddress"])
+    user["mailbox"].update(fields)
+    return web.Response(text=json.dumps(user["mailbox"]), content_type="application/json")
