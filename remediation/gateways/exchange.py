@@ -1,0 +1,130 @@
+"""`ExchangeAdmin` on the admin API that the ExchangeOnlineManagement v3 module uses.
+
+`POST {EXCHANGE_BASE_URL}/adminapi/beta/{TENANT_ID}/InvokeCommand` with
+`{"CmdletInput": {"CmdletName": ..., "Parameters": {...}}}` and the module's headers;
+results in `value`, further pages by re-POSTing the same body to `@odata.nextLink`.
+Undocumented by Microsoft: shapes follow public captures (see tests/events/gateways/).
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+import httpx
+
+from remediation.errors import NotFoundError, ServiceRejectedError
+from remediation.gateways.exchange_errors import SERVICE, exchange_error
+from remediation.gateways.http import (
+    IDEMPOTENT, CredentialHolder, RetryPolicy, RetryTransport, http_client, origin, retry_after_seconds, scope_for,
+    send,
+)
+from remediation.models import Block, MailboxForwarding, parse_block_reason
+from remediation.settings import Settings
+
+# The anchor the module uses for cmdlets that name no mailbox (the organization's system mailbox).
+SYSTEM_MAILBOX = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}"
+PAGE_SIZE = 1000
+# Cmdlets that must not be repeated blindly: a second Remove counts against Microsoft's unblock cap.
+NOT_IDEMPOTENT = frozenset({"remove-blockedsenderaddress"})
+
+
+def _flag(value: object) -> bool:
+    """Exchange's booleans, read leniently (true, "True", "true")."""
+    return value is True or str(value).strip().lower() == "true"
+
+
+def _address(value: object) -> str | None:
+    """A forwarding address as Exchange gives it (`smtp:` prefix kept); blank means none."""
+    text = str(value).strip() if value is not None else ""
+    return text or None
+
+
+class ExchangeAdminClient:
+    """The ExchangeAdmin port. Build once per process; `aclose()` at shutdown."""
+
+    def __init__(self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None,
+                 credential=None, retry: RetryPolicy | None = None) -> None:
+        self.base_url = settings.exchange_base_url.rstrip("/")
+        self.tenant = settings.tenant_id
+        self.endpoint = f"{self.base_url}/adminapi/beta/{quote(self.tenant, safe='')}/InvokeCommand"
+        self._credentials = CredentialHolder(self.base_url, credential)
+        self._http = http_client(RetryTransport(retry or RetryPolicy.from_settings(settings), transport),
+                                 auth=self._credentials.auth(scope_for(self.base_url)))
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+        await self._credentials.aclose()
+
+    async def invoke(self, cmdlet: str, parameters: dict, *, mailbox: str = "") -> list[dict]:
+        """Runs one cmdlet and returns every result object, all pages followed."""
+        body = json.dumps({"CmdletInput": {"CmdletName": cmdlet, "Parameters": parameters}}).encode()
+        headers = {
+            "Accept": "application/json", "Content-Type": "application/json",
+            "X-ResponseFormat": "json", "X-SerializationLevel": "Partial",
+            "X-AnchorMailbox": f"UPN:{mailbox or f'{SYSTEM_MAILBOX}@{self.tenant}'}",
+            "X-Prefer": f"odata.maxpagesize={PAGE_SIZE}",
+        }
+        extensions = {IDEMPOTENT: cmdlet.lower() not in NOT_IDEMPOTENT}
+        results: list[dict] = []
+        url = self.endpoint
+        while url:
+            request = self._http.build_request("POST", url, content=body, headers=headers, extensions=extensions)
+            page = await self._send(request, cmdlet)
+            results.extend(page.get("value") or [])
+            url = page.get("@odata.nextLink") or ""
+            if url and origin(url) != origin(self.base_url):
+                raise ServiceRejectedError(f"refused a nextLink to another host: {origin(url)[1]}", service=SERVICE)
+        return results
+
+    async def _send(self, request: httpx.Request, cmdlet: str) -> dict:
+        response = await send(self._http, request, service=SERVICE)
+        try:
+            body = response.json() if response.content else {}
+        except ValueError:
+            body = {"error": {"message": response.text[:500]}}
+        if response.is_success:
+            return body if isinstance(body, dict) else {}
+        raise exchange_error(response.status_code, body, cmdlet, retry_after_seconds(response.headers.get("Retry-After")))
+
+    # -- the ExchangeAdmin port ----------------------------------------------------------------
+
+    async def blocked_senders(self, sender: str | None = None) -> list[Block]:
+        try:
+            entries = await self.invoke("Get-BlockedSenderAddress", {"SenderAddress": sender} if sender else {})
+        except NotFoundError:
+            if sender is None:
+                raise
+            return []   # "not on the list" is an answer, not a failure
+        return [Block(sender=entry.get("SenderAddress") or "", created=str(entry.get("CreatedDatetime") or ""),
+                      reason=entry.get("Reason") or "", reason_parts=parse_block_reason(entry.get("Reason") or ""),
+                      temporary=_flag(entry.get("TemporaryBlock")), changed=str(entry.get("ChangedDatetime") or ""))
+                for entry in entries]
+
+    async def unblock(self, sender: str) -> None:
+        await self.invoke("Remove-BlockedSenderAddress", {"SenderAddress": sender})
+
+    async def mailbox_forwarding(self, mailbox: str) -> MailboxForwarding:
+        found = await self.invoke("Get-Mailbox", {"Identity": mailbox}, mailbox=mailbox)
+        if not found:
+            raise NotFoundError(f"no mailbox {mailbox!r}", service=SERVICE)
+        box = found[0]
+        return MailboxForwarding(forwarding_smtp_address=_address(box.get("ForwardingSmtpAddress")),
+                                 forwarding_address=_address(box.get("ForwardingAddress")),
+                                 deliver_to_mailbox_and_forward=_flag(box.get("DeliverToMailboxAndForward")))
+
+    async def clear_mailbox_forwarding(self, mailbox: str) -> None:
+        await self.invoke("Set-Mailbox", {"Identity": mailbox, "ForwardingSmtpAddress": None,
+                                          "ForwardingAddress": None, "DeliverToMailboxAndForward": False},
+                          mailbox=mailbox)
+
+    async def inbox_rules(self, mailbox: str, include_hidden: bool = True) -> list[dict]:
+        parameters: dict = {"Mailbox": mailbox}
+        if include_hidden:
+            parameters["IncludeHidden"] = True
+        return await self.invoke("Get-InboxRule", parameters, mailbox=mailbox)
+
+    async def disable_inbox_rule(self, mailbox: str, rule_identity: str) -> None:
+        await self.invoke("Disable-InboxRule", {"Mailbox": mailbox, "Identity": rule_identity, "Confirm": False},
+                          mailbox=mailbox)
+

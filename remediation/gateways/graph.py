@@ -1,0 +1,183 @@
+"""`Directory` on msgraph-sdk: users, inbox rules, auth methods, mail and security alerts.
+
+The SDK points at `{GRAPH_BASE_URL}/v1.0` (public cloud, a sovereign cloud or the sandbox).
+Its middleware runs as usual except kiota's RetryHandler: our RetryTransport sits under it
+(see http.py). List calls return Graph's objects as plain dicts, every `@odata.nextLink`
+followed through the request builders' `with_url`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import httpx
+from kiota_abstractions.authentication import AnonymousAuthenticationProvider, AuthenticationProvider
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from kiota_http.kiota_client_factory import KiotaClientFactory
+from kiota_http.middleware import RetryHandler
+from msgraph import GraphRequestAdapter, GraphServiceClient
+from msgraph.graph_request_adapter import options as SDK_OPTIONS
+from msgraph.generated.models.body_type import BodyType
+from msgraph.generated.models.email_address import EmailAddress
+from msgraph.generated.models.item_body import ItemBody
+from msgraph.generated.models.message import Message
+from msgraph.generated.models.message_rule import MessageRule
+from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+from msgraph.generated.models.password_profile import PasswordProfile
+from msgraph.generated.models.recipient import Recipient
+from msgraph.generated.models.user import User
+from msgraph.generated.users.item.check_member_groups.check_member_groups_post_request_body import (
+    CheckMemberGroupsPostRequestBody,
+)
+from msgraph.generated.users.item.send_mail.send_mail_post_request_body import SendMailPostRequestBody
+from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
+from msgraph_core import GraphClientFactory
+from msgraph_core.authentication import AzureIdentityAuthenticationProvider
+from msgraph_core.middleware import GraphTelemetryHandler
+from msgraph_core.middleware.options import GraphTelemetryHandlerOption
+
+from remediation.errors import ServiceRejectedError
+from remediation.gateways.graph_errors import SERVICE, graph_call
+from remediation.gateways.http import CredentialHolder, RetryPolicy, RetryTransport, http_client, origin, scope_for
+from remediation.models import DirectoryUser, Domain, iso
+from remediation.settings import Settings
+
+USER_PROPERTIES = ["id", "userPrincipalName", "mail", "displayName", "accountEnabled", "onPremisesSyncEnabled"]
+ERROR_MAPPING = {"XXX": ODataError}
+# POSTs that are safe to repeat: revoking twice revokes once; checkMemberGroups only reads.
+IDEMPOTENT_POSTS = ("/revokeSignInSessions", "/checkMemberGroups")
+MEMBER_GROUPS_PER_CALL = 20   # Graph's limit for checkMemberGroups
+
+
+def graph_idempotent(request: httpx.Request) -> bool:
+    """sendMail is the one POST here that must not be repeated blindly (a second mail)."""
+    return request.method != "POST" or request.url.path.endswith(IDEMPOTENT_POSTS)
+
+
+def _sdk_middleware() -> list:
+    """The SDK's default middleware, options and telemetry, without kiota's RetryHandler."""
+    middleware = [handler for handler in KiotaClientFactory.get_default_middleware(SDK_OPTIONS)
+                  if not isinstance(handler, RetryHandler)]
+    telemetry = SDK_OPTIONS[GraphTelemetryHandlerOption.get_key()]
+    return [*middleware, GraphTelemetryHandler(options=telemetry)]
+
+
+class GraphDirectory:
+    """The Directory port. Build once per process; `aclose()` at shutdown."""
+
+    def __init__(self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None,
+                 credential=None, retry: RetryPolicy | None = None) -> None:
+        self.base_url = settings.graph_base_url.rstrip("/")
+        self._credentials = CredentialHolder(self.base_url, credential)
+        self._transport = RetryTransport(retry or RetryPolicy.from_settings(settings), transport, graph_idempotent)
+        client = GraphClientFactory.create_with_custom_middleware(_sdk_middleware(), client=http_client(self._transport))
+        self._http = client
+        adapter = GraphRequestAdapter(self._auth_provider(), client=client)
+        adapter.base_url = f"{self.base_url}/v1.0"
+        self.client = GraphServiceClient(request_adapter=adapter)
+
+    def _auth_provider(self) -> AuthenticationProvider:
+        if self._credentials.credential is None:
+            return AnonymousAuthenticationProvider()
+        return AzureIdentityAuthenticationProvider(self._credentials.credential, scopes=[scope_for(self.base_url)],
+                                                   allowed_hosts=[origin(self.base_url)[1]])
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+        await self._transport.aclose()   # the SDK's transport wrapper does not close what it wraps
+        await self._credentials.aclose()
+
+    def _user(self, user: str) -> UserItemRequestBuilder:
+        return self.client.users.by_user_id(user)
+
+    # -- raw JSON, for objects the playbook reads as Graph returns them -----------------------
+
+    async def _send_json(self, request_info) -> dict:
+        raw = await self.client.request_adapter.send_primitive_async(request_info, "bytes", ERROR_MAPPING)
+        return json.loads(raw) if raw else {}
+
+    async def _all_pages(self, builder, config: RequestConfiguration | None = None) -> list[dict]:
+        request_info = builder.to_get_request_information(config)
+        items: list[dict] = []
+        while True:
+            page = await self._send_json(request_info)
+            items.extend(page.get("value") or [])
+            next_link = page.get("@odata.nextLink")
+            if not next_link:
+                return items
+            if origin(next_link) != origin(self.base_url):
+                raise ServiceRejectedError(f"refused a nextLink to another host: {origin(next_link)[1]}",
+                                           service=SERVICE)
+            request_info = builder.with_url(next_link).to_get_request_information()
+
+    # -- the Directory port --------------------------------------------------------------------
+
+    @graph_call
+    async def get_user(self, user: str) -> DirectoryUser:
+        config = RequestConfiguration(query_parameters=UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(
+            select=USER_PROPERTIES))
+        found = await self._user(user).get(request_configuration=config)
+        return DirectoryUser(id=found.id or "", user_principal_name=found.user_principal_name or "",
+                             mail=found.mail or "", display_name=found.display_name or "",
+                             account_enabled=found.account_enabled,
+                             on_premises_sync_enabled=found.on_premises_sync_enabled)
+
+    @graph_call
+    async def domains(self) -> list[Domain]:
+        return [Domain(id=item["id"], authentication_type=item.get("authenticationType") or "Managed",
+                       is_verified=bool(item.get("isVerified", True)))
+                for item in await self._all_pages(self.client.domains)]
+
+    @graph_call
+    async def reset_password(self, user_id: str, password: str) -> None:
+        profile = PasswordProfile(password=password, force_change_password_next_sign_in=True)
+        await self._user(user_id).patch(User(password_profile=profile))
+
+    @graph_call
+    async def revoke_sessions(self, user_id: str) -> None:
+        # Documented as 204, answers 200 {"value": true}: any 2xx is success, the body is not read.
+        await self._user(user_id).revoke_sign_in_sessions.post()
+
+    @graph_call
+    async def disable_account(self, user_id: str) -> None:
+        await self._user(user_id).patch(User(account_enabled=False))
+
+    @graph_call
+    async def member_of(self, user_id: str, group_ids: list[str]) -> list[str]:
+        members: list[str] = []
+        for start in range(0, len(group_ids), MEMBER_GROUPS_PER_CALL):
+            body = CheckMemberGroupsPostRequestBody(group_ids=group_ids[start:start + MEMBER_GROUPS_PER_CALL])
+            answer = await self._user(user_id).check_member_groups.post(body)
+            members.extend((answer.value or []) if answer else [])
+        return members
+
+    def _inbox_rules(self, user_id: str):
+        return self._user(user_id).mail_folders.by_mail_folder_id("inbox").message_rules
+
+    @graph_call
+    async def inbox_rules(self, user_id: str) -> list[dict]:
+        return await self._all_pages(self._inbox_rules(user_id))
+
+    @graph_call
+    async def disable_inbox_rule(self, user_id: str, rule_id: str) -> dict:
+        builder = self._inbox_rules(user_id).by_message_rule_id(rule_id)
+        return await self._send_json(builder.to_patch_request_information(MessageRule(is_enabled=False)))
+
+    @graph_call
+    async def auth_methods(self, user_id: str) -> list[dict]:
+        return await self._all_pages(self._user(user_id).authentication.methods)
+
+    @graph_call
+    async def send_mail(self, sender: str, recipients: list[str], subject: str, html_body: str) -> None:
+        message = Message(subject=subject, body=ItemBody(content_type=BodyType.Html, content=html_body),
+                          to_recipients=[Recipient(email_address=EmailAddress(address=to)) for to in recipients])
+        await self._user(sender).send_mail.post(SendMailPostRequestBody(message=message, save_to_sent_items=True))
+
+    @graph_call
+    async def security_alerts(self, since: datetime, service_source: str) -> list[dict]:
+        source = service_source.replace("'", "''")   # an OData string literal doubles its quotes
+        builder = self.client.security.alerts_v2
+        query = builder.Alerts_v2RequestBuilderGetQueryParameters(
+            filter=f"serviceSource eq '{source}' and lastUpdateDateTime ge {iso(since)}")
+        return await self._all_pages(builder, RequestConfiguration(query_parameters=query))

@@ -1,0 +1,88 @@
+"""The Office 365 Management Activity API: audit content for the O365 webhook path.
+
+A webhook notification names a `contentUri` to fetch with our token. The notification's
+sender is only authenticated by a shared `Webhook-AuthID`, so the URI is checked before
+any request: exactly MANAGEMENT_API_BASE_URL's scheme, host and port, a path under
+`/api/v1.0/{TENANT_ID}/activity/feed/`, and no redirect is ever followed; otherwise our
+token (and our network position) would serve whoever wrote the notification.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, unquote
+
+import httpx
+
+from remediation.errors import RequestError
+from remediation.gateways.http import (
+    IDEMPOTENT, CredentialHolder, RetryPolicy, RetryTransport, error_for_status, http_client, origin,
+    retry_after_seconds, scope_for, send,
+)
+from remediation.settings import Settings
+
+SERVICE = "management-api"
+PERMISSION = "ActivityFeed.Read (Office 365 Management APIs)"
+
+
+class ManagementActivityClient:
+    """Fetches audit content and manages the webhook subscription. `aclose()` at shutdown."""
+
+    def __init__(self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None,
+                 credential=None, retry: RetryPolicy | None = None) -> None:
+        self.base_url = settings.management_api_base_url.rstrip("/")
+        self.tenant = settings.tenant_id
+        self.feed_url = f"{self.base_url}/api/v1.0/{quote(self.tenant, safe='')}/activity/feed"
+        self._credentials = CredentialHolder(self.base_url, credential)
+        self._http = http_client(RetryTransport(retry or RetryPolicy.from_settings(settings), transport),
+                                 auth=self._credentials.auth(scope_for(self.base_url)))
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+        await self._credentials.aclose()
+
+    def check_content_uri(self, content_uri: str) -> httpx.URL:
+        """The URI if we may fetch it, else RequestError (400). Handlers may call it to reject early."""
+        try:
+            url = httpx.URL(content_uri)
+        except (httpx.InvalidURL, TypeError) as exc:
+            raise RequestError(f"contentUri is not a URL: {exc}", service=SERVICE) from exc
+        if url.userinfo or origin(url) != origin(self.base_url):
+            raise RequestError("contentUri is not on the Management Activity API's host", service=SERVICE)
+        segments = [unquote(part) for part in url.raw_path.decode("ascii").split("?")[0].split("/")]
+        if any(part in (".", "..") or "/" in part or "\\" in part for part in segments):
+            raise RequestError("contentUri has a path that could leave the activity feed", service=SERVICE)
+        prefix = ["", "api", "v1.0", self.tenant.lower(), "activity", "feed"]
+        if [part.lower() for part in segments[:6]] != prefix or not "".join(segments[6:]):
+            raise RequestError("contentUri is not under this tenant's activity feed", service=SERVICE)
+        return url
+
+    async def fetch_content(self, content_uri: str) -> list[dict]:
+        """The audit records of one content blob (a JSON array)."""
+        body = await self._call("GET", self.check_content_uri(content_uri))
+        return body if isinstance(body, list) else []
+
+    async def start_subscription(self, webhook_address: str, auth_id: str,
+                                 content_type: str = "Audit.General") -> dict:
+        webhook = {"address": webhook_address, "authId": auth_id, "expiration": ""}
+        params = {"contentType": content_type, "PublisherIdentifier": self.tenant}
+        return await self._call("POST", httpx.URL(f"{self.feed_url}/subscriptions/start", params=params),
+                                json={"webhook": webhook})
+
+    async def list_subscriptions(self) -> list[dict]:
+        return await self._call("GET", httpx.URL(f"{self.feed_url}/subscriptions/list"))
+
+    async def _call(self, method: str, url: httpx.URL, *, json: dict | None = None):
+        # Every call here is safe to repeat; starting a subscription again sets the same webhook.
+        request = self._http.build_request(method, url, json=json, extensions={IDEMPOTENT: True})
+        response = await send(self._http, request, service=SERVICE)
+        if response.is_success:
+            return response.json() if response.content else None
+        try:
+            error = (response.json() or {}).get("error") or {}
+        except (ValueError, AttributeError):
+            error = {}
+        message = error.get("message") or f"HTTP {response.status_code} {response.reason_phrase}"
+        if response.is_redirect:
+            message = f"refused to follow a redirect to {response.headers.get('Location', '?')}"
+        raise error_for_status(response.status_code, message, service=SERVICE, code=error.get("code") or "",
+                               permission=PERMISSION, retry_after=retry_after_seconds(response.headers.get("Retry-After")))
