@@ -1,0 +1,124 @@
+"""`make run`: Azurite, the sandbox tenant and the app, then one demo alert end to end.
+
+Starts everything on this machine, subscribes the sandbox's Management Activity API to
+the app's O365 webhook, has the sandbox raise "User restricted from sending email" for the
+demo user, and prints the job's timeline until it settles. Then it keeps serving until
+Ctrl+C and prints a command that calls the admin API with a sandbox token.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import yaml
+
+from localdev.azurite import Azurite
+from localdev.ports import free_port, wait_for_http
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO = ROOT / "localdev" / "scenarios" / "demo.yaml"
+APP_PORT = int(os.environ.get("APP_PORT", "7071"))
+AUDIENCE = "api://restricted-sender-responder"
+SETTLED = ("resolved", "escalated", "failed", "cancelled", "planned")
+
+
+def app_command(port: int) -> list[str]:
+    if shutil.which("func"):
+        return ["func", "start", "--port", str(port)]
+    return [sys.executable, "-m", "localdev.host", "--port", str(port)]
+
+
+def app_environment(storage: str, sandbox: str, tenant_id: str, auth_id: str) -> dict[str, str]:
+    return {
+        **os.environ, "AzureWebJobsStorage": storage, "TENANT_ID": tenant_id, "GRAPH_BASE_URL": sandbox,
+        "EXCHANGE_BASE_URL": sandbox, "MANAGEMENT_API_BASE_URL": sandbox, "LOGIN_BASE_URL": sandbox,
+        "API_AUDIENCE": AUDIENCE, "REMEDIATION_MODE": "enforce", "FOLLOW_UP_DELAY_SECONDS": "10",
+        "O365_WEBHOOK_AUTH_ID": auth_id, "NOTIFY_SENDER": "secops@contoso.com",
+        "NOTIFY_RECIPIENTS": "soc@contoso.com", "PUBLIC_BASE_URL": f"http://localhost:{APP_PORT}",
+        "SWEEP_SCHEDULE": "0 */1 * * * *", "FUNCTIONS_WORKER_RUNTIME": "python",
+    }
+
+
+def print_timeline(client: httpx.Client, app: str, headers: dict, user: str, deadline: float) -> dict | None:
+    seen: set[tuple] = set()
+    job = None
+    while time.monotonic() < deadline:
+        items = client.get(f"{app}/api/remediations", params={"user": user}, headers=headers).json().get("items", [])
+        if items:
+            job = items[0]
+            for step in job["steps"]:
+                key = (step["name"], step["status"])
+                if step["status"] != "pending" and key not in seen:
+                    seen.add(key)
+                    print(f"  {step['endedAt'] or step['startedAt'] or '':20}  {step['name']:20} {step['status']:8} "
+                          f"{step['detail']}", flush=True)
+            if ("job", job["status"]) not in seen:
+                seen.add(("job", job["status"]))
+                print(f"  job {job['id']} is {job['status']}", flush=True)
+            if job["status"] in SETTLED:
+                return job
+        time.sleep(1)
+    return job
+
+
+def main() -> int:
+    processes: list[subprocess.Popen] = []
+    with Azurite() as azurite:
+        try:
+            sandbox_port = free_port()
+            sandbox = f"http://127.0.0.1:{sandbox_port}"
+            processes.append(subprocess.Popen([sys.executable, "-m", "localdev.tenant", "--port", str(sandbox_port),
+                                               "--scenario", str(SCENARIO)], cwd=ROOT))
+            wait_for_http(f"{sandbox}/_sandbox/health")
+            scenario = yaml.safe_load(SCENARIO.read_text())
+            tenant_id, user = scenario["tenant"]["id"], scenario["demo"]["user"]
+            auth_id = secrets.token_urlsafe(24)
+            app = f"http://127.0.0.1:{APP_PORT}"
+            env = app_environment(azurite.connection_string, sandbox, tenant_id, auth_id)
+            processes.append(subprocess.Popen(app_command(APP_PORT), cwd=ROOT, env=env))
+            wait_for_http(f"{app}/api/health", timeout=90)
+            print(f"\nApp on {app}, sandbox tenant on {sandbox}, Azurite at {azurite.endpoints['Queue']}", flush=True)
+            with httpx.Client(timeout=30) as client:
+                feed = f"{sandbox}/api/v1.0/{tenant_id}/activity/feed"
+                client.post(f"{feed}/subscriptions/start", params={"contentType": "Audit.General"},
+                            json={"webhook": {"address": f"{app}/api/alerts/o365", "authId": auth_id,
+                                              "expiration": ""}}).raise_for_status()
+                print(f"Subscribed the Management Activity API (Audit.General) to {app}/api/alerts/o365")
+                alert = client.post(f"{sandbox}/_sandbox/alerts/restricted-sender", json={"user": user}).json()
+                print(f"The sandbox raised 'User restricted from sending email' for {user} "
+                      f"(alert {alert.get('alertId')}); the job's timeline:", flush=True)
+                token = client.post(f"{sandbox}/_sandbox/tokens",
+                                    json={"aud": AUDIENCE, "roles": ["Remediation.Admin"],
+                                          "upn": "admin@contoso.com"}).json()["access_token"]
+                job = print_timeline(client, app, {"Authorization": f"Bearer {token}"}, user, time.monotonic() + 120)
+            if job:
+                print(f"\nJob {job['id']} ended {job['status']}: {job.get('summary', '')}")
+            print("\nStill serving. Call the admin API with a sandbox token (valid one hour):\n"
+                  f"  curl -s -H 'Authorization: Bearer {token}' '{app}/api/remediations?user={user}'\n"
+                  "Press Ctrl+C to stop.", flush=True)
+            stop = {signal.SIGINT, signal.SIGTERM}
+            signal.pthread_sigmask(signal.SIG_BLOCK, stop)
+            signal.sigwait(stop)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for process in reversed(processes):
+                process.terminate()
+            for process in processes:
+                try:
+                    process.wait(10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
