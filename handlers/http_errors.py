@@ -1,0 +1,81 @@
+"""The one place that turns remediation.errors into HTTP answers: JSON problem bodies
+(RFC 9457 `{"type", "title", "status", "detail"}`), never a traceback.
+
+    UnauthorizedError 401 + WWW-Authenticate   ForbiddenError 403   other RequestError .status
+    NotFoundError 404   ConflictError 409   other PermanentError 422
+    TransientError 503 + Retry-After (the caller retries)   ConfigurationError 500   anything else 500
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from http import HTTPStatus
+from typing import Any, Awaitable, Callable
+
+import azure.functions as func
+
+from remediation.errors import (
+    ConfigurationError, ConflictError, NotFoundError, PermanentError, RequestError, ThrottledError,
+    TransientError, UnauthorizedError,
+)
+
+log = logging.getLogger(__name__)
+
+PROBLEM_TYPE = "about:blank"
+DEFAULT_RETRY_AFTER_SECONDS = 5
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> func.HttpResponse:
+    return func.HttpResponse(json.dumps(body), status_code=status, headers=headers or {},
+                             mimetype="application/json")
+
+
+def problem(status: int, detail: str, headers: dict[str, str] | None = None) -> func.HttpResponse:
+    body = {"type": PROBLEM_TYPE, "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
+    return func.HttpResponse(json.dumps(body), status_code=status, headers=headers or {},
+                             mimetype="application/problem+json")
+
+
+def _status_and_headers(exc: Exception) -> tuple[int, dict[str, str]]:
+    if isinstance(exc, UnauthorizedError):
+        return 401, {"WWW-Authenticate": "Bearer"}
+    if isinstance(exc, RequestError):
+        return exc.status, {}
+    if isinstance(exc, NotFoundError):
+        return 404, {}
+    if isinstance(exc, ConflictError):
+        return 409, {}
+    if isinstance(exc, PermanentError):
+        return 422, {}
+    if isinstance(exc, TransientError):
+        wait = exc.retry_after if isinstance(exc, ThrottledError) and exc.retry_after else DEFAULT_RETRY_AFTER_SECONDS
+        return 503, {"Retry-After": str(max(1, round(wait)))}
+    return 500, {}
+
+
+def error_response(exc: Exception) -> func.HttpResponse:
+    status, headers = _status_and_headers(exc)
+    if isinstance(exc, (TransientError, ConfigurationError)):
+        log.warning("request failed: %s", exc)
+    elif status == 500:
+        log.error("unexpected error", exc_info=exc)
+        return problem(500, "the app failed; the details are in its logs", headers)
+    return problem(status, str(exc), headers)
+
+
+Handler = Callable[[func.HttpRequest], Awaitable[func.HttpResponse]]
+
+
+def http_endpoint(handler: Handler) -> Handler:
+    """Every HTTP function: errors of the app become problem responses, anything else a bare 500."""
+
+    @functools.wraps(handler)
+    async def endpoint(req: func.HttpRequest) -> func.HttpResponse:
+        try:
+            return await handler(req)
+        except Exception as exc:  # noqa: BLE001 - the one boundary where every failure becomes an answer
+            return error_response(exc)
+
+    return endpoint

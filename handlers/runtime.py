@@ -1,0 +1,55 @@
+"""The app's long-lived objects, built once per worker process and reached only through
+these accessors: the domain entry point, the settings and the bearer-token validator.
+
+`use(...)` is the one seam: tests install a runtime holding a fake `Remediations`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from remediation.auth import TokenValidator
+from remediation.settings import Settings
+
+if TYPE_CHECKING:
+    from remediation.service import Remediations
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    service: "Remediations"
+    tokens: TokenValidator
+
+
+_current: Runtime | None = None
+
+
+def current() -> Runtime:
+    global _current
+    if _current is None:
+        # Imported here: the SDKs behind bootstrap are not needed to index the app.
+        from remediation import bootstrap
+
+        settings = Settings.from_env()
+        _current = Runtime(settings, bootstrap.build(settings), TokenValidator(settings))
+    return _current
+
+
+def use(runtime: Runtime | None) -> None:
+    """Install `runtime` (None: build the real one again on next use)."""
+    global _current
+    _current = runtime
+
+
+def remediations() -> "Remediations":
+    return current().service
+
+
+def settings() -> Settings:
+    return current().settings
+
+
+def tokens() -> TokenValidator:
+    return current().tokens

@@ -1,0 +1,173 @@
+"""Alert payloads -> the users to remediate. Pure functions, one per alert source.
+
+An alert only names whom to look up: the job's first step confirms the block at Exchange,
+so nothing here is trusted beyond "this user may be blocked". Each function returns
+`AlertedUser`s, one per (alert, user), in payload order and without repeats.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Iterable, NamedTuple
+from urllib.parse import urlsplit
+
+from remediation.errors import ForbiddenError, RequestError
+
+_OBJECT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+
+
+class AlertedUser(NamedTuple):
+    user: str        # a UPN / address, or an Entra object id the worker resolves through Graph
+    alert_id: str
+
+
+def is_object_id(user: str) -> bool:
+    return bool(_OBJECT_ID.match(user))
+
+
+def title_matches(title: object, alert_name: str) -> bool:
+    """Portals prefix incident titles ("'User restricted from sending email' involving one user")."""
+    return isinstance(title, str) and alert_name.casefold() in title.casefold()
+
+
+def _unique(found: Iterable[AlertedUser]) -> list[AlertedUser]:
+    seen: set[tuple[str, str]] = set()
+    result = []
+    for item in found:
+        key = (item.alert_id, item.user.casefold())
+        if item.user and key not in seen:
+            seen.add(key)
+            result.append(item)
+    return result
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+# --- Office 365 Management Activity API (webhook notifications and audit records) ---
+
+def content_notifications(body: object, tenant_id: str, management_api_base_url: str) -> list[dict]:
+    """The content pointers of a webhook notification, checked before anything is enqueued.
+
+    Every item must name our tenant and a `contentUri` on the Management API host: the worker
+    will fetch that URI, so a forged one must never reach the queue.
+    """
+    if not isinstance(body, list):
+        raise RequestError("a notification is a JSON array of content pointers")
+    host = urlsplit(management_api_base_url).netloc.lower()
+    pointers = []
+    for item in body:
+        if not isinstance(item, dict) or not _text(item.get("contentId")) or not _text(item.get("contentUri")):
+            raise RequestError("every notification item needs contentId and contentUri")
+        if _text(item.get("tenantId")).lower() != tenant_id.strip().lower():
+            raise ForbiddenError("the notification is for another tenant")
+        uri = urlsplit(item["contentUri"])
+        if uri.scheme not in ("https", "http") or uri.netloc.lower() != host:
+            raise ForbiddenError("the contentUri is not on the Management Activity API host")
+        pointers.append({"contentId": item["contentId"], "contentUri": item["contentUri"],
+                         "tenantId": item["tenantId"], "contentType": _text(item.get("contentType"))})
+    return pointers
+
+
+def _record_entity(record: dict) -> tuple[str, str]:
+    """(entity type, entity) of an AlertEntityGenerated record; `Data` is a JSON string."""
+    try:
+        data = json.loads(record.get("Data") or "{}")
+    except (TypeError, ValueError):
+        data = {}
+    data = data if isinstance(data, dict) else {}
+    entity_type = _text(record.get("EntityType")) or _text(data.get("etype"))
+    entity = _text(record.get("ObjectId")) or _text(record.get("AlertEntityId")) or _text(data.get("eid"))
+    return entity_type, entity
+
+
+def restricted_sender_alerts(records: Iterable[object], alert_name: str) -> list[AlertedUser]:
+    """Security & Compliance alert records naming a user (deduplicated on AlertId + entity)."""
+    found = []
+    for record in records:
+        if not isinstance(record, dict) or record.get("Operation") != "AlertEntityGenerated":
+            continue
+        if _text(record.get("Name")).casefold() != alert_name.casefold():
+            continue
+        entity_type, entity = _record_entity(record)
+        if entity_type.casefold() == "user":
+            found.append(AlertedUser(entity, _text(record.get("AlertId"))))
+    return _unique(found)
+
+
+# --- Azure Monitor (common alert schema) ---
+
+def azure_monitor_users(payload: object, field: str) -> list[AlertedUser]:
+    """Users of a fired alert: dimension `field` of any condition, or custom property `field`."""
+    data = payload.get("data") if isinstance(payload, dict) else None
+    if not isinstance(data, dict):
+        raise RequestError("not an Azure Monitor common alert schema payload (no data)")
+    essentials = data.get("essentials") or {}
+    if essentials.get("monitorCondition") != "Fired":
+        return []
+    context = data.get("alertContext") or {}
+    condition = context.get("condition") or {}
+    values = [dimension.get("value") for criterion in condition.get("allOf") or []
+              for dimension in criterion.get("dimensions") or []
+              if _text(dimension.get("name")).casefold() == field.casefold()]
+    for properties in (context.get("properties"), data.get("customProperties")):
+        if isinstance(properties, dict):
+            values.append(properties.get(field))
+    alert_id = _text(essentials.get("alertId"))
+    return _unique(AlertedUser(_text(value), alert_id) for value in values)
+
+
+# --- Microsoft Sentinel (incident forwarded by a playbook) ---
+
+def _sentinel_entity_user(entity: dict) -> str:
+    kind = _text(entity.get("kind"))
+    properties = entity.get("properties") or {}
+    if kind == "Mailbox":
+        return _text(properties.get("upn")) or _text(properties.get("mailboxPrimaryAddress"))
+    if kind == "Account":
+        name, suffix = _text(properties.get("accountName")), _text(properties.get("upnSuffix"))
+        return f"{name}@{suffix}" if name and suffix else _text(properties.get("aadUserId"))
+    return ""
+
+
+def sentinel_users(payload: object, alert_name: str) -> list[AlertedUser]:
+    """Users of a matching incident: the trigger body (`object` = incident) or the incident itself."""
+    if not isinstance(payload, dict):
+        raise RequestError("a Sentinel incident is a JSON object")
+    incident = payload.get("object", payload)
+    properties = incident.get("properties") if isinstance(incident, dict) else None
+    if not isinstance(properties, dict):
+        raise RequestError("not a Sentinel incident (no properties)")
+    titles = [properties.get("title")] + [(alert.get("properties") or {}).get("alertDisplayName")
+                                          for alert in properties.get("alerts") or [] if isinstance(alert, dict)]
+    if not any(title_matches(title, alert_name) for title in titles):
+        return []
+    alert_id = _text(incident.get("name")) or _text(incident.get("id"))
+    entities = [entity for entity in properties.get("relatedEntities") or [] if isinstance(entity, dict)]
+    return _unique(AlertedUser(_sentinel_entity_user(entity), alert_id) for entity in entities)
+
+
+# --- Microsoft Graph security alerts_v2 ---
+
+def _evidence_user(evidence: dict) -> str:
+    kind = _text(evidence.get("@odata.type")).rpartition(".")[2]
+    account = evidence.get("userAccount") or {}
+    if kind == "userEvidence":
+        return _text(account.get("userPrincipalName"))
+    if kind == "mailboxEvidence":
+        return _text(evidence.get("primaryAddress")) or _text(evidence.get("upn"))
+    return ""
+
+
+def security_alert_users(alerts: Iterable[object], alert_name: str) -> list[AlertedUser]:
+    """alerts_v2 items whose title matches (`title` is not filterable in Graph), by evidence."""
+    found = []
+    for alert in alerts:
+        if not isinstance(alert, dict) or not title_matches(alert.get("title"), alert_name):
+            continue
+        for evidence in alert.get("evidence") or []:
+            if isinstance(evidence, dict):
+                found.append(AlertedUser(_evidence_user(evidence), _text(alert.get("id"))))
+    return _unique(found)

@@ -1,0 +1,170 @@
+"""The OpenAPI 3 document of the HTTP routes, served at /api/openapi.json.
+
+Kept true to the code by a test that compares its paths and methods with the routes of the
+indexed app. Roles are Entra app roles carried in the bearer token's `roles` claim.
+"""
+
+from __future__ import annotations
+
+from remediation.models import JOB_STATUSES, STEP_NAMES
+from remediation.settings import MODES
+
+VERSION = "1.0.0"
+
+_PROBLEM = {"$ref": "#/components/responses/Problem"}
+_BEARER, _FUNCTION_KEY, _WEBHOOK = [{"bearer": []}], [{"functionKey": []}], [{"webhookAuthId": []}]
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _errors(*statuses: int) -> dict:
+    return {str(status): _PROBLEM for status in statuses}
+
+
+def _operation(summary: str, responses: dict, *, security: list | None = None, body: dict | None = None,
+               parameters: list | None = None, errors: tuple[int, ...] = (400, 401, 403)) -> dict:
+    operation = {"summary": summary, "security": security if security is not None else _BEARER,
+                 "responses": {**responses, **_errors(*errors)}}
+    if body is not None:
+        operation["requestBody"] = body
+    if parameters:
+        operation["parameters"] = parameters
+    return operation
+
+
+def _query(name: str, description: str, schema: dict | None = None) -> dict:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or {"type": "string"}}
+
+
+_JOB_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+_DECISION_BODY = {"required": False, "content": {"application/json": {"schema": _ref("Decision")}}}
+_ALERT_ANSWER = {"202": _json(_ref("AlertJobs"), "at least one job started"),
+                 "200": _json(_ref("AlertJobs"), "every user already had an active job, or none was named")}
+
+
+def _paths() -> dict:
+    job = _json(_ref("Job"), "the job")
+    return {
+        "/api/remediations": {
+            "post": _operation("Start a remediation (Remediation.Admin)", {
+                "202": {**_json(_ref("Job"), "a new job"),
+                        "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}}},
+                "200": _json(_ref("Job"), "the user's active job")},
+                body={"required": True, "content": {"application/json": {"schema": _ref("RemediationRequest")}}},
+                errors=(400, 401, 403, 413)),
+            "get": _operation("List jobs, newest first (Remediation.Reader)",
+                              {"200": _json(_ref("JobPage"), "a page of jobs")},
+                              parameters=[_query("user", "the user's address"),
+                                          _query("status", "a job status", {"type": "string", "enum": list(JOB_STATUSES)}),
+                                          _query("limit", "page size", {"type": "integer", "minimum": 1, "maximum": 200}),
+                                          _query("continuation", "from the previous page's nextLink")]),
+        },
+        "/api/remediations/{id}": {
+            "get": _operation("One job (Remediation.Reader)", {"200": job}, parameters=[_JOB_ID],
+                              errors=(401, 403, 404)),
+        },
+        "/api/remediations/{id}/approve": {
+            "post": _operation("Approve a job awaiting approval (Remediation.Admin)", {"200": job},
+                               parameters=[_JOB_ID], body=_DECISION_BODY, errors=(400, 401, 403, 404, 409, 413)),
+        },
+        "/api/remediations/{id}/cancel": {
+            "post": _operation("Cancel a job (Remediation.Admin)", {"200": job},
+                               parameters=[_JOB_ID], body=_DECISION_BODY, errors=(400, 401, 403, 404, 409, 413)),
+        },
+        "/api/restricted-senders": {
+            "get": _operation("The blocked list with each sender's job (Remediation.Reader)",
+                              {"200": _json({"type": "object", "properties": {"items": {"type": "array", "items": {
+                                  "type": "object", "additionalProperties": True}}}}, "the blocked senders")},
+                              errors=(401, 403)),
+        },
+        "/api/alerts/o365": {
+            "post": _operation("Office 365 Management Activity API webhook (validation and notifications)",
+                               {"200": {"description": "accepted (the Management API treats anything else as failure)"}},
+                               security=_WEBHOOK, body={"required": True, "content": {"application/json": {
+                                   "schema": {"type": "array", "items": _ref("ContentPointer")}}}},
+                               errors=(400, 401, 403, 413)),
+        },
+        "/api/alerts/azure-monitor": {
+            "post": _operation("Azure Monitor action group webhook, common alert schema (Alerts.Submit or key)",
+                               _ALERT_ANSWER, security=_FUNCTION_KEY + _BEARER,
+                               body={"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+                               errors=(400, 401, 403, 413)),
+        },
+        "/api/alerts/sentinel": {
+            "post": _operation("Sentinel incident forwarded by a playbook (Alerts.Submit)", _ALERT_ANSWER,
+                               body={"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+                               errors=(400, 401, 403, 413)),
+        },
+        "/api/health": {
+            "get": _operation("Health: storage and settings; deep=true (Remediation.Reader) probes permissions",
+                              {"200": _json(_ref("Health"), "healthy"), "503": _json(_ref("Health"), "unhealthy")},
+                              security=[{}, *_BEARER], parameters=[_query("deep", "probe Graph and Exchange permissions",
+                                                                          {"type": "boolean"})], errors=(401, 403)),
+        },
+        "/api/openapi.json": {
+            "get": _operation("This document", {"200": {"description": "OpenAPI 3 document"}}, security=[],
+                              errors=()),
+        },
+    }
+
+
+def _schemas() -> dict:
+    string, nullable = {"type": "string"}, {"type": "string", "nullable": True}
+    return {
+        "RemediationRequest": {"type": "object", "additionalProperties": False, "required": ["user"], "properties": {
+            "user": {"type": "string", "format": "email"}, "reason": {"type": "string", "maxLength": 1000},
+            "mode": {"type": "string", "enum": list(MODES)}, "force": {"type": "boolean"}}},
+        "Decision": {"type": "object", "additionalProperties": False,
+                     "properties": {"comment": {"type": "string", "maxLength": 1000}}},
+        "Step": {"type": "object", "properties": {
+            "name": {"type": "string", "enum": list(STEP_NAMES)}, "status": string, "startedAt": nullable,
+            "endedAt": nullable, "detail": string}},
+        "Trigger": {"type": "object", "properties": {
+            "source": string, "alertId": nullable, "requestedBy": nullable, "reason": nullable}},
+        "Job": {"type": "object", "required": ["id", "user", "status", "mode", "trigger", "createdAt", "updatedAt",
+                                               "steps"], "properties": {
+            "id": string, "url": {"type": "string", "format": "uri"}, "user": string,
+            "status": {"type": "string", "enum": list(JOB_STATUSES)}, "mode": {"type": "string", "enum": list(MODES)},
+            "trigger": _ref("Trigger"), "createdAt": {"type": "string", "format": "date-time"},
+            "updatedAt": {"type": "string", "format": "date-time"}, "steps": {"type": "array", "items": _ref("Step")}}},
+        "JobPage": {"type": "object", "properties": {"items": {"type": "array", "items": _ref("Job")},
+                                                     "nextLink": {"type": "string", "format": "uri", "nullable": True}}},
+        "AlertJobs": {"type": "object", "properties": {"jobs": {"type": "array", "items": {"type": "object", "properties": {
+            "id": string, "user": string, "status": string, "created": {"type": "boolean"}, "url": string}}}}},
+        "ContentPointer": {"type": "object", "required": ["tenantId", "contentId", "contentUri"], "properties": {
+            "tenantId": string, "clientId": string, "contentType": string, "contentId": string,
+            "contentUri": {"type": "string", "format": "uri"}, "contentCreated": string, "contentExpiration": string}},
+        "Health": {"type": "object", "properties": {
+            "status": {"type": "string", "enum": ["ok", "failed"]}, "version": string,
+            "checks": {"type": "object", "additionalProperties": {"type": "string", "enum": ["ok", "failed"]}},
+            "details": {"type": "object", "description": "deep=true only"}}},
+        "Problem": {"type": "object", "properties": {
+            "type": string, "title": string, "status": {"type": "integer"}, "detail": string}},
+    }
+
+
+def document() -> dict:
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Restricted-sender responder", "version": VERSION,
+                 "description": "Secures and unblocks Microsoft 365 users restricted from sending email."},
+        "paths": _paths(),
+        "components": {
+            "schemas": _schemas(),
+            "responses": {"Problem": {"description": "an error", "content": {
+                "application/problem+json": {"schema": _ref("Problem")}}}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                           "description": "Entra ID access token for API_AUDIENCE with an app role"},
+                "functionKey": {"type": "apiKey", "in": "header", "name": "x-functions-key"},
+                "webhookAuthId": {"type": "apiKey", "in": "header", "name": "Webhook-AuthID"},
+            },
+        },
+    }
