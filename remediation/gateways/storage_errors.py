@@ -12,7 +12,8 @@ from azure.core.exceptions import (
 )
 
 from remediation.errors import (
-    ConfigurationError, ConflictError, NotFoundError, PermissionError_, ServiceRejectedError, TransientError,
+    ConfigurationError, ConflictError, NotFoundError, PermissionError_, RemediationError, ServiceRejectedError,
+    TransientError,
 )
 
 QUEUE_SERVICE, TABLE_SERVICE = "Azure Queue Storage", "Azure Table Storage"
@@ -21,13 +22,15 @@ _ROLES = {QUEUE_SERVICE: "the Storage Queue Data Contributor role",
           TABLE_SERVICE: "the Storage Table Data Contributor role"}
 
 
-def service_words(exc: HttpResponseError) -> str:
-    """The service's own message: Tables answer OData JSON, Queues XML (the SDK puts its text first)."""
+def service_words(exc: HttpResponseError) -> tuple[str, str]:
+    """The service's own message and error code. Tables answer OData JSON; for Queues' XML the SDK
+    puts the message first and sets `error_code`."""
     try:
-        body = json.loads(exc.response.text()) if exc.response is not None else {}
-        return body["odata.error"]["message"]["value"].splitlines()[0]
+        error = json.loads(exc.response.text())["odata.error"]
+        return error["message"]["value"].splitlines()[0], error["code"]
     except (ValueError, KeyError, TypeError, AttributeError):
-        return (exc.message or str(exc)).splitlines()[0]
+        code = getattr(exc, "error_code", None) or ""
+        return (exc.message or str(exc)).splitlines()[0], str(getattr(code, "value", code))
 
 
 @contextmanager
@@ -36,9 +39,9 @@ def translated(service: str) -> Iterator[None]:
     try:
         yield
     except ResourceNotFoundError as exc:
-        raise NotFoundError(service_words(exc), service=service, code=exc.error_code or "") from exc
+        raise _error(NotFoundError, exc, service) from exc
     except (ResourceModifiedError, ResourceExistsError) as exc:
-        raise ConflictError(service_words(exc), service=service, code=exc.error_code or "") from exc
+        raise _error(ConflictError, exc, service) from exc
     except ClientAuthenticationError as exc:
         if exc.response is None:  # the credential got no token: no identity where we run
             raise ConfigurationError(f"no credential for storage: {exc.message}", service=service) from exc
@@ -49,10 +52,15 @@ def translated(service: str) -> Iterator[None]:
         raise TransientError(f"storage unreachable: {exc}", service=service) from exc
 
 
-def _by_status(exc: HttpResponseError, service: str) -> Exception:
-    words, code, status = service_words(exc), exc.error_code or "", exc.status_code or 0
+def _by_status(exc: HttpResponseError, service: str) -> RemediationError:
+    status = exc.status_code or 0
     if status in (401, 403):
-        return PermissionError_(words, service=service, code=code, permission=_ROLES[service])
+        return _error(PermissionError_, exc, service, permission=_ROLES[service])
     if status in (408, 429) or status >= 500:
-        return TransientError(words, service=service, code=code)
-    return ServiceRejectedError(words, service=service, code=code)
+        return _error(TransientError, exc, service)
+    return _error(ServiceRejectedError, exc, service)
+
+
+def _error(kind: type[RemediationError], exc: HttpResponseError, service: str, **extra: str) -> RemediationError:
+    words, code = service_words(exc)
+    return kind(words, service=service, code=code, **extra)
