@@ -1,0 +1,1 @@
+"""Benchmark scripts: each module exposes `main()` and prints its figures (`make bench` runs them all)."""
