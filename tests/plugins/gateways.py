@@ -1,1 +1,108 @@
-"""Fixtures for the gateways tests."""
+"""Fixtures for the gateways tests.
+
+- `service`: a scripted Microsoft service behind `httpx.MockTransport` (`service.transport`).
+  Queue answers with `service.reply(response_or_exception, ...)` (the last one repeats), or
+  set `service.handler = fn(request)`; every request lands in `service.requests`.
+- `sleeps`: an async sleep that records the waits instead of sleeping; `retry` is a
+  RetryPolicy using it (30 s budget, seeded jitter).
+- `credential`: a fake azure-identity credential (async `get_token`), recording its scopes.
+- `cloud_settings`: Settings for the public cloud (tokens needed); `loopback_settings`: for a
+  local root (no token).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Callable
+
+import httpx
+import pytest
+from azure.core.credentials import AccessToken
+
+from remediation.gateways.http import RetryPolicy
+from remediation.settings import Settings
+
+TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad"
+
+
+class ScriptedService:
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+        self.answers: list[httpx.Response | Exception] = []
+        self.handler: Callable[[httpx.Request], httpx.Response] | None = None
+        self.transport = httpx.MockTransport(self._handle)
+
+    def reply(self, *answers: httpx.Response | Exception) -> "ScriptedService":
+        self.answers.extend(answers)
+        return self
+
+    def _handle(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        self.requests.append(request)
+        if self.handler is not None:
+            return self.handler(request)
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+class Sleeps(list):
+    """The waits a RetryPolicy asked for, in order."""
+
+    async def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+class FakeCredential:
+    """Stands in for an azure-identity async credential."""
+
+    def __init__(self) -> None:
+        self.scopes: list[tuple[str, ...]] = []
+        self.closed = False
+
+    async def get_token(self, *scopes: str, **kwargs) -> AccessToken:
+        self.scopes.append(scopes)
+        return AccessToken(f"token-for-{scopes[0]}", int(time.time()) + 3600)
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+def pytest_configure(config):
+    # msgraph-sdk's generated request builders (and kiota under them) warn on import about their
+    # own deprecated classes; nothing we call is deprecated.
+    for module in ("msgraph.*", "kiota_abstractions.*"):
+        config.addinivalue_line("filterwarnings", f"ignore::DeprecationWarning:{module}")
+
+
+@pytest.fixture
+def service() -> ScriptedService:
+    return ScriptedService()
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+@pytest.fixture
+def retry(sleeps) -> RetryPolicy:
+    return RetryPolicy(max_wait=30.0, sleep=sleeps, rng=random.Random(7))
+
+
+@pytest.fixture
+def credential() -> FakeCredential:
+    return FakeCredential()
+
+
+@pytest.fixture
+def cloud_settings() -> Settings:
+    return Settings(tenant_id=TENANT)
+
+
+@pytest.fixture
+def loopback_settings() -> Settings:
+    root = "http://127.0.0.1:8799"
+    return Settings(tenant_id=TENANT, graph_base_url=root, exchange_base_url=root, management_api_base_url=root)

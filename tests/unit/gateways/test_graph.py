@@ -1,0 +1,265 @@
+"""The Graph gateway through msgraph-sdk's real stack, against httpx.MockTransport."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+
+import httpx
+import pytest
+
+from remediation.errors import NotFoundError, PermissionError_, ServiceRejectedError, ThrottledError, TransientError
+from remediation.gateways.graph import GraphDirectory
+from remediation.gateways.graph_errors import PERMISSIONS
+from remediation.gateways.http import RetryPolicy
+from remediation.settings import Settings
+from tests.conftest import load_event
+
+ROOT = "https://graph.microsoft.com/v1.0"
+PASSWORD = "Xq7!vK2#pL9@wZ4$"
+
+
+@pytest.fixture
+async def directory(cloud_settings, service, credential, retry):
+    gateway = GraphDirectory(cloud_settings, transport=service.transport, credential=credential, retry=retry)
+    yield gateway
+    await gateway.aclose()
+
+
+def body(request: httpx.Request):
+    return json.loads(request.content)
+
+
+def graph_error(status, code, message, **headers):
+    return httpx.Response(status, headers=headers, json={"error": {"code": code, "message": message}})
+
+
+async def test_get_user_selects_the_sign_in_properties_and_sends_a_graph_token(directory, service, credential):
+    user = {**load_event("gateways/user-get-response.json"), "accountEnabled": True, "onPremisesSyncEnabled": None}
+    service.reply(httpx.Response(200, json=user))
+    found = await directory.get_user("AdeleV@contoso.onmicrosoft.com")
+    assert (found.id, found.user_principal_name, found.display_name) == \
+        ("87d349ed-44d7-43e1-9a83-5f2406dee5bd", "AdeleV@contoso.onmicrosoft.com", "Adele Vance")
+    assert found.account_enabled is True and found.on_premises_sync_enabled is None
+    request = service.requests[0]
+    assert request.method == "GET" and request.url.path == "/v1.0/users/AdeleV@contoso.onmicrosoft.com"
+    assert request.url.params["$select"].split(",") == \
+        ["id", "userPrincipalName", "mail", "displayName", "accountEnabled", "onPremisesSyncEnabled"]
+    assert request.headers["Authorization"] == "Bearer token-for-https://graph.microsoft.com/.default"
+    assert credential.scopes == [("https://graph.microsoft.com/.default",)]
+
+
+async def test_a_loopback_root_gets_no_token(loopback_settings, service, credential, retry):
+    gateway = GraphDirectory(loopback_settings, transport=service.transport, credential=credential, retry=retry)
+    service.reply(httpx.Response(200, json={"id": "1", "userPrincipalName": "a@contoso.com"}))
+    await gateway.get_user("a@contoso.com")
+    await gateway.aclose()
+    assert str(service.requests[0].url).startswith("http://127.0.0.1:8799/v1.0/users/")
+    assert "Authorization" not in service.requests[0].headers and credential.scopes == []
+
+
+async def test_a_sovereign_cloud_root_is_used_with_its_own_scope(service, credential, retry):
+    gateway = GraphDirectory(Settings(graph_base_url="https://graph.microsoft.us"), transport=service.transport,
+                             credential=credential, retry=retry)
+    service.reply(httpx.Response(200, json={"value": []}))
+    await gateway.domains()
+    await gateway.aclose()
+    assert str(service.requests[0].url) == "https://graph.microsoft.us/v1.0/domains"
+    assert credential.scopes == [("https://graph.microsoft.us/.default",)]
+
+
+async def test_reset_password_patches_the_profile_and_never_logs_the_password(directory, service, caplog):
+    caplog.set_level(logging.DEBUG)
+    service.reply(httpx.Response(204))
+    await directory.reset_password("87d349ed", PASSWORD)
+    request = service.requests[0]
+    assert (request.method, request.url.path) == ("PATCH", "/v1.0/users/87d349ed")
+    assert body(request)["passwordProfile"] == {"password": PASSWORD, "forceChangePasswordNextSignIn": True}
+    assert PASSWORD not in caplog.text
+
+
+async def test_a_rejected_password_reset_keeps_graphs_words_and_not_the_password(directory, service, caplog):
+    caplog.set_level(logging.DEBUG)
+    synced = ("Unable to update the specified properties for on-premises mastered Directory Sync objects or "
+              "objects currently undergoing migration.")
+    service.reply(graph_error(400, "Request_BadRequest", synced))
+    with pytest.raises(ServiceRejectedError) as caught:
+        await directory.reset_password("87d349ed", PASSWORD)
+    assert caught.value.message == synced and caught.value.code == "Request_BadRequest"
+    assert PASSWORD not in str(caught.value) and PASSWORD not in caplog.text
+
+
+@pytest.mark.parametrize("answer", [httpx.Response(200, json=load_event("gateways/revokeSignInSessions-response.json")),
+                                    httpx.Response(204)])
+async def test_revoke_sessions_accepts_the_documented_204_and_the_real_200(directory, service, answer):
+    service.reply(answer)
+    await directory.revoke_sessions("87d349ed")
+    assert (service.requests[0].method, service.requests[0].url.path) == \
+        ("POST", "/v1.0/users/87d349ed/revokeSignInSessions")
+
+
+async def test_revoke_sessions_is_retried_after_a_503_because_repeating_it_is_harmless(directory, service, sleeps):
+    service.reply(httpx.Response(503), httpx.Response(200, json={"value": True}))
+    await directory.revoke_sessions("87d349ed")
+    assert len(service.requests) == 2 and len(sleeps) == 1
+
+
+async def test_disable_account_sets_account_enabled_false(directory, service):
+    service.reply(httpx.Response(204))
+    await directory.disable_account("87d349ed")
+    assert body(service.requests[0])["accountEnabled"] is False
+
+
+async def test_member_of_asks_at_most_twenty_groups_per_call(directory, service):
+    groups = [f"g{number}" for number in range(25)]
+    service.handler = lambda request: httpx.Response(200, json={"value": body(request)["groupIds"][:1]})
+    assert await directory.member_of("87d349ed", groups) == ["g0", "g20"]
+    assert [len(body(request)["groupIds"]) for request in service.requests] == [20, 5]
+    assert service.requests[0].url.path == "/v1.0/users/87d349ed/checkMemberGroups"
+
+
+async def test_inbox_rules_follow_every_next_link_and_stay_as_graph_gave_them(directory, service):
+    first = load_event("gateways/messageRules-list-response.json")
+    next_link = f"{ROOT}/users/87d349ed/mailFolders/inbox/messageRules?$skiptoken=2"
+    service.reply(httpx.Response(200, json={**first, "value": first["value"][:1], "@odata.nextLink": next_link}),
+                  httpx.Response(200, json={"value": first["value"][1:]}))
+    rules = await directory.inbox_rules("87d349ed")
+    assert rules == first["value"]
+    assert [str(request.url) for request in service.requests] == \
+        [f"{ROOT}/users/87d349ed/mailFolders/inbox/messageRules", next_link]
+
+
+async def test_a_next_link_to_another_host_is_refused(directory, service):
+    service.reply(httpx.Response(200, json={"value": [], "@odata.nextLink": "https://evil.example/v1.0/next"}))
+    with pytest.raises(ServiceRejectedError, match="evil.example"):
+        await directory.auth_methods("87d349ed")
+    assert len(service.requests) == 1
+
+
+async def test_disable_inbox_rule_patches_is_enabled_and_returns_the_whole_rule(directory, service):
+    updated = load_event("gateways/messageRule-update-response.json")
+    service.reply(httpx.Response(200, json=updated))
+    assert await directory.disable_inbox_rule("87d349ed", "AQAAAJ5dZqA=") == updated
+    request = service.requests[0]
+    assert request.method == "PATCH" and request.url.path == "/v1.0/users/87d349ed/mailFolders/inbox/messageRules/AQAAAJ5dZqA="
+    assert body(request) == {"isEnabled": False}
+
+
+async def test_auth_methods_are_returned_with_their_odata_types(directory, service):
+    listed = load_event("gateways/authentication-methods-list-response.json")
+    service.reply(httpx.Response(200, json=listed))
+    methods = await directory.auth_methods("87d349ed")
+    assert methods == listed["value"] and all("@odata.type" in method for method in methods)
+    assert service.requests[0].url.path == "/v1.0/users/87d349ed/authentication/methods"
+
+
+async def test_send_mail_posts_an_html_message_to_every_recipient(directory, service):
+    service.reply(httpx.Response(202))
+    await directory.send_mail("secops@contoso.com", ["soc@contoso.com", "ciso@contoso.com"], "Adele secured", "<p>ok</p>")
+    request = service.requests[0]
+    assert request.url.path == "/v1.0/users/secops@contoso.com/sendMail"
+    sent = {key.lower(): value for key, value in body(request).items()}   # the SDK writes `Message` (Graph ignores case)
+    message = sent["message"]
+    assert message["subject"] == "Adele secured" and message["body"] == {"contentType": "html", "content": "<p>ok</p>"}
+    assert [to["emailAddress"]["address"] for to in message["toRecipients"]] == ["soc@contoso.com", "ciso@contoso.com"]
+    assert sent["savetosentitems"] is True
+
+
+async def test_send_mail_is_not_repeated_after_a_503(directory, service, sleeps):
+    service.reply(graph_error(503, "ServiceUnavailable", "try later"), httpx.Response(202))
+    with pytest.raises(TransientError):
+        await directory.send_mail("secops@contoso.com", ["soc@contoso.com"], "s", "b")
+    assert len(service.requests) == 1 and sleeps == []
+
+
+async def test_security_alerts_filter_by_source_and_update_time_and_follow_pages(directory, service):
+    listed = load_event("gateways/alerts_v2-list-response.json")
+    next_link = f"{ROOT}/security/alerts_v2?$skiptoken=abc"
+    service.reply(httpx.Response(200, json={"value": listed["value"], "@odata.nextLink": next_link}),
+                  httpx.Response(200, json={"value": []}))
+    alerts = await directory.security_alerts(datetime(2026, 11, 28, 7, tzinfo=timezone.utc), "microsoftDefenderForOffice365")
+    assert alerts == listed["value"]
+    assert service.requests[0].url.params["$filter"] == \
+        "serviceSource eq 'microsoftDefenderForOffice365' and lastUpdateDateTime ge 2026-11-28T07:00:00Z"
+    assert str(service.requests[1].url) == next_link
+
+
+async def test_a_missing_user_is_not_found_in_graphs_words(directory, service):
+    text = "Resource 'nobody@contoso.com' does not exist or one of its queried reference-property objects are not present."
+    service.reply(graph_error(404, "Request_ResourceNotFound", text))
+    with pytest.raises(NotFoundError) as caught:
+        await directory.get_user("nobody@contoso.com")
+    assert caught.value.message == text and caught.value.code == "Request_ResourceNotFound"
+
+
+CALLS = {
+    "get_user": ("u",), "domains": (), "reset_password": ("u", PASSWORD), "revoke_sessions": ("u",),
+    "disable_account": ("u",), "member_of": ("u", ["g"]), "inbox_rules": ("u",), "disable_inbox_rule": ("u", "r"),
+    "auth_methods": ("u",), "send_mail": ("s", ["r"], "x", "y"),
+    "security_alerts": (datetime(2026, 1, 1, tzinfo=timezone.utc), "microsoftDefenderForOffice365"),
+}
+
+
+@pytest.mark.parametrize("method", sorted(CALLS))
+async def test_a_denied_call_names_the_permission_it_needs(directory, service, method):
+    service.reply(graph_error(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."))
+    with pytest.raises(PermissionError_) as caught:
+        await getattr(directory, method)(*CALLS[method])
+    assert caught.value.permission == PERMISSIONS[method]
+    assert caught.value.message == "Insufficient privileges to complete the operation."
+
+
+def test_every_gateway_method_has_a_permission():
+    assert set(CALLS) == set(PERMISSIONS)
+
+
+async def test_graphs_generic_error_body_keeps_its_code_and_message(directory, service):
+    service.reply(httpx.Response(400, json=load_event("gateways/error-response-example.json")))
+    with pytest.raises(ServiceRejectedError) as caught:
+        await directory.auth_methods("u")
+    assert (caught.value.code, caught.value.message) == ("invalidRange", "Uploaded fragment overlaps with existing data.")
+
+
+async def test_send_mail_rejected_by_graph_is_permanent(directory, service):
+    service.reply(httpx.Response(400, json=load_event("gateways/sendMail-400-response.json")))
+    with pytest.raises(ServiceRejectedError) as caught:
+        await directory.send_mail("s@contoso.com", ["r@contoso.com"], "x", "y")
+    assert caught.value.code == "ErrorMimeContentInvalidBase64String"
+
+
+async def test_throttling_with_a_decimal_retry_after_is_retried_once_then_succeeds(directory, service, sleeps):
+    service.reply(httpx.Response(429, headers={"Retry-After": "2.128"}, json=load_event("gateways/throttling-429-response.2021.json")),
+                  httpx.Response(200, json={"value": []}))
+    assert await directory.domains() == []
+    assert sleeps == [2.128] and len(service.requests) == 2
+
+
+async def test_throttling_past_the_budget_is_a_throttled_error_and_no_sdk_retry_follows(cloud_settings, service, sleeps,
+                                                                                       credential):
+    # kiota's own RetryHandler would send three more requests here; ours is the only retry.
+    retry = RetryPolicy(max_wait=1.0, sleep=sleeps)
+    gateway = GraphDirectory(cloud_settings, transport=service.transport, credential=credential, retry=retry)
+    service.reply(httpx.Response(429, headers={"Retry-After": "2.128"}, json=load_event("gateways/throttling-429-response.2021.json")))
+    with pytest.raises(ThrottledError) as caught:
+        await gateway.domains()
+    await gateway.aclose()
+    assert caught.value.retry_after == 2.128 and caught.value.message == "Please retry again later."
+    assert len(service.requests) == 1 and sleeps == []
+
+
+@pytest.mark.parametrize("answer", [
+    graph_error(500, "InternalServerError", "boom"),
+    httpx.Response(502, text="<html>Bad Gateway</html>", headers={"Content-Type": "text/html"}),
+])
+async def test_server_errors_are_transient(directory, service, answer):
+    service.reply(answer)
+    with pytest.raises(TransientError):
+        await directory.get_user("u")
+
+
+async def test_a_dropped_connection_becomes_transient_after_the_bounded_wait(directory, service, sleeps):
+    service.reply(httpx.RemoteProtocolError("Server disconnected without sending a response."))
+    with pytest.raises(TransientError, match="RemoteProtocolError"):
+        await directory.inbox_rules("u")
+    assert 0 < sum(sleeps) <= 30 and len(service.requests) == len(sleeps) + 1
