@@ -28,8 +28,9 @@ def add_routes(app: web.Application) -> None:
     app.router.add_put("/_sandbox/users/{user}/mailbox", put_mailbox)
 
 
-def outbound_spam_reason(rng: random.Random) -> str:
-    """A Reason like the ones Get-BlockedSenderAddress shows for outbound spam."""
+def outbound_spam_reason(sender: str) -> str:
+    """A Reason like the ones Get-BlockedSenderAddress shows for outbound spam (the same for a sender each time)."""
+    rng = random.Random(sender.lower())
     sent = rng.randint(200, 900)
     spam = rng.randint(sent * 8 // 10, sent)
     return (f"OutboundSpamLast24Hours={spam};OutboundMailLast24Hours={sent};"
@@ -45,7 +46,7 @@ def add_block(state: TenantState, sender: str, *, reason: str | None = None, cre
         entry = {"SenderAddress": sender}
         state.blocked_senders.append(entry)
     entry.pop("releaseAt", None)
-    entry.update({"Reason": reason or outbound_spam_reason(state.rng), "CreatedDatetime": created,
+    entry.update({"Reason": reason or outbound_spam_reason(sender), "CreatedDatetime": created,
                   "ChangedDatetime": created, "TemporaryBlock": bool(temporary)})
     return entry
 
@@ -54,8 +55,14 @@ def _problem(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
-def _object_body(request: web.Request) -> dict:
-    body = context.json_body(request)
+async def control_body(request: web.Request) -> dict:
+    """The JSON object a control call posted; ValueError otherwise. (Control routes bypass the
+    service middleware, so the body is parsed here.)"""
+    await context.parse_body(request)
+    try:
+        body = context.json_body(request)
+    except context.MalformedBody:
+        body = None
     if not isinstance(body, dict):
         raise ValueError("the body must be a JSON object")
     return body
@@ -63,7 +70,7 @@ def _object_body(request: web.Request) -> dict:
 
 async def post_block(request: web.Request) -> web.Response:
     try:
-        body = _object_body(request)
+        body = await control_body(request)
     except ValueError as exc:
         return _problem(400, str(exc))
     sender = body.get("sender")
@@ -80,7 +87,7 @@ async def post_inbox_rule(request: web.Request) -> web.Response:
     if user is None:
         return _problem(404, f"no user {request.match_info['user']}")
     try:
-        rule = _object_body(request)
+        rule = await control_body(request)
     except ValueError as exc:
         return _problem(400, str(exc))
     if "id" in rule and state.rule(user, rule["id"]) is not None:
@@ -94,7 +101,7 @@ async def put_mailbox(request: web.Request) -> web.Response:
     if user is None:
         return _problem(404, f"no user {request.match_info['user']}")
     try:
-        fields = _object_body(request)
+        fields = await control_body(request)
     except ValueError as exc:
         return _problem(400, str(exc))
     unknown = set(fields) - set(MAILBOX_DEFAULTS)
