@@ -7,7 +7,7 @@ import binascii
 import json
 
 from remediation.errors import ConfigurationError
-from remediation.gateways.storage_auth import StorageAccount, create_once
+from remediation.gateways.storage_auth import StorageAccount, StorageAdapter, create_once
 from remediation.gateways.storage_errors import QUEUE_SERVICE, translated
 from remediation.ports import QueuedMessage
 from remediation.settings import Settings
@@ -36,11 +36,11 @@ def decode_body(text: str) -> dict:
     return body if isinstance(body, dict) else {"raw": text}
 
 
-class StorageQueue:
+class StorageQueue(StorageAdapter):
     """The remediation queue and its poison queue."""
 
     def __init__(self, account: StorageAccount, queue_name: str) -> None:
-        self._account = account
+        super().__init__(account)
         self._queue = account.queue(queue_name)
         # Read as raw text, so one message we cannot decode does not hide the others.
         self._poison = account.queue(poison_queue_name(queue_name), base64=False)
@@ -69,12 +69,3 @@ class StorageQueue:
     async def _create_queues(self) -> None:
         for client in (self._queue, self._poison):
             await create_once(client.url, client.create_queue, QUEUE_SERVICE)
-
-    async def close(self) -> None:
-        await self._account.close()
-
-    async def __aenter__(self) -> StorageQueue:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()

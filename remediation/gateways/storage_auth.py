@@ -10,7 +10,7 @@ Two ways in, as the Functions host itself reads `AzureWebJobsStorage`:
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from azure.core.credentials_async import AsyncTokenCredential
 from azure.core.exceptions import ResourceExistsError
@@ -81,6 +81,22 @@ class StorageAccount:
         self._clients.clear()
         if self.credential is not None:
             await self.credential.close()
+
+
+class StorageAdapter:
+    """Base of the adapters: each owns one StorageAccount, closed with it (or by `async with`)."""
+
+    def __init__(self, account: StorageAccount) -> None:
+        self._account = account
+
+    async def close(self) -> None:
+        await self._account.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
 
 
 async def create_once(url: str, create: Callable[[], Awaitable[Any]], service: str) -> None:

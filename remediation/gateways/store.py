@@ -19,7 +19,7 @@ from azure.data.tables import UpdateMode
 from azure.data.tables.aio import TableClient
 
 from remediation.errors import ConflictError, NotFoundError
-from remediation.gateways.storage_auth import StorageAccount, create_once
+from remediation.gateways.storage_auth import StorageAccount, StorageAdapter, create_once
 from remediation.gateways.storage_errors import TABLE_SERVICE, translated
 from remediation.gateways.store_keys import (
     BREAKER, JOB, MARKER, UNBLOCK, claim_key, decode_continuation, encode_continuation, escape_key, hour_key,
@@ -35,9 +35,9 @@ RACE_ATTEMPTS = 50       # re-reads before a contended write gives up
 _IF_UNCHANGED = {"match_condition": MatchConditions.IfNotModified}
 
 
-class TableJobStore:
+class TableJobStore(StorageAdapter):
     def __init__(self, account: StorageAccount, table_name: str) -> None:
-        self._account = account
+        super().__init__(account)
         self._table = account.table(table_name)
         self._table_url = f"{self._table.url}/{table_name}"
 
@@ -190,12 +190,3 @@ class TableJobStore:
         await table.update_entity({"PartitionKey": BREAKER, "RowKey": row_key, "Count": count},
                                   mode=UpdateMode.REPLACE, etag=counter.metadata["etag"], **_IF_UNCHANGED)
         return count
-
-    async def close(self) -> None:
-        await self._account.close()
-
-    async def __aenter__(self) -> TableJobStore:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
