@@ -1,0 +1,144 @@
+"""Entra bearer tokens: every way a token can be wrong, roles, and the JWKS cache."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from jwt.utils import base64url_encode
+
+from remediation.auth import ADMIN, ALERTS_SUBMIT, READER, TokenValidator, bearer_token
+from remediation.errors import ConfigurationError, ForbiddenError, TransientError, UnauthorizedError
+from remediation.settings import Settings
+from tests.plugins.app import APP_SETTINGS, TENANT, new_key
+
+
+async def test_a_valid_token_names_the_caller(token_validator, entra):
+    caller = await token_validator.authenticate(f"Bearer {entra.token((ADMIN,))}", ADMIN)
+    assert caller.name == "admin@contoso.com"
+    assert caller.identity == "admin@contoso.com (8b6a1a1c-0000-4000-8000-000000000001)"
+
+
+async def test_an_application_caller_is_named_by_its_app_id(token_validator, entra):
+    token = entra.token((ALERTS_SUBMIT,), preferred_username=None, appid="461e8683-5575-4561-ac7f-899cc907d62a")
+    caller = await token_validator.authenticate(f"Bearer {token}", ALERTS_SUBMIT)
+    assert caller.identity == "app 461e8683-5575-4561-ac7f-899cc907d62a (8b6a1a1c-0000-4000-8000-000000000001)"
+
+
+async def test_an_admin_may_read_but_a_reader_may_not_act(token_validator, entra):
+    assert (await token_validator.authenticate(f"Bearer {entra.token((ADMIN,))}", READER)).has(READER)
+    with pytest.raises(ForbiddenError, match=ADMIN):
+        await token_validator.authenticate(f"Bearer {entra.token((READER,))}", ADMIN)
+
+
+@pytest.mark.parametrize("roles, needed", [((), READER), ((ADMIN,), ALERTS_SUBMIT), ((ALERTS_SUBMIT,), READER)])
+async def test_a_valid_token_without_the_role_is_forbidden(token_validator, entra, roles, needed):
+    with pytest.raises(ForbiddenError):
+        await token_validator.authenticate(f"Bearer {entra.token(roles)}", needed)
+
+
+async def test_the_v1_issuer_is_accepted(token_validator, entra):
+    token = entra.token((READER,), iss=f"https://sts.windows.net/{TENANT}/", ver="1.0")
+    assert (await token_validator.authenticate(f"Bearer {token}", READER)).has(READER)
+
+
+async def test_expiry_has_a_small_leeway(token_validator, entra):
+    token = entra.token((READER,), exp=int(time.time()) - 5)
+    assert (await token_validator.authenticate(f"Bearer {token}", READER)).has(READER)
+
+
+@pytest.mark.parametrize("claims, reason", [
+    ({"aud": "api://another-app"}, "Audience"),
+    ({"iss": "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0"}, "issuer"),
+    ({"iss": "https://sts.windows.net/11111111-2222-3333-4444-555555555555/"}, "issuer"),
+    ({"exp": int(time.time()) - 600}, "expired"),
+    ({"nbf": int(time.time()) + 600}, "not yet valid"),
+    ({"exp": None}, "exp"),
+    ({"aud": None}, "aud"),
+])
+async def test_a_wrong_claim_is_unauthorized(token_validator, entra, claims, reason):
+    with pytest.raises(UnauthorizedError, match=reason):
+        await token_validator.authenticate(f"Bearer {entra.token((ADMIN,), **claims)}", ADMIN)
+
+
+async def test_a_token_signed_by_another_key_is_unauthorized(token_validator, entra):
+    forged = entra.token((ADMIN,), key=new_key())
+    with pytest.raises(UnauthorizedError, match="Signature verification failed"):
+        await token_validator.authenticate(f"Bearer {forged}", ADMIN)
+
+
+async def test_alg_none_is_refused(token_validator, entra):
+    unsigned = jwt.encode(entra.claims((ADMIN,)), None, algorithm="none", headers={"kid": "key-1"})
+    with pytest.raises(UnauthorizedError, match="RS256"):
+        await token_validator.authenticate(f"Bearer {unsigned}", ADMIN)
+    assert entra.requests == []
+
+
+async def test_hs256_signed_with_the_public_key_is_refused(token_validator, entra, signing_key):
+    # The classic confusion attack: the public key (which anyone can fetch) used as an HMAC secret.
+    # PyJWT will not sign that way, so the token is put together by hand.
+    public_pem = signing_key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                       serialization.PublicFormat.SubjectPublicKeyInfo)
+    header = base64url_encode(json.dumps({"alg": "HS256", "typ": "JWT", "kid": "key-1"}).encode())
+    payload = base64url_encode(json.dumps(entra.claims((ADMIN,))).encode())
+    signature = base64url_encode(hmac.new(public_pem, header + b"." + payload, hashlib.sha256).digest())
+    forged = b".".join((header, payload, signature)).decode()
+    with pytest.raises(UnauthorizedError, match="RS256"):
+        await token_validator.authenticate(f"Bearer {forged}", ADMIN)
+
+
+@pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer not-a-jwt"])
+async def test_a_missing_or_malformed_token_is_unauthorized(token_validator, header):
+    with pytest.raises(UnauthorizedError):
+        await token_validator.authenticate(header, READER)
+
+
+def test_the_bearer_scheme_is_case_insensitive():
+    assert bearer_token("bearer abc.def.ghi") == "abc.def.ghi"
+
+
+async def test_metadata_and_keys_are_fetched_once(token_validator, entra):
+    for _ in range(3):
+        await token_validator.authenticate(f"Bearer {entra.token((READER,))}", READER)
+    assert entra.requests == [entra.metadata_path, entra.jwks_path]
+
+
+async def test_a_rolled_key_is_fetched_but_unknown_kids_at_most_once_per_interval(app_settings, entra):
+    now = [1000.0]
+    async with entra.client() as client:
+        validator = TokenValidator(app_settings, http=client, refresh_interval=300, monotonic=lambda: now[0])
+        await validator.authenticate(f"Bearer {entra.token((READER,))}", READER)
+        entra.keys["key-2"] = new_key()
+        with pytest.raises(UnauthorizedError, match="unknown key"):
+            await validator.authenticate(f"Bearer {entra.token((READER,), kid='key-2')}", READER)
+        with pytest.raises(UnauthorizedError, match="unknown key"):
+            await validator.authenticate(f"Bearer {entra.token((READER,), kid='key-3', key=new_key())}", READER)
+        assert len(entra.requests) == 2
+        now[0] += 300
+        caller = await validator.authenticate(f"Bearer {entra.token((READER,), kid='key-2')}", READER)
+    assert caller.has(READER) and len(entra.requests) == 4
+
+
+async def test_an_unreachable_login_endpoint_is_transient(token_validator, entra):
+    entra.status = 503
+    with pytest.raises(TransientError):
+        await token_validator.authenticate(f"Bearer {entra.token((READER,))}", READER)
+
+
+async def test_a_login_endpoint_refusing_the_tenant_is_a_configuration_error(token_validator, entra):
+    entra.status = 400
+    with pytest.raises(ConfigurationError):
+        await token_validator.authenticate(f"Bearer {entra.token((READER,))}", READER)
+
+
+async def test_tokens_need_a_tenant_and_an_audience(entra):
+    async with entra.client() as client:
+        validator = TokenValidator(Settings.from_env({**APP_SETTINGS, "API_AUDIENCE": ""}), http=client)
+        with pytest.raises(ConfigurationError, match="API_AUDIENCE"):
+            await validator.authenticate(f"Bearer {entra.token((READER,))}", READER)
+    assert entra.requests == []
