@@ -9,7 +9,8 @@ from remediation.errors import ConfigurationError
 from remediation.gateways.storage_auth import StorageAccount
 from remediation.settings import Settings
 
-IDENTITY = {"AzureWebJobsStorage__queueServiceUri": "https://stresponder.queue.core.windows.net",
+IDENTITY_QUEUE = "https://stresponder.queue.core.windows.net"
+IDENTITY = {"AzureWebJobsStorage__queueServiceUri": IDENTITY_QUEUE,
             "AzureWebJobsStorage__tableServiceUri": "https://stresponder.table.core.windows.net"}
 
 
@@ -52,7 +53,7 @@ async def test_use_development_storage_points_at_the_emulators_default_ports(acc
     assert account.table("t1").url == "http://127.0.0.1:10002/devstoreaccount1"
 
 
-@pytest.mark.parametrize("env", [{}, {"AzureWebJobsStorage__queueServiceUri": IDENTITY["AzureWebJobsStorage__queueServiceUri"]}])
+@pytest.mark.parametrize("env", [{}, {"AzureWebJobsStorage__queueServiceUri": IDENTITY_QUEUE}])
 def test_no_storage_setting_is_a_configuration_error(env):
     with pytest.raises(ConfigurationError, match="AzureWebJobsStorage"):
         StorageAccount(Settings.from_env(env))

@@ -19,7 +19,8 @@ from tests.plugins.storage import new_job
 
 
 def _queue_error(status: int, code: str, message: str) -> dict:
-    body = f'<?xml version="1.0" encoding="utf-8"?><Error><Code>{code}</Code><Message>{message}\nRequestId:1</Message></Error>'
+    body = (f'<?xml version="1.0" encoding="utf-8"?>'
+            f"<Error><Code>{code}</Code><Message>{message}\nRequestId:1</Message></Error>")
     return {"status": status, "text": body, "content_type": "application/xml", "headers": {"x-ms-error-code": code}}
 
 
@@ -31,8 +32,9 @@ def _table_error(status: int, code: str, message: str) -> dict:
 
 def _settings(port: int) -> Settings:
     endpoint = f"http://127.0.0.1:{port}/{ACCOUNT}"
-    return Settings.from_env({"AzureWebJobsStorage": f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT};"
-                                                     f"AccountKey={KEY};QueueEndpoint={endpoint};TableEndpoint={endpoint};"})
+    connection = (f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT};AccountKey={KEY};"
+                  f"QueueEndpoint={endpoint};TableEndpoint={endpoint};")
+    return Settings.from_env({"AzureWebJobsStorage": connection})
 
 
 @pytest.fixture
@@ -74,17 +76,18 @@ async def _add(settings: Settings) -> None:
 
 @pytest.mark.parametrize("status", [429, 500, 503])
 async def test_a_busy_queue_service_is_transient_in_its_own_words(storage_answering, status):
-    settings = await storage_answering(_queue_error(status, "ServerBusy", "Operations per second is over the account limit."))
+    busy = "Operations per second is over the account limit."
+    settings = await storage_answering(_queue_error(status, "ServerBusy", busy))
 
     with pytest.raises(TransientError) as raised:
         await _send(settings)
-    assert raised.value.message == "Operations per second is over the account limit."
+    assert raised.value.message == busy
     assert raised.value.code == "ServerBusy"
 
 
 async def test_a_forbidden_table_call_names_the_role_the_identity_lacks(storage_answering):
-    settings = await storage_answering(_table_error(
-        403, "AuthorizationPermissionMismatch", "This request is not authorized to perform this operation using this permission."))
+    denied = "This request is not authorized to perform this operation using this permission."
+    settings = await storage_answering(_table_error(403, "AuthorizationPermissionMismatch", denied))
 
     with pytest.raises(PermissionError_) as raised:
         await _add(settings)
@@ -93,7 +96,8 @@ async def test_a_forbidden_table_call_names_the_role_the_identity_lacks(storage_
 
 
 async def test_a_refused_table_request_is_permanent(storage_answering):
-    settings = await storage_answering(_table_error(400, "EntityTooLarge", "The entity is larger than the maximum allowed size (1MB)."))
+    too_large = "The entity is larger than the maximum allowed size (1MB)."
+    settings = await storage_answering(_table_error(400, "EntityTooLarge", too_large))
 
     with pytest.raises(ServiceRejectedError, match="larger than the maximum"):
         await _add(settings)
