@@ -1,0 +1,138 @@
+"""Faults the sandbox injects into its own routes: throttling, outages, slowness, dropped connections.
+
+A fault is a dict, set in a scenario (`faults:`) or at run time (`POST /_sandbox/faults`):
+
+    {"method": "POST"?, "path": "<regex searched in the path>"?, "cmdlet": "Remove-BlockedSenderAddress"?,
+     "kind": "429" | "503" | "504" | "drop" | "latency",
+     "retryAfter": "2.128"?, "latencyMs": 200?, "count": 3?, "rate": 0.3?}
+
+`method`, `path` and `cmdlet` (the CmdletName of an Exchange InvokeCommand body) narrow what it
+matches; a fault with `count` fires on the next N matching calls and is then removed; `rate`
+fires with that probability (seeded RNG, so a scenario replays the same way); with neither it
+fires on every matching call. `latency` waits and lets the call go on; the others answer in
+the shape of the service the path belongs to (Graph, Exchange admin API, Management API).
+Control routes (/_sandbox/) are never faulted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+from dataclasses import dataclass
+
+from localdev.tenant import odata
+from localdev.tenant.state import TenantState
+
+KINDS = ("429", "503", "504", "drop", "latency")
+_FIELDS = {"id", "method", "path", "cmdlet", "kind", "retryAfter", "latencyMs", "count", "rate"}
+_ids = itertools.count(1)
+
+
+class FaultSpecError(ValueError):
+    pass
+
+
+def validate(spec: dict) -> dict:
+    """A normalised copy of one fault spec; FaultSpecError says what is wrong with it."""
+    if not isinstance(spec, dict):
+        raise FaultSpecError("a fault is a JSON object")
+    unknown = set(spec) - _FIELDS
+    if unknown:
+        raise FaultSpecError(f"unknown fault fields: {', '.join(sorted(unknown))}")
+    fault = dict(spec)
+    fault["kind"] = str(fault.get("kind", ""))
+    if fault["kind"] not in KINDS:
+        raise FaultSpecError(f"fault kind must be one of {', '.join(KINDS)}")
+    if "path" in fault:
+        try:
+            re.compile(fault["path"])
+        except re.error as exc:
+            raise FaultSpecError(f"fault path is not a valid regex: {exc}") from exc
+    if "count" in fault and (not isinstance(fault["count"], int) or fault["count"] < 1):
+        raise FaultSpecError("fault count must be a positive integer")
+    if "rate" in fault and not (isinstance(fault["rate"], (int, float)) and 0 < fault["rate"] <= 1):
+        raise FaultSpecError("fault rate must be a number in (0, 1]")
+    if "retryAfter" in fault:
+        fault["retryAfter"] = str(fault["retryAfter"])
+    if fault["kind"] == "latency" and not isinstance(fault.get("latencyMs"), (int, float)):
+        raise FaultSpecError("a latency fault needs latencyMs")
+    fault.setdefault("id", f"fault-{next(_ids)}")
+    return fault
+
+
+def _matches(fault: dict, method: str, path: str, cmdlet: str | None) -> bool:
+    if fault.get("method") and fault["method"].upper() != method.upper():
+        return False
+    if fault.get("path") and not re.search(fault["path"], path):
+        return False
+    if fault.get("cmdlet") and (cmdlet or "").lower() != fault["cmdlet"].lower():
+        return False
+    return True
+
+
+def _fires(state: TenantState, fault: dict) -> bool:
+    """Consume one use of the fault if it fires now."""
+    if "rate" in fault and state.rng.random() >= fault["rate"]:
+        return False
+    if "count" in fault:
+        fault["count"] -= 1
+        if fault["count"] <= 0:
+            state.faults.remove(fault)
+    return True
+
+
+async def triggered(state: TenantState, method: str, path: str, cmdlet: str | None = None) -> dict | None:
+    """Wait out any latency faults for this call, then return the fault that answers it, if one does."""
+    for fault in [fault for fault in state.faults if _matches(fault, method, path, cmdlet)]:
+        if not _fires(state, fault):
+            continue
+        if fault["kind"] != "latency":
+            return fault
+        await asyncio.sleep(fault["latencyMs"] / 1000)
+    return None
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: dict
+
+
+_GRAPH = {"429": ("TooManyRequests", "Please retry again later."),
+          "503": ("serviceNotAvailable", "The service is temporarily unavailable. Please retry after a delay."),
+          "504": ("gatewayTimeout", "The gateway did not receive a timely response from the upstream service.")}
+_EXCHANGE = {"429": ("TooManyRequests", "The request was throttled; retry after the time in the Retry-After header."),
+             "503": ("ServiceUnavailable", "The service is temporarily unavailable. Please retry later."),
+             "504": ("GatewayTimeout", "The operation timed out. Please retry later.")}
+_MANAGEMENT = {"429": ("AF429", "Too many requests. Method=GetBlob, PublisherId=00000000-0000-0000-0000-000000000000"),
+               "503": ("AF50000", "An internal server error occurred. Retry the request."),
+               "504": ("AF50000", "An internal server error occurred. Retry the request.")}
+
+
+def reply(fault: dict, path: str, ids: odata.RequestIds) -> Reply:
+    """The answer a throttled or failing service gives, in the shape of the service `path` belongs to."""
+    kind = fault["kind"]
+    headers = {"Retry-After": fault["retryAfter"]} if "retryAfter" in fault else {}
+    if kind == "429" and not headers:
+        headers["Retry-After"] = "1"
+    if path.startswith("/adminapi/"):
+        code, message = _EXCHANGE[kind]
+        body = {"error": {"code": code, "message": message,
+                          "innererror": {"message": message, "type": "Microsoft.Exchange.Admin.OData.Core.ODataServiceException"}}}
+    elif path.startswith("/api/v1.0/"):
+        code, message = _MANAGEMENT[kind]
+        body = {"error": {"code": code, "message": message}}
+    elif kind == "429":
+        # Graph's documented throttling body (concepts/throttling.md).
+        body = {"error": {"code": "TooManyRequests", "innerError": {
+            "code": "429", "date": ids.date, "message": "Please retry after", "request-id": ids.request_id,
+            "status": "429"}, "message": "Please retry again later."}}
+    else:
+        body = odata.error_body(*_GRAPH[kind], ids)
+    return Reply(int(kind), headers, body)
+
+
+class Dropped(Exception):
+    """A `drop` fault fired: the server closes the connection without answering."""
