@@ -15,7 +15,7 @@ from datetime import datetime
 
 from azure.core import MatchConditions
 from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
-from azure.data.tables import UpdateMode
+from azure.data.tables import TableEntity, UpdateMode
 from azure.data.tables.aio import TableClient
 
 from remediation.errors import ConflictError, NotFoundError
@@ -182,7 +182,7 @@ class TableJobStore(StorageAdapter):
         raise ConflictError(f"could not count the automatic job of hour {row_key}", service=TABLE_SERVICE)
 
     @staticmethod
-    async def _increment(table: TableClient, row_key: str, counter: dict | None) -> int:
+    async def _increment(table: TableClient, row_key: str, counter: TableEntity | None) -> int:
         if counter is None:
             await table.create_entity({"PartitionKey": BREAKER, "RowKey": row_key, "Count": 1})
             return 1
