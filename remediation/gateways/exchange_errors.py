@@ -60,6 +60,9 @@ def exchange_error(status: int, body: object, cmdlet: str, retry_after: float | 
     failure = parse_failure(body)
     text = failure.text or f"{cmdlet} failed with HTTP {status}"
     kw = {"service": SERVICE, "code": failure.short_type or failure.code}
+    # Exchange answers a cmdlet the app's role does not grant as if the cmdlet did not exist.
+    if status in (401, 403) or failure.short_type == "CommandNotFoundException":
+        return PermissionError_(text, permission=PERMISSION, **kw)
     if failure.short_type.endswith("NotFoundException"):
         return NotFoundError(text, **kw)
     if status == 429:
@@ -69,7 +72,4 @@ def exchange_error(status: int, body: object, cmdlet: str, retry_after: float | 
     if cmdlet.lower() == UNBLOCK_CMDLET and (UNBLOCK_CAP_TYPES.search(failure.short_type)
                                              or UNBLOCK_CAP_WORDS.search(text)):
         return UnblockCapError(text, **kw)
-    # Exchange answers a cmdlet the app's role does not grant as if the cmdlet did not exist.
-    if status in (401, 403) or failure.short_type == "CommandNotFoundException":
-        return PermissionError_(text, permission=PERMISSION, **kw)
     return error_for_status(status, text, retry_after=retry_after, **kw)
