@@ -28,9 +28,8 @@ async def service_middleware(request: web.Request, handler: Handler) -> web.Stre
     if context.is_control(request.path):
         return await handler(request)
     tenant = context.state(request)
-    ids = request["ids"] = odata.RequestIds.from_headers(request.headers)
-    await context.parse_body(request)
-    body = request.get("json")
+    incoming = await context.prepare(request)
+    ids, body = incoming.ids, incoming.json
     try:
         response = await _answer(request, handler, tenant, ids, body)
     except faults.Dropped:

@@ -2,16 +2,18 @@
 
 The middleware in app.py reads and parses a request's body once, before faults and handlers
 run (a fault may match on the cmdlet named in an InvokeCommand body); handlers then call
-`json_body(request)`.
+`json_body(request)` and `request_ids(request)`.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
+from localdev.tenant.odata import RequestIds
 from localdev.tenant.state import TenantState
 
 TENANT = web.AppKey("tenant", TenantState)
@@ -21,6 +23,16 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")   # En
 
 class MalformedBody(ValueError):
     """The body is not valid JSON; each service answers this in its own words."""
+
+
+@dataclass
+class Incoming:
+    ids: RequestIds
+    json: Any = None
+    malformed: bool = False
+
+
+INCOMING = web.RequestKey("incoming", Incoming)
 
 
 def state(request: web.Request) -> TenantState:
@@ -36,23 +48,27 @@ def is_control(path: str) -> bool:
     return path.startswith(CONTROL_PREFIX)
 
 
-async def parse_body(request: web.Request) -> None:
-    """Parse the JSON body once into `request["json"]` (None when empty or not JSON)."""
+async def prepare(request: web.Request) -> Incoming:
+    """Give the request Graph's ids and parse its JSON body once (None when empty or a form)."""
+    incoming = request[INCOMING] = Incoming(RequestIds.from_headers(request.headers))
     raw = await request.read()
-    request["json"], request["malformed"] = None, False
-    if not raw.strip() or request.content_type in FORM_TYPES:
-        return
-    try:
-        request["json"] = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        request["malformed"] = True
+    if raw.strip() and request.content_type not in FORM_TYPES:
+        try:
+            incoming.json = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            incoming.malformed = True
+    return incoming
 
 
 def json_body(request: web.Request) -> Any:
     """The parsed JSON body (None when empty); MalformedBody when it is not JSON."""
-    if request.get("malformed"):
+    if request[INCOMING].malformed:
         raise MalformedBody("the request body is not valid JSON")
-    return request.get("json")
+    return request[INCOMING].json
+
+
+def request_ids(request: web.Request) -> RequestIds:
+    return request[INCOMING].ids
 
 
 def redacted(value: Any) -> Any:

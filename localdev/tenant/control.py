@@ -2,6 +2,7 @@
 
     GET    /_sandbox/health               {"status": "ok", "tenantId"}
     GET    /_sandbox/state                the whole state (TenantState.to_json())
+    GET    /_sandbox/scenario             the tenant as a scenario (edit it and post it back)
     POST   /_sandbox/scenario             replace the whole state with the posted scenario (JSON)
     GET    /_sandbox/users/{user}         one user's state, with its passwordChanges and revocations
     GET    /_sandbox/requests?since=N     the request log from index N: [{"index", "at", "method", ...}]
@@ -39,6 +40,10 @@ async def health(request: web.Request) -> web.Response:
 
 async def get_state(request: web.Request) -> web.Response:
     return web.json_response(context.state(request).to_json())
+
+
+async def get_scenario(request: web.Request) -> web.Response:
+    return web.json_response(context.state(request).to_scenario())
 
 
 async def load_scenario(request: web.Request) -> web.Response:
@@ -111,6 +116,7 @@ def add_routes(app: web.Application, tenant: TenantState) -> None:
     prefix = context.CONTROL_PREFIX.rstrip("/")
     app.router.add_get(f"{prefix}/health", health)
     app.router.add_get(f"{prefix}/state", get_state)
+    app.router.add_get(f"{prefix}/scenario", get_scenario)
     app.router.add_post(f"{prefix}/scenario", load_scenario)
     app.router.add_get(f"{prefix}/users/{{user}}", get_user)
     app.router.add_get(f"{prefix}/requests", get_requests)

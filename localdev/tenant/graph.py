@@ -118,9 +118,9 @@ PERMISSIONS = permissions(ROUTES, graph_directory.PATCH_PERMISSIONS)
 
 async def handle(request: web.Request) -> web.StreamResponse:
     raw = request.raw_path.split("?", 1)[0]
-    call = GraphCall(request.method, raw[len(PREFIX):] or "/", dict(request.query), request.get("json"),
-                     bool(request.get("malformed")), request.headers, context.base_url(request), request["ids"],
-                     context.state(request))
+    incoming = request[context.INCOMING]
+    call = GraphCall(request.method, raw[len(PREFIX):] or "/", dict(request.query), incoming.json, incoming.malformed,
+                     request.headers, context.base_url(request), incoming.ids, context.state(request))
     reply = await ROUTER.dispatch(call)
     body = None if reply.body is None else json.dumps(reply.body)
     return web.Response(status=reply.status, text=body, headers=reply.headers)

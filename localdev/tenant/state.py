@@ -143,17 +143,20 @@ class TenantState:
     def log_request(self, entry: dict) -> None:
         self.request_log.append({"at": self.now_iso(), **entry})
 
-    def to_json(self, *, include_requests: bool = False) -> dict:
-        """The whole state; its scenario part can be posted back as a scenario."""
-        body = {
+    def to_scenario(self) -> dict:
+        """The tenant as a scenario: loading it gives this tenant back (with empty records)."""
+        return copy.deepcopy({
             "tenant": {"id": self.tenant_id, "domains": self.domains},
             "permissions": {"withheld": sorted(self.withheld)},
             "users": self.users, "blockedSenders": self.blocked_senders, "exchange": self.exchange,
             "graph": self.graph, "alerts": self.alerts, "entra": {"apps": self.apps}, "faults": self.faults,
-            "management": self.management, "seed": self.seed,
+            "management": self.management, "seed": self.seed})
+
+    def to_json(self, *, include_requests: bool = False) -> dict:
+        """The whole state: the scenario part plus what the app did (the request log on request)."""
+        body = {**self.to_scenario(), **copy.deepcopy({
             "passwordChanges": self.password_changes, "revocations": self.revocations, "outbox": self.outbox,
-            "unblocks": self.unblocks,
-        }
+            "unblocks": self.unblocks})}
         if include_requests:
-            body["requestLog"] = self.request_log
-        return copy.deepcopy(body)
+            body["requestLog"] = copy.deepcopy(self.request_log)
+        return body
