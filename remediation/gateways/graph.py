@@ -14,23 +14,16 @@ from datetime import datetime
 import httpx
 from kiota_abstractions.authentication import AnonymousAuthenticationProvider, AuthenticationProvider
 from kiota_abstractions.base_request_configuration import RequestConfiguration
+from kiota_abstractions.method import Method
+from kiota_abstractions.request_information import RequestInformation
 from kiota_http.kiota_client_factory import KiotaClientFactory
 from kiota_http.middleware import RetryHandler
 from msgraph import GraphRequestAdapter, GraphServiceClient
 from msgraph.graph_request_adapter import options as SDK_OPTIONS
-from msgraph.generated.models.body_type import BodyType
-from msgraph.generated.models.email_address import EmailAddress
-from msgraph.generated.models.item_body import ItemBody
-from msgraph.generated.models.message import Message
-from msgraph.generated.models.message_rule import MessageRule
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
-from msgraph.generated.models.password_profile import PasswordProfile
-from msgraph.generated.models.recipient import Recipient
-from msgraph.generated.models.user import User
 from msgraph.generated.users.item.check_member_groups.check_member_groups_post_request_body import (
     CheckMemberGroupsPostRequestBody,
 )
-from msgraph.generated.users.item.send_mail.send_mail_post_request_body import SendMailPostRequestBody
 from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 from msgraph_core import GraphClientFactory
 from msgraph_core.authentication import AzureIdentityAuthenticationProvider
@@ -93,7 +86,18 @@ class GraphDirectory:
 
     # -- raw JSON, for objects the playbook reads as Graph returns them -----------------------
 
-    async def _send_json(self, request_info) -> dict:
+    @staticmethod
+    def _request(method: Method, builder, body: dict) -> RequestInformation:
+        """A request on `builder`'s URL carrying `body` as written. The SDK's models would add
+        "@odata.type" and PascalCase action parameters ("Message"); Graph reads either, but its
+        documented requests are plain camelCase, and so are ours."""
+        request_info = RequestInformation(method, builder.url_template, builder.path_parameters)
+        request_info.headers.try_add("Accept", "application/json")
+        request_info.headers.try_add("Content-Type", "application/json")
+        request_info.content = json.dumps(body).encode()
+        return request_info
+
+    async def _send_json(self, request_info: RequestInformation) -> dict:
         raw = await self.client.request_adapter.send_primitive_async(request_info, "bytes", ERROR_MAPPING)
         return json.loads(raw) if raw else {}
 
@@ -129,10 +133,13 @@ class GraphDirectory:
                        is_verified=bool(item.get("isVerified", True)))
                 for item in await self._all_pages(self.client.domains)]
 
+    async def _patch_user(self, user_id: str, properties: dict) -> None:
+        await self._send_json(self._request(Method.PATCH, self._user(user_id), properties))
+
     @graph_call
     async def reset_password(self, user_id: str, password: str) -> None:
-        profile = PasswordProfile(password=password, force_change_password_next_sign_in=True)
-        await self._user(user_id).patch(User(password_profile=profile))
+        await self._patch_user(user_id, {"passwordProfile": {"password": password,
+                                                             "forceChangePasswordNextSignIn": True}})
 
     @graph_call
     async def revoke_sessions(self, user_id: str) -> None:
@@ -141,7 +148,7 @@ class GraphDirectory:
 
     @graph_call
     async def disable_account(self, user_id: str) -> None:
-        await self._user(user_id).patch(User(account_enabled=False))
+        await self._patch_user(user_id, {"accountEnabled": False})
 
     @graph_call
     async def member_of(self, user_id: str, group_ids: list[str]) -> list[str]:
@@ -162,7 +169,7 @@ class GraphDirectory:
     @graph_call
     async def disable_inbox_rule(self, user_id: str, rule_id: str) -> dict:
         builder = self._inbox_rules(user_id).by_message_rule_id(rule_id)
-        return await self._send_json(builder.to_patch_request_information(MessageRule(is_enabled=False)))
+        return await self._send_json(self._request(Method.PATCH, builder, {"isEnabled": False}))
 
     @graph_call
     async def auth_methods(self, user_id: str) -> list[dict]:
@@ -170,9 +177,10 @@ class GraphDirectory:
 
     @graph_call
     async def send_mail(self, sender: str, recipients: list[str], subject: str, html_body: str) -> None:
-        message = Message(subject=subject, body=ItemBody(content_type=BodyType.Html, content=html_body),
-                          to_recipients=[Recipient(email_address=EmailAddress(address=to)) for to in recipients])
-        await self._user(sender).send_mail.post(SendMailPostRequestBody(message=message, save_to_sent_items=True))
+        message = {"subject": subject, "body": {"contentType": "HTML", "content": html_body},
+                   "toRecipients": [{"emailAddress": {"address": to}} for to in recipients]}
+        body = {"message": message, "saveToSentItems": True}
+        await self._send_json(self._request(Method.POST, self._user(sender).send_mail, body))
 
     @graph_call
     async def security_alerts(self, since: datetime, service_source: str) -> list[dict]:
