@@ -18,10 +18,11 @@ AUDIENCE = "api://restricted-sender-responder"
 LOGIN = "https://login.microsoftonline.com"
 V2_ISSUER = f"{LOGIN}/{TENANT}/v2.0"
 WEBHOOK_AUTH_ID = "o365activityapinotification"
+MAX_REQUEST_BYTES = 16384   # the documented Sentinel incident is 7 K
 APP_SETTINGS = {"TENANT_ID": TENANT, "API_AUDIENCE": AUDIENCE, "LOGIN_BASE_URL": LOGIN,
                 "O365_WEBHOOK_AUTH_ID": WEBHOOK_AUTH_ID, "REMEDIATION_MODE": "enforce",
                 "NOTIFY_SENDER": "secops@contoso.com", "NOTIFY_RECIPIENTS": "soc@contoso.com",
-                "MAX_REQUEST_BYTES": "4096"}
+                "MAX_REQUEST_BYTES": str(MAX_REQUEST_BYTES)}
 
 
 def new_key() -> rsa.RSAPrivateKey:
