@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from localdev.tenant import exchange_errors as errors
 from localdev.tenant.exchange_format import exchange_datetime, record
-from localdev.tenant.exchange_mailbox import alias, find_mailbox, mailbox_object, smtp_prefixed
+from localdev.tenant.exchange_mailbox import find_mailbox, mailbox_object, smtp_prefixed
 from localdev.tenant.exchange_rules import find_rule, inbox_rule
 from localdev.tenant.state import TenantState, iso
 
@@ -133,7 +133,8 @@ def set_mailbox(state: TenantState, params: Params) -> list[dict]:
             smtp_prefixed(_address("Set-Mailbox", "ForwardingSmtpAddress", value))
     if "ForwardingAddress" in params:
         value = params["ForwardingAddress"]
-        mailbox["ForwardingAddress"] = None if value in (None, "") else alias(_mailbox(state, value))
+        # Exchange shows the recipient it resolved, by name.
+        mailbox["ForwardingAddress"] = None if value in (None, "") else _mailbox(state, value).get("displayName")
     if "DeliverToMailboxAndForward" in params:
         mailbox["DeliverToMailboxAndForward"] = _switch("Set-Mailbox", params, "DeliverToMailboxAndForward")
     return []

@@ -58,7 +58,7 @@ def _problem(status: int, message: str) -> web.Response:
 async def control_body(request: web.Request) -> dict:
     """The JSON object a control call posted; ValueError otherwise. (Control routes bypass the
     service middleware, so the body is parsed here.)"""
-    await context.parse_body(request)
+    await context.prepare(request)
     try:
         body = context.json_body(request)
     except context.MalformedBody:

@@ -60,6 +60,12 @@ WELL_KNOWN_FOLDERS = {
 NEWLINE = "\r\n"
 
 
+def _folder_name(user: dict, folder: str) -> str:
+    """Graph names a folder by id (or well-known name); Exchange by its display name."""
+    named = next((entry.get("displayName") for entry in user.get("mailFolders") or [] if entry.get("id") == folder), None)
+    return named or WELL_KNOWN_FOLDERS.get(folder.lower(), folder)
+
+
 def _value(state: TenantState, user: dict, kind: str, value):
     """The Exchange value of one Graph value, or None/False when Graph has none."""
     if kind == "flag":
@@ -69,7 +75,7 @@ def _value(state: TenantState, user: dict, kind: str, value):
     if kind == "recipients":
         return [render_recipient(state, recipient) for recipient in value]
     if kind == "folder":
-        return f"{alias(user)}:\\{WELL_KNOWN_FOLDERS.get(str(value).lower(), value)}"
+        return f"{alias(user)}:\\{_folder_name(user, str(value))}"
     if kind == "text":
         return str(value).capitalize()
     return list(value)
