@@ -57,11 +57,11 @@ def _status_and_headers(exc: Exception) -> tuple[int, dict[str, str]]:
 
 def error_response(exc: Exception) -> func.HttpResponse:
     status, headers = _status_and_headers(exc)
-    if isinstance(exc, (TransientError, ConfigurationError)):
-        log.warning("request failed: %s", exc)
-    elif status == 500:
+    if status == 500 and not isinstance(exc, ConfigurationError):
         log.error("unexpected error", exc_info=exc)
         return problem(500, "the app failed; the details are in its logs", headers)
+    # Refused credentials are worth an operator's eye (a forged webhook, a token for another app).
+    log.log(logging.WARNING if status in (401, 403) or status >= 500 else logging.INFO, "answered %d: %s", status, exc)
     return problem(status, str(exc), headers)
 
 
