@@ -8,6 +8,11 @@
 - `credential`: a fake azure-identity credential (async `get_token`), recording its scopes.
 - `cloud_settings`: Settings for the public cloud (tokens needed); `loopback_settings`: for a
   local root (no token).
+- Against the sandbox tenant (the `sandbox` fixture of tests/plugins/sandbox.py), through the
+  real HTTP stacks, with `retry` (waits recorded, not slept): `sandbox_settings`,
+  `sandbox_directory` (GraphDirectory), `sandbox_exchange` (ExchangeAdminClient),
+  `sandbox_management` (ManagementActivityClient); `scenario_with(**sections)` is the test
+  scenario with some top-level sections replaced (for `sandbox.load`).
 """
 
 from __future__ import annotations
@@ -20,7 +25,10 @@ import httpx
 import pytest
 from azure.core.credentials import AccessToken
 
+from remediation.gateways.exchange import ExchangeAdminClient
+from remediation.gateways.graph import GraphDirectory
 from remediation.gateways.http import RetryPolicy
+from remediation.gateways.management_api import ManagementActivityClient
 from remediation.settings import Settings
 
 TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad"
@@ -106,3 +114,34 @@ def cloud_settings() -> Settings:
 def loopback_settings() -> Settings:
     root = "http://127.0.0.1:8799"
     return Settings(tenant_id=TENANT, graph_base_url=root, exchange_base_url=root, management_api_base_url=root)
+
+
+def scenario_with(**sections) -> dict:
+    from tests.plugins.sandbox import TEST_SCENARIO, scenarios
+    return {**scenarios.read(TEST_SCENARIO), **sections}
+
+
+@pytest.fixture
+def sandbox_settings(sandbox) -> Settings:
+    return Settings.from_env(sandbox.env())
+
+
+@pytest.fixture
+async def sandbox_directory(sandbox_settings, retry):
+    gateway = GraphDirectory(sandbox_settings, retry=retry)
+    yield gateway
+    await gateway.aclose()
+
+
+@pytest.fixture
+async def sandbox_exchange(sandbox_settings, retry):
+    client = ExchangeAdminClient(sandbox_settings, retry=retry)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def sandbox_management(sandbox_settings, retry):
+    client = ManagementActivityClient(sandbox_settings, retry=retry)
+    yield client
+    await client.aclose()
