@@ -44,69 +44,70 @@ def _query(name: str, description: str, schema: dict | None = None) -> dict:
 
 
 _JOB_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
-_DECISION_BODY = {"required": False, "content": {"application/json": {"schema": _ref("Decision")}}}
 _ALERT_ANSWER = {"202": _json(_ref("AlertJobs"), "at least one job started"),
                  "200": _json(_ref("AlertJobs"), "every user already had an active job, or none was named")}
 
 
+def _body(schema: dict, required: bool = True) -> dict:
+    return {"required": required, "content": {"application/json": {"schema": schema}}}
+
+
 def _paths() -> dict:
     job = _json(_ref("Job"), "the job")
+    decision = {"responses": {"200": job}, "parameters": [_JOB_ID], "body": _body(_ref("Decision"), required=False),
+                "errors": (400, 401, 403, 404, 409, 413)}
+    alert_intake = {"body": _body({"type": "object"}), "errors": (400, 401, 403, 413)}
+    list_parameters = [
+        _query("user", "the user's address"),
+        _query("status", "a job status", {"type": "string", "enum": list(JOB_STATUSES)}),
+        _query("limit", "page size", {"type": "integer", "minimum": 1, "maximum": 200}),
+        _query("continuation", "from the previous page's nextLink"),
+    ]
     return {
         "/api/remediations": {
             "post": _operation("Start a remediation (Remediation.Admin)", {
                 "202": {**_json(_ref("Job"), "a new job"),
                         "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}}},
                 "200": _json(_ref("Job"), "the user's active job")},
-                body={"required": True, "content": {"application/json": {"schema": _ref("RemediationRequest")}}},
-                errors=(400, 401, 403, 413)),
+                body=_body(_ref("RemediationRequest")), errors=(400, 401, 403, 413)),
             "get": _operation("List jobs, newest first (Remediation.Reader)",
-                              {"200": _json(_ref("JobPage"), "a page of jobs")},
-                              parameters=[_query("user", "the user's address"),
-                                          _query("status", "a job status", {"type": "string", "enum": list(JOB_STATUSES)}),
-                                          _query("limit", "page size", {"type": "integer", "minimum": 1, "maximum": 200}),
-                                          _query("continuation", "from the previous page's nextLink")]),
+                              {"200": _json(_ref("JobPage"), "a page of jobs")}, parameters=list_parameters),
         },
         "/api/remediations/{id}": {
             "get": _operation("One job (Remediation.Reader)", {"200": job}, parameters=[_JOB_ID],
                               errors=(401, 403, 404)),
         },
         "/api/remediations/{id}/approve": {
-            "post": _operation("Approve a job awaiting approval (Remediation.Admin)", {"200": job},
-                               parameters=[_JOB_ID], body=_DECISION_BODY, errors=(400, 401, 403, 404, 409, 413)),
+            "post": _operation("Approve a job awaiting approval (Remediation.Admin)", **decision),
         },
         "/api/remediations/{id}/cancel": {
-            "post": _operation("Cancel a job (Remediation.Admin)", {"200": job},
-                               parameters=[_JOB_ID], body=_DECISION_BODY, errors=(400, 401, 403, 404, 409, 413)),
+            "post": _operation("Cancel a job (Remediation.Admin)", **decision),
         },
         "/api/restricted-senders": {
             "get": _operation("The blocked list with each sender's job (Remediation.Reader)",
-                              {"200": _json({"type": "object", "properties": {"items": {"type": "array", "items": {
-                                  "type": "object", "additionalProperties": True}}}}, "the blocked senders")},
-                              errors=(401, 403)),
+                              {"200": _json(_ref("RestrictedSenders"), "the blocked senders")}, errors=(401, 403)),
         },
         "/api/alerts/o365": {
             "post": _operation("Office 365 Management Activity API webhook (validation and notifications)",
-                               {"200": {"description": "accepted (the Management API treats anything else as failure)"}},
-                               security=_WEBHOOK, body={"required": True, "content": {"application/json": {
-                                   "schema": {"type": "array", "items": _ref("ContentPointer")}}}},
+                               {"200": {"description": "accepted; the Management API treats any other status as "
+                                                       "a failure"}},
+                               security=_WEBHOOK, body=_body({"type": "array", "items": _ref("ContentPointer")}),
                                errors=(400, 401, 403, 413)),
         },
         "/api/alerts/azure-monitor": {
-            "post": _operation("Azure Monitor action group webhook, common alert schema (Alerts.Submit or key)",
-                               _ALERT_ANSWER, security=_FUNCTION_KEY + _BEARER,
-                               body={"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
-                               errors=(400, 401, 403, 413)),
+            "post": _operation("Azure Monitor action group webhook, common alert schema (function key; a bearer "
+                               "token, when sent, needs Alerts.Submit)", _ALERT_ANSWER,
+                               security=_FUNCTION_KEY + _BEARER, **alert_intake),
         },
         "/api/alerts/sentinel": {
             "post": _operation("Sentinel incident forwarded by a playbook (Alerts.Submit)", _ALERT_ANSWER,
-                               body={"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
-                               errors=(400, 401, 403, 413)),
+                               **alert_intake),
         },
         "/api/health": {
             "get": _operation("Health: storage and settings; deep=true (Remediation.Reader) probes permissions",
                               {"200": _json(_ref("Health"), "healthy"), "503": _json(_ref("Health"), "unhealthy")},
-                              security=[{}, *_BEARER], parameters=[_query("deep", "probe Graph and Exchange permissions",
-                                                                          {"type": "boolean"})], errors=(401, 403)),
+                              security=[{}, *_BEARER], errors=(401, 403),
+                              parameters=[_query("deep", "probe Graph and Exchange permissions", {"type": "boolean"})]),
         },
         "/api/openapi.json": {
             "get": _operation("This document", {"200": {"description": "OpenAPI 3 document"}}, security=[],
@@ -117,10 +118,11 @@ def _paths() -> dict:
 
 def _schemas() -> dict:
     string, nullable = {"type": "string"}, {"type": "string", "nullable": True}
+    moment, boolean = {"type": "string", "format": "date-time"}, {"type": "boolean"}
     return {
         "RemediationRequest": {"type": "object", "additionalProperties": False, "required": ["user"], "properties": {
             "user": {"type": "string", "format": "email"}, "reason": {"type": "string", "maxLength": 1000},
-            "mode": {"type": "string", "enum": list(MODES)}, "force": {"type": "boolean"}}},
+            "mode": {"type": "string", "enum": list(MODES)}, "force": boolean}},
         "Decision": {"type": "object", "additionalProperties": False,
                      "properties": {"comment": {"type": "string", "maxLength": 1000}}},
         "Step": {"type": "object", "properties": {
@@ -132,12 +134,16 @@ def _schemas() -> dict:
                                                "steps"], "properties": {
             "id": string, "url": {"type": "string", "format": "uri"}, "user": string,
             "status": {"type": "string", "enum": list(JOB_STATUSES)}, "mode": {"type": "string", "enum": list(MODES)},
-            "trigger": _ref("Trigger"), "createdAt": {"type": "string", "format": "date-time"},
-            "updatedAt": {"type": "string", "format": "date-time"}, "steps": {"type": "array", "items": _ref("Step")}}},
-        "JobPage": {"type": "object", "properties": {"items": {"type": "array", "items": _ref("Job")},
-                                                     "nextLink": {"type": "string", "format": "uri", "nullable": True}}},
-        "AlertJobs": {"type": "object", "properties": {"jobs": {"type": "array", "items": {"type": "object", "properties": {
-            "id": string, "user": string, "status": string, "created": {"type": "boolean"}, "url": string}}}}},
+            "trigger": _ref("Trigger"), "createdAt": moment, "updatedAt": moment,
+            "steps": {"type": "array", "items": _ref("Step")}}},
+        "JobPage": {"type": "object", "properties": {
+            "items": {"type": "array", "items": _ref("Job")},
+            "nextLink": {"type": "string", "format": "uri", "nullable": True}}},
+        "RestrictedSenders": {"type": "object", "properties": {
+            "items": {"type": "array", "items": {"type": "object", "additionalProperties": True}}}},
+        "AlertJobs": {"type": "object", "properties": {"jobs": {"type": "array", "items": {
+            "type": "object", "properties": {"id": string, "user": string, "status": string, "created": boolean,
+                                             "url": string}}}}},
         "ContentPointer": {"type": "object", "required": ["tenantId", "contentId", "contentUri"], "properties": {
             "tenantId": string, "clientId": string, "contentType": string, "contentId": string,
             "contentUri": {"type": "string", "format": "uri"}, "contentCreated": string, "contentExpiration": string}},

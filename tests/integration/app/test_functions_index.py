@@ -82,7 +82,8 @@ def test_timers_take_their_schedules_from_settings_and_the_defaults_are_ncrontab
         assert (trigger["type"], trigger["schedule"]) == ("timerTrigger", schedule)
         default = SETTING_DEFAULTS[schedule.strip("%")]
         assert len(default.split()) == 6  # NCRONTAB has seconds first
-        assert croniter(default, datetime(2025, 1, 1), second_at_beginning=True).get_next(datetime) > datetime(2025, 1, 1)
+        start = datetime(2025, 1, 1)
+        assert croniter(default, start, second_at_beginning=True).get_next(datetime) > start
 
 
 def test_every_referenced_setting_exists_with_a_local_value():

@@ -57,7 +57,8 @@ async def test_bad_input_is_400_with_a_problem_and_starts_nothing(service, entra
 
 @pytest.mark.parametrize("raw", [b"{\"user\": ", b"\xff\xfe", b""])
 async def test_a_body_that_is_not_json_is_400(service, entra, raw):
-    response = await remediations_create(http_request("POST", "/api/remediations", raw=raw, headers=entra.bearer(ADMIN)))
+    response = await remediations_create(http_request("POST", "/api/remediations", raw=raw,
+                                                      headers=entra.bearer(ADMIN)))
     assert response.status_code == 400 and problem_of(response)["title"] == "Bad Request"
 
 

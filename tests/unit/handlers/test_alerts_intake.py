@@ -11,7 +11,8 @@ from tests.conftest import load_event
 from tests.unit.handlers.calls import http_request, json_of, problem_of
 
 ALERT_NAME = "User restricted from sending email"
-MONITOR_ALERT_ID = "/subscriptions/12345a-1234b-123c-123d-12345678e/providers/Microsoft.AlertsManagement/alerts/12345a-1234b-123c-123d-12345678e"
+MONITOR_ALERT_ID = ("/subscriptions/12345a-1234b-123c-123d-12345678e/providers/Microsoft.AlertsManagement/alerts/"
+                    "12345a-1234b-123c-123d-12345678e")
 
 
 def monitor_alert(condition: str = "Fired") -> dict:

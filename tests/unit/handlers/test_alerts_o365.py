@@ -40,7 +40,7 @@ async def test_a_validation_request_with_a_wrong_auth_id_is_refused(service):
 
 
 async def test_a_notification_is_answered_exactly_200_and_enqueues_one_fetch_per_content(service):
-    items = notification() + [{**notification()[0], "contentId": "second", "contentUri": "https://manage.office.com/api/v1.0/x/2"}]
+    items = notification() + notification(contentId="second", contentUri="https://manage.office.com/api/v1.0/x/2")
     response = await post(items)
     assert response.status_code == 200
     assert [item["contentId"] for item in service.content] == [items[0]["contentId"], "second"]

@@ -11,7 +11,10 @@ from remediation.intake import AlertedUser, azure_monitor_users
 from tests.conftest import load_event
 
 PAYLOAD = "intake/azure-monitor/common-schema_log-search-alert-v2_full-payload.json"
-ALERT_ID = "/subscriptions/12345a-1234b-123c-123d-12345678e/providers/Microsoft.AlertsManagement/alerts/12345a-1234b-123c-123d-12345678e"
+ALERT_ID = ("/subscriptions/12345a-1234b-123c-123d-12345678e/providers/Microsoft.AlertsManagement/alerts/"
+            "12345a-1234b-123c-123d-12345678e")
+VM = ("/subscriptions/12345a-1234b-123c-123d-12345678e/resourceGroups/TEST/providers/Microsoft.Compute/"
+      "virtualMachines/testvm")
 
 
 def restricted_sender_payload(user: str = "Mallory@Contoso.com") -> dict:
@@ -24,9 +27,7 @@ def restricted_sender_payload(user: str = "Mallory@Contoso.com") -> dict:
 
 
 def test_the_documented_payload_yields_its_dimension():
-    assert azure_monitor_users(load_event(PAYLOAD), "ResourceId") == [AlertedUser(
-        "/subscriptions/12345a-1234b-123c-123d-12345678e/resourceGroups/TEST/providers/Microsoft.Compute/virtualMachines/testvm",
-        ALERT_ID)]
+    assert azure_monitor_users(load_event(PAYLOAD), "ResourceId") == [AlertedUser(VM, ALERT_ID)]
 
 
 def test_the_documented_payload_names_no_user():

@@ -13,13 +13,14 @@ from tests.conftest import load_event
 TENANT = "b86ab9d4-fcf1-4b11-8a06-7a8f91b47fbd"
 MANAGEMENT = "https://manage.office.com"
 ALERT_NAME = "User restricted from sending email"
-ENTITY_RECORD = "intake/o365-audit-records/elastic-sec-comp-alerts_AlertEntityGenerated_ElevationOfExchangeAdminPrivilege.json"
-TRIGGERED_RECORD = "intake/o365-audit-records/elastic-sec-comp-alerts_AlertTriggered_ElevationOfExchangeAdminPrivilege.json"
+RECORDS = "intake/o365-audit-records/elastic-sec-comp-alerts_{}_ElevationOfExchangeAdminPrivilege.json"
+ENTITY_RECORD, TRIGGERED_RECORD = RECORDS.format("AlertEntityGenerated"), RECORDS.format("AlertTriggered")
+NOTIFICATION = "intake/o365-mgmt-activity-api/08-webhook-notification.request.template.json"
 
 
 def notification(tenant: str = TENANT) -> list[dict]:
     """The documented notification; its `{GUID}` tenant placeholder filled in."""
-    return [{**item, "tenantId": tenant} for item in load_event("intake/o365-mgmt-activity-api/08-webhook-notification.request.template.json")]
+    return [{**item, "tenantId": tenant} for item in load_event(NOTIFICATION)]
 
 
 def restricted_record(**changes) -> dict:
@@ -44,7 +45,8 @@ def test_another_tenant_is_forbidden():
         content_notifications(notification("00000000-0000-0000-0000-000000000000"), TENANT, MANAGEMENT)
 
 
-@pytest.mark.parametrize("uri", ["https://attacker.example/api/v1.0/feed/x", "https://manage.office.com.attacker.example/x",
+@pytest.mark.parametrize("uri", ["https://attacker.example/api/v1.0/feed/x",
+                                 "https://manage.office.com.attacker.example/x",
                                  "file:///etc/passwd", "https://user@attacker.example/x"])
 def test_a_content_uri_off_the_management_host_is_forbidden(uri):
     items = notification() + [{**notification()[0], "contentId": "other", "contentUri": uri}]
@@ -57,7 +59,8 @@ def test_the_sandbox_host_is_the_management_host_when_configured():
     assert content_notifications(items, TENANT, "http://127.0.0.1:7072")
 
 
-@pytest.mark.parametrize("body", [None, {"contentId": "x"}, [{"contentId": "x"}], ["x"], [{"contentUri": "https://manage.office.com/x"}]])
+@pytest.mark.parametrize("body", [None, {"contentId": "x"}, [{"contentId": "x"}], ["x"],
+                                  [{"contentUri": "https://manage.office.com/x"}]])
 def test_a_malformed_notification_is_a_bad_request(body):
     with pytest.raises(RequestError) as raised:
         content_notifications(body, TENANT, MANAGEMENT)
@@ -113,4 +116,5 @@ def test_the_documented_content_blob_holds_no_alert():
 
 
 def test_unreadable_data_does_not_hide_a_user_entity():
-    assert restricted_sender_alerts([restricted_record(Data="{not json")], ALERT_NAME)[0].user == "asr@testsiem.onmicrosoft.com"
+    [found] = restricted_sender_alerts([restricted_record(Data="{not json")], ALERT_NAME)
+    assert found.user == "asr@testsiem.onmicrosoft.com"
