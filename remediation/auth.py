@@ -46,11 +46,10 @@ class Caller:
     def from_claims(cls, claims: dict) -> "Caller":
         name = next((claims[key] for key in ("upn", "preferred_username", "unique_name", "app_displayname")
                      if isinstance(claims.get(key), str)), "")
-        roles = claims.get("roles")
+        roles = claims.get("roles") if isinstance(claims.get("roles"), list) else []
         return cls(object_id=str(claims.get("oid", "")), name=name,
                    app_id=str(claims.get("appid") or claims.get("azp") or ""),
-                   roles=frozenset(role for role in roles if isinstance(role, str)) if isinstance(roles, list)
-                   else frozenset())
+                   roles=frozenset(role for role in roles if isinstance(role, str)))
 
 
 def verify_webhook_auth_id(presented: str | None, expected: str) -> None:

@@ -142,3 +142,9 @@ async def test_tokens_need_a_tenant_and_an_audience(entra):
         with pytest.raises(ConfigurationError, match="API_AUDIENCE"):
             await validator.authenticate(f"Bearer {entra.token((READER,))}", READER)
     assert entra.requests == []
+
+
+async def test_roles_must_be_a_list_of_names(token_validator, entra, signing_key):
+    token = jwt.encode({**entra.claims(), "roles": ADMIN}, signing_key, algorithm="RS256", headers={"kid": "key-1"})
+    with pytest.raises(ForbiddenError):
+        await token_validator.authenticate(f"Bearer {token}", ADMIN)
