@@ -1,0 +1,154 @@
+"""The follow-up check: an hour after the unblock, then with growing delays.
+
+Still on the blocked list -> check again (1 h, 2 h, 4 h, ... after, the last one landing at
+unblock + FOLLOW_UP_MAX_HOURS, when Microsoft's own limit for the release has passed) and
+then escalate. An entry created after our unblock is a new block: the account sends spam
+again, so escalate at once. Released -> verify nothing came back (rules that forward
+outside or hide mail, a new hidden rule, mailbox forwarding): clean resolves, anything
+else escalates with what came back. Each check is recorded in `job.checks`; a message
+whose attempt is already recorded is a duplicate and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Callable
+
+from remediation import notify
+from remediation.audit import Journal, entry
+from remediation.errors import PermanentError
+from remediation.models import AWAITING_RELEASE, DONE, ESCALATED, RESOLVED, Block, Job, iso, normalize_user, parse_iso
+from remediation.playbook import FOLLOW_UP, follow_up_message, release_active
+from remediation.rules import SYSTEM, classify, describe
+from remediation.settings import Settings
+from remediation.steps.context import Ports
+from remediation.steps.inbox_rules import read_rules
+
+log = logging.getLogger(__name__)
+MIN_DELAY_SECONDS = 60   # closer than this to the deadline, the check is the last one
+
+
+class FollowUp:
+    def __init__(self, ports: Ports, settings: Settings, clock: Callable[[], datetime], journal: Journal) -> None:
+        self.ports = ports
+        self.settings = settings
+        self.clock = clock
+        self.journal = journal
+        self.mailer = notify.Mailer(settings, ports.directory)
+
+    async def check(self, job_id: str, attempt: int) -> Job:
+        job = await self.journal.get(job_id)
+        if not self._due(job, attempt):
+            return job
+        now = self.clock()
+        unblocked = parse_iso(job.unblocked_at) or now
+        listed = [block for block in await self.ports.exchange.blocked_senders(job.user)
+                  if normalize_user(block.sender) == job.user]
+        record = {"at": iso(now), "attempt": attempt, "blocked": bool(listed)}
+        new_blocks = [block for block in listed if (parse_iso(block.created) or unblocked) > unblocked]
+        if new_blocks:
+            return await self._escalate(job, record, [self._new_block(job, block) for block in new_blocks])
+        if listed:
+            deadline = unblocked + timedelta(hours=self.settings.follow_up_max_hours)
+            remaining = (deadline - now).total_seconds()
+            if remaining < MIN_DELAY_SECONDS:
+                return await self._escalate(job, record, [
+                    f"{job.user} is still on the blocked list {self.settings.follow_up_max_hours} h after the unblock "
+                    f"at {job.unblocked_at}, past Microsoft's own limit for the release"])
+            return await self._again(job, record, attempt, int(min(self._delay(attempt), remaining)))
+        findings = await self._came_back(job)
+        if findings:
+            return await self._escalate(job, record, findings)
+        return await self._finish(job, record, RESOLVED, "Released and clean at the follow-up check.", [])
+
+    @staticmethod
+    def _due(job: Job, attempt: int) -> bool:
+        return job.status == AWAITING_RELEASE and not any(check.get("attempt", 0) >= attempt for check in job.checks)
+
+    def _delay(self, attempt: int) -> int:
+        return max(self.settings.follow_up_delay_seconds, 1) * 2 ** (attempt - 1)
+
+    @staticmethod
+    def _new_block(job: Job, block: Block) -> str:
+        return (f"{job.user} was blocked again at {block.created} (reason: {block.reason or 'not given'}), after the "
+                f"unblock at {job.unblocked_at}: the account is still sending spam")
+
+    async def _came_back(self, job: Job) -> list[str]:
+        user = await self.ports.directory.get_user(job.user)
+        known = {item.get("ruleIdentity") or item.get("graphId") or item.get("name")
+                 for item in job.snapshot.get("inbox_rules") or []}
+        findings = []
+        for rule in await read_rules(self.ports.directory, self.ports.exchange, user.id, job.user):
+            verdict = classify(rule)
+            again = "is enabled again" if rule.key in known else "is new"
+            if rule.enabled and verdict.suspicious:
+                findings.append(f"inbox rule {describe(rule)} {again}: it {verdict.reason}")
+            elif rule.hidden and verdict.kind != SYSTEM and rule.key not in known:
+                findings.append(f"a new hidden inbox rule {describe(rule)} appeared")
+        forwarding = await self.ports.exchange.mailbox_forwarding(job.user)
+        if forwarding.is_set:
+            fields = ", ".join(f"{name} {value}" for name, value in forwarding.to_json().items() if value)
+            findings.append(f"mailbox forwarding is set again: {fields}")
+        return findings
+
+    async def _again(self, job: Job, record: dict, attempt: int, delay: int) -> Job:
+        due = iso(self.clock() + timedelta(seconds=delay))
+        # Sent before the check is saved: a duplicate is recognised by its attempt number.
+        await self.ports.queue.send(follow_up_message(job.id, attempt + 1), delay_seconds=delay)
+        record.update(outcome="still blocked", nextCheckAt=due)
+
+        def decide(current: Job) -> bool:
+            if not self._due(current, attempt):
+                return False
+            current.checks.append(record)
+            current.follow_up_due_at = due
+            step = current.step(FOLLOW_UP)
+            step.startedAt = step.startedAt or record["at"]
+            step.detail = f"Check {attempt}: still on the blocked list; next check at {due}."
+            return True
+        return await self.journal.change(job.id, decide, job)
+
+    async def _escalate(self, job: Job, record: dict, findings: list[str]) -> Job:
+        actions = await self._contain(job)
+        subject, body = notify.follow_up_escalation(self.settings, job, findings)
+        if not self.mailer.unable(job.user):
+            try:
+                await self.mailer.send(job.user, subject, body)
+            except PermanentError as exc:
+                findings = findings + [f"the escalation mail could not be sent: {exc}"]
+        return await self._finish(job, record, ESCALATED, "Escalated at the follow-up check: " + "; ".join(findings),
+                                  findings, actions)
+
+    async def _contain(self, job: Job) -> list[dict]:
+        """DISABLE_ACCOUNT_ON_RECURRENCE: block sign-in while a human looks."""
+        if not self.settings.disable_account_on_recurrence:
+            return []
+        why = "the account is compromised again after remediation (DISABLE_ACCOUNT_ON_RECURRENCE)"
+        user = await self.ports.directory.get_user(job.user)
+        if user.account_enabled is False:
+            return []
+        try:
+            await self.ports.directory.disable_account(user.id)
+        except PermanentError as exc:
+            return [entry(self.clock(), "disable account", job.user, why, f"failed: {exc}")]
+        return [entry(self.clock(), "disable account", job.user, why)]
+
+    async def _finish(self, job: Job, record: dict, status: str, summary: str, findings: list[str],
+                      actions: list[dict] | None = None) -> Job:
+        record.update(outcome=status, findings=findings)
+        attempt = record["attempt"]
+
+        def decide(current: Job) -> bool:
+            if not self._due(current, attempt):
+                return False
+            current.checks.append(record)
+            current.audit.extend(actions or [])
+            current.status, current.summary = status, summary
+            step = current.step(FOLLOW_UP)
+            step.status, step.startedAt, step.endedAt = DONE, step.startedAt or record["at"], record["at"]
+            step.detail = summary if findings else f"Check {attempt}: released, and no forwarding or hiding came back."
+            return True
+        job = await self.journal.change(job.id, decide, job)
+        await release_active(self.ports, job)
+        return job

@@ -1,0 +1,108 @@
+"""The mails to the security team: the run's summary, approval requests, the breaker, and
+follow-up escalations. HTML with every value escaped (rule names, reasons and addresses
+come from the attacker's side). Never sent to or from the compromised mailbox.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from remediation.models import Job, normalize_user
+from remediation.policies import human_actions
+from remediation.ports import Directory
+from remediation.settings import Settings
+
+STYLE = "font-family:Segoe UI,Arial,sans-serif;font-size:14px"
+
+
+def job_url(settings: Settings, job: Job) -> str:
+    return f"{settings.public_base_url.rstrip('/')}/api/remediations/{job.id}"
+
+
+def _items(lines: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>"
+
+
+def _page(title: str, *sections: str) -> str:
+    return f'<html><body style="{STYLE}"><h2>{escape(title)}</h2>{"".join(sections)}</body></html>'
+
+
+def _link(url: str) -> str:
+    return f'<p>The job: <a href="{escape(url, quote=True)}">{escape(url)}</a></p>'
+
+
+def _who(job: Job) -> str:
+    block = job.block or {}
+    lines = [f"User: {job.user}", f"Trigger: {job.trigger.source}"
+             + (f", alert {job.trigger.alert_id}" if job.trigger.alert_id else "")
+             + (f", requested by {job.trigger.requested_by}" if job.trigger.requested_by else "")]
+    if block:
+        lines.append(f"Blocked since {block.get('createdDatetime')}; reason: {block.get('reason') or 'not given'}")
+    return _items(lines)
+
+
+def summary(settings: Settings, job: Job, status: str, outcome: str) -> tuple[str, str]:
+    """The run's summary: who, what was found, what was changed, what needs a human, the job's URL."""
+    dry_run = job.mode == "dry-run"
+    label = "DRY-RUN PLAN" if dry_run else "Restricted sender"
+    sections = []
+    if dry_run:
+        sections.append(f"<p><strong>Dry run: nothing was changed on {escape(job.user)}'s account. "
+                        "This is what an enforce run would do.</strong></p>")
+    sections += [_who(job), f"<h3>Outcome: {escape(status)}</h3><p>{escape(outcome)}</p>"]
+    needs = human_actions(job)
+    recent = job.step("auth_methods_review").data.get("recent") or []
+    needs += [f"Check the recently registered authentication method {item['type']} ({item['created']})"
+              for item in recent]
+    if needs:
+        sections.append("<h3>Needs a human</h3>" + _items(needs))
+    steps = [f"{step.name} [{step.status}]: {step.detail}" for step in job.steps if step.detail]
+    sections.append("<h3>Steps</h3>" + _items(steps))
+    changes = [f"{item['at']} {item['action']} {item['target']}: {item['result']}" for item in job.audit]
+    if changes:
+        sections.append("<h3>Changes made</h3>" + _items(changes))
+    sections.append(_link(job_url(settings, job)))
+    return f"[{label}] {job.user}: {status}", _page(f"{label}: {job.user}", *sections)
+
+
+def approval_needed(settings: Settings, job: Job, reason: str) -> tuple[str, str]:
+    url = job_url(settings, job)
+    body = _page(f"Approval needed: {job.user}", _who(job), f"<p>{escape(reason)}.</p>",
+                 f"<p>Approve with POST {escape(url)}/approve, or cancel with POST {escape(url)}/cancel.</p>",
+                 _link(url))
+    return f"[Approval needed] {job.user}", body
+
+
+def breaker_open(reason: str, hour: str) -> tuple[str, str]:
+    body = _page("Automatic remediation paused", f"<p>{escape(reason)} (hour {escape(hour)} UTC).</p>",
+                 "<p>New automatic jobs wait in awaiting_approval; list them with "
+                 "GET /api/remediations?status=awaiting_approval.</p>")
+    return "[Breaker open] automatic remediation paused", body
+
+
+def follow_up_escalation(settings: Settings, job: Job, findings: list[str]) -> tuple[str, str]:
+    body = _page(f"Escalated after the follow-up: {job.user}", _who(job), "<h3>Found</h3>" + _items(findings),
+                 _link(job_url(settings, job)))
+    return f"[Escalated] {job.user}: follow-up check", body
+
+
+class Mailer:
+    """Sends from NOTIFY_SENDER to NOTIFY_RECIPIENTS, never to or from the compromised user."""
+
+    def __init__(self, settings: Settings, directory: Directory) -> None:
+        self.settings = settings
+        self.directory = directory
+
+    def recipients(self, user: str) -> list[str]:
+        return [address for address in self.settings.notify_recipients if normalize_user(address) != user]
+
+    def unable(self, user: str) -> str | None:
+        """Why no mail can be sent about `user`, or None."""
+        if not self.settings.notify_sender or not self.recipients(user):
+            return "NOTIFY_SENDER and NOTIFY_RECIPIENTS (other than the user) are not both set"
+        if normalize_user(self.settings.notify_sender) == user:
+            return "NOTIFY_SENDER is the compromised mailbox itself"
+        return None
+
+    async def send(self, user: str, subject: str, html_body: str) -> None:
+        await self.directory.send_mail(self.settings.notify_sender, self.recipients(user), subject, html_body)

@@ -1,0 +1,199 @@
+"""The playbook: the steps in order, who may run one, the approval gate, and how a run ends.
+
+A worker claims a step (start time and its token, saved with the ETag) before it touches
+the tenant, so two workers never run one step: the loser of the race stops. A step found
+started by another worker is taken over only when that worker is presumed dead: the
+message is a redelivery (its first delivery failed or crashed) or the step is older than
+STALE_JOB_MINUTES. A taken-over step knows it (`StepRun.resumed`) and re-checks the tenant
+before acting. No SDK imports here: everything outside goes through the ports.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Callable
+
+from remediation import notify
+from remediation.audit import APP_ACTOR, Journal
+from remediation.errors import ConflictError, PermanentError
+from remediation.models import (
+    AWAITING_APPROVAL, AWAITING_RELEASE, DRY_RUN, QUEUED, RUNNING, SKIPPED, STEP_FAILED, STEP_PLANNED, Job, iso,
+    parse_iso,
+)
+from remediation.policies import approved, conclusion, protection_reason
+from remediation.settings import Settings
+from remediation.steps import STEPS
+from remediation.steps.context import RESUMED, RUNNER, Outcome, Ports, StepRun, owned_by
+
+FOLLOW_UP = "follow_up"
+HOLD = "hold"
+
+
+def follow_up_message(job_id: str, attempt: int) -> dict:
+    return {"kind": FOLLOW_UP, "jobId": job_id, "attempt": attempt}
+
+
+def hold(at: datetime, reason: str, *, breaker: bool = False) -> dict:
+    """The app's own decision to wait for a human, recorded next to the humans' decisions."""
+    return {"at": iso(at), "by": APP_ACTOR, "decision": HOLD, "comment": reason, "breaker": breaker}
+
+
+class Playbook:
+    def __init__(self, ports: Ports, settings: Settings, clock: Callable[[], datetime], journal: Journal) -> None:
+        self.ports = ports
+        self.settings = settings
+        self.clock = clock
+        self.journal = journal
+        self.mailer = notify.Mailer(settings, ports.directory)
+
+    async def run(self, job_id: str, *, redelivered: bool = False) -> Job:
+        runner = uuid.uuid4().hex
+        job = await self.journal.get(job_id)
+        if job.status == AWAITING_APPROVAL:
+            await self.request_approval(job)
+            return job
+        for name in STEPS:
+            if job.status not in (QUEUED, RUNNING):
+                return job
+            if job.step(name).finished:
+                continue
+            if job.step("confirm_block").status == STEP_FAILED and name != "notify":
+                job = await self._skip(job, name, "Skipped: the block could not be confirmed.")
+                continue
+            if name == "reset_password" and not job.step(name).startedAt:
+                job = await self._gate(job)
+                if job.status == AWAITING_APPROVAL:
+                    await self.request_approval(job)
+                    return job
+            job = await self.journal.change(job_id, self._claim(name, runner, redelivered), job)
+            if not owned_by(job, name, runner):
+                continue   # another worker finished it meanwhile
+            run = StepRun(job, name, runner, self.ports, self.settings, self.clock, self.journal)
+            try:
+                outcome = await STEPS[name](run)
+            except PermanentError as exc:
+                outcome = Outcome(STEP_FAILED, str(exc))
+            job = await run.finish(outcome)
+            if outcome.ends:
+                return await self._end(job, outcome.ends, outcome.detail)
+        if job.status != RUNNING:
+            return job
+        return await self._conclude(job)
+
+    # -- claiming -------------------------------------------------------------------------------
+
+    def _claim(self, name: str, runner: str, redelivered: bool) -> Callable[[Job], bool]:
+        def decide(job: Job) -> bool:
+            if job.status not in (QUEUED, RUNNING):
+                raise ConflictError(f"job {job.id} is {job.status}: nothing to run")
+            step = job.step(name)
+            if step.finished:
+                return False
+            if step.startedAt and step.data.get(RUNNER) != runner:
+                if not (redelivered or self._stale(step.startedAt)):
+                    raise ConflictError(f"step {name} of job {job.id} is being run by another worker "
+                                        f"since {step.startedAt}")
+                step.data[RESUMED] = True
+            step.startedAt = step.startedAt or iso(self.clock())
+            step.data[RUNNER] = runner
+            job.status = RUNNING
+            return True
+        return decide
+
+    def _stale(self, started: str) -> bool:
+        moment = parse_iso(started)
+        return moment is None or moment < self.clock() - timedelta(minutes=self.settings.stale_job_minutes)
+
+    async def _skip(self, job: Job, name: str, detail: str) -> Job:
+        def decide(current: Job) -> bool:
+            step = current.step(name)
+            if step.finished or current.status not in (QUEUED, RUNNING):
+                return False
+            now = iso(self.clock())
+            step.status, step.detail, step.startedAt, step.endedAt = SKIPPED, detail, step.startedAt or now, now
+            return True
+        return await self.journal.change(job.id, decide, job)
+
+    # -- approval -------------------------------------------------------------------------------
+
+    async def _gate(self, job: Job) -> Job:
+        """Protected accounts wait for a human before any change (a dry run only notes it)."""
+        if approved(job):
+            return job
+        try:
+            reason = await protection_reason(self.settings, self.ports.directory,
+                                             await self.ports.directory.get_user(job.user))
+        except PermanentError as exc:
+            # Not knowing whether the account is protected is treated as protected.
+            reason = f"could not check whether {job.user} is a protected account: {exc}"
+        if not reason:
+            return job
+        note = hold(self.clock(), reason if job.mode != DRY_RUN else f"{reason} (dry run: noted, not waiting)")
+
+        def decide(current: Job) -> bool:
+            if current.status not in (QUEUED, RUNNING):
+                raise ConflictError(f"job {current.id} is {current.status}")
+            current.decisions.append(note)
+            if current.mode != DRY_RUN:
+                current.status, current.summary = AWAITING_APPROVAL, f"Waiting for approval: {reason}."
+            return True
+        return await self.journal.change(job.id, decide, job)
+
+    async def request_approval(self, job: Job) -> None:
+        """Mail the team that a job waits for them: once per job, or once an hour for the breaker."""
+        holds = [decision for decision in job.decisions if decision.get("decision") == HOLD]
+        if not holds or self.mailer.unable(job.user):
+            return
+        reason, breaker = holds[-1]["comment"], bool(holds[-1].get("breaker"))
+        hour = self.clock().strftime("%Y%m%d%H")
+        marker = f"breaker-mail|{hour}" if breaker else f"approval-mail|{job.id}"
+        if await self.ports.store.get_marker(marker):
+            return
+        subject, body = notify.breaker_open(reason, hour) if breaker else notify.approval_needed(
+            self.settings, job, reason)
+        await self.mailer.send(job.user, subject, body)
+        await self.ports.store.set_marker(marker, iso(self.clock()))
+
+    # -- the end of a run -----------------------------------------------------------------------
+
+    async def _conclude(self, job: Job) -> Job:
+        status, summary = conclusion(job)
+        if status != AWAITING_RELEASE:
+            reason = "dry run: an enforce run would check an hour after the unblock" if status == "planned" \
+                else "no follow-up: the user was not unblocked"
+            return await self._end(job, status, summary, follow_up=(STEP_PLANNED if job.mode == DRY_RUN else SKIPPED,
+                                                                    reason))
+        delay = self.settings.follow_up_delay_seconds
+        due = iso(self.clock() + timedelta(seconds=delay))
+        # Sent before the status is saved: a duplicate (after a crash in between) is recognised
+        # by its attempt number, while a lost one would leave the job waiting for the sweep.
+        await self.ports.queue.send(follow_up_message(job.id, 1), delay_seconds=delay)
+
+        def decide(current: Job) -> bool:
+            if current.status != RUNNING:
+                return False
+            current.status, current.summary, current.follow_up_due_at = AWAITING_RELEASE, summary, due
+            current.step(FOLLOW_UP).detail = f"First check due at {due}."
+            return True
+        return await self.journal.change(job.id, decide, job)
+
+    async def _end(self, job: Job, status: str, summary: str, follow_up: tuple[str, str] | None = None) -> Job:
+        def decide(current: Job) -> bool:
+            if current.terminal:
+                return False
+            current.status, current.summary = status, summary
+            for step in current.steps:
+                if not step.finished:
+                    step.status, step.detail = follow_up if follow_up and step.name == FOLLOW_UP else (
+                        SKIPPED, f"Not run: the job ended {status}.")
+            return True
+        job = await self.journal.change(job.id, decide, job)
+        await release_active(self.ports, job)
+        return job
+
+
+async def release_active(ports: Ports, job: Job) -> None:
+    """A job that reached a terminal status no longer holds its user's `active` marker."""
+    if job.terminal:
+        await ports.store.release("active", job.user, job.id)

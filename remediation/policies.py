@@ -1,0 +1,112 @@
+"""The policies between the steps: protected accounts, the unblock budget, the breaker,
+and the status a finished run ends with.
+
+Microsoft caps how often one account can be unblocked (past it only Support can), and an
+unblocked user is not restricted again that day: so we unblock only a secured account,
+count our unblocks per user, and stop automatic work when too many jobs start at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from remediation.models import (
+    AWAITING_RELEASE, DONE, DRY_RUN, ESCALATED, FAILED, MANUAL, PLANNED, RESOLVED, STEP_FAILED, DirectoryUser, Job,
+    normalize_user,
+)
+from remediation.ports import Directory, JobStore
+from remediation.settings import Settings
+
+SECURING_STEPS = ("reset_password", "revoke_sessions", "inbox_rules", "mailbox_forwarding")
+ADMIN_SOURCE = "admin"
+
+
+def is_automatic(job: Job) -> bool:
+    return job.trigger.source != ADMIN_SOURCE
+
+
+def approved(job: Job) -> bool:
+    return any(decision.get("decision") == "approve" for decision in job.decisions)
+
+
+# -- protected accounts -----------------------------------------------------------------------
+
+def _protected_names(settings: Settings) -> tuple[set[str], list[str]]:
+    """PROTECTED_ACCOUNTS holds UPNs and group object ids."""
+    upns = {normalize_user(entry) for entry in settings.protected_accounts if "@" in entry}
+    groups = [entry for entry in settings.protected_accounts if "@" not in entry]
+    return upns, groups
+
+
+def listed_as_protected(settings: Settings, user: str) -> str | None:
+    """The reason, when the address itself is listed (no directory call needed)."""
+    upns, _ = _protected_names(settings)
+    if normalize_user(user) in upns:
+        return f"{normalize_user(user)} is a protected account (listed in PROTECTED_ACCOUNTS): a human approves every change"
+    return None
+
+
+async def protection_reason(settings: Settings, directory: Directory, user: DirectoryUser) -> str | None:
+    for name in {normalize_user(user.user_principal_name), normalize_user(user.mail or "")} - {""}:
+        reason = listed_as_protected(settings, name)
+        if reason:
+            return reason
+    _, groups = _protected_names(settings)
+    if not groups:
+        return None
+    member_of = await directory.member_of(user.id, groups)
+    if member_of:
+        return (f"{user.user_principal_name} is a member of the protected group(s) {', '.join(member_of)} "
+                "(PROTECTED_ACCOUNTS): a human approves every change")
+    return None
+
+
+# -- the unblock budget and the breaker ---------------------------------------------------------
+
+async def unblock_budget_reason(settings: Settings, store: JobStore, user: str, now: datetime) -> str | None:
+    """None while the user's automatic unblocks in the window stay under UNBLOCK_BUDGET_COUNT."""
+    days = settings.unblock_budget_window_days
+    used = await store.unblocks_since(user, now - timedelta(days=days))
+    if used < settings.unblock_budget_count:
+        return None
+    return (f"the unblock budget is used up: {used} unblock(s) of {user} in the last {days} day(s), "
+            f"UNBLOCK_BUDGET_COUNT is {settings.unblock_budget_count}. Microsoft caps unblocks per account "
+            "(past the cap only Microsoft Support can release it), so a human decides on this one")
+
+
+async def breaker_reason(settings: Settings, store: JobStore, now: datetime) -> str | None:
+    """Counts one automatic job; the reason when this hour's count is past BREAKER_MAX_JOBS_PER_HOUR."""
+    count = await store.count_automatic_job(now)
+    if count <= settings.breaker_max_jobs_per_hour:
+        return None
+    return (f"the circuit breaker is open: {count} automatic jobs started this hour, more than "
+            f"BREAKER_MAX_JOBS_PER_HOUR={settings.breaker_max_jobs_per_hour}; a human approves each further job")
+
+
+# -- how a run ends -------------------------------------------------------------------------------
+
+def human_actions(job: Job) -> list[str]:
+    """What a human must do or look at: manual and failed steps, in playbook order."""
+    return [f"{step.name}: {step.detail}" for step in job.steps if step.status in (MANUAL, STEP_FAILED)]
+
+
+def conclusion(job: Job) -> tuple[str, str]:
+    """The status a run ends with once its steps are finished, and a one-line summary.
+
+    Unblocked -> awaiting_release (the follow-up verifies; anything a human must still do is
+    in the summary). Not blocked and secured as an admin forced -> resolved. The block could
+    not even be confirmed -> failed. Anything else a human must finish -> escalated.
+    """
+    if job.mode == DRY_RUN:
+        return PLANNED, "Dry run: nothing was changed; each step says what an enforce run would do."
+    confirm = job.step("confirm_block")
+    if confirm.status == STEP_FAILED:
+        return FAILED, f"The block could not be confirmed: {confirm.detail}"
+    needs = human_actions(job)
+    also = f" Needs a human: {' '.join(needs)}" if needs else ""
+    unblock = job.step("unblock_sender")
+    if unblock.status == DONE:
+        return AWAITING_RELEASE, "Secured and unblocked; a follow-up check verifies the release." + also
+    if job.block is None and not needs:
+        return RESOLVED, "Not on the blocked list; the account was secured because an admin forced the job."
+    return ESCALATED, f"Not unblocked: {unblock.detail}{also}"

@@ -1,0 +1,212 @@
+"""`Remediations`: the one entry point the handlers call (docs/ARCHITECTURE.md has the table).
+
+Handlers translate a trigger into one of these calls and map the result back; nothing
+here calls Microsoft inline from a request (`request` only touches Storage), so webhooks
+answer at once and the worker does the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+from typing import Callable
+
+from remediation import intake
+from remediation.audit import Journal, entry
+from remediation.errors import (
+    ConfigurationError, ConflictError, NotFoundError, PermanentError, RemediationError, RequestError,
+)
+from remediation.follow_up import FOLLOW_UP, FollowUp
+from remediation.models import (
+    AWAITING_APPROVAL, CANCELLED, DRY_RUN, FAILED, QUEUED, SKIPPED, STEP_FAILED, Job, Trigger, iso, normalize_user,
+    utcnow,
+)
+from remediation.operations import Operations
+from remediation.playbook import Playbook, hold, release_active
+from remediation.policies import breaker_reason, is_automatic, listed_as_protected
+from remediation.ports import Directory, ExchangeAdmin, JobStore, Page, WorkQueue
+from remediation.settings import Settings
+from remediation.steps.context import Ports
+
+log = logging.getLogger(__name__)
+RUN, FETCH_CONTENT = "run", "fetch_content"
+ACTIVE, ALERT = "active", "alert"
+O365_SOURCE = "o365"
+
+
+def run_message(job_id: str) -> dict:
+    return {"kind": RUN, "jobId": job_id}
+
+
+class Remediations(Operations):
+    def __init__(self, settings: Settings, *, directory: Directory, exchange: ExchangeAdmin, store: JobStore,
+                 queue: WorkQueue, management=None, clock: Callable[[], datetime] = utcnow) -> None:
+        self.settings = settings
+        self.ports = Ports(directory, exchange, store, queue)
+        self.management = management   # the Management Activity API fetcher (fetch_content messages)
+        self.clock = clock
+        self.journal = Journal(store, clock)
+        self.playbook = Playbook(self.ports, settings, clock, self.journal)
+        self.follow_up = FollowUp(self.ports, settings, clock, self.journal)
+
+    # -- jobs -------------------------------------------------------------------------------------
+
+    async def request(self, user: str, trigger: Trigger, *, mode: str | None = None,
+                      force: bool = False) -> tuple[Job, bool]:
+        """Start a job for `user`, or return the user's active one (created False)."""
+        user = normalize_user(user)
+        store = self.ports.store
+        alert_key = f"{trigger.source}|{trigger.alert_id}|{user}" if trigger.alert_id else ""
+        if alert_key:
+            started = await self._existing(await store.claimed(ALERT, alert_key))
+            if started:
+                return started, False
+        now = self.clock()
+        job = Job(id=str(uuid.uuid4()), user=user, status=QUEUED, mode=mode or self.settings.mode, trigger=trigger,
+                  createdAt=iso(now), updatedAt=iso(now), force=force)
+        active = await self._claim_active(user, job.id)
+        if active:
+            return active, False
+        await self._hold_if_needed(job, now)
+        job = await store.add(job)
+        if alert_key:
+            await store.claim(ALERT, alert_key, job.id)
+        await self.ports.queue.send(run_message(job.id))
+        return job, True
+
+    async def _claim_active(self, user: str, job_id: str) -> Job | None:
+        """Claims the user's `active` marker for job_id; the job already holding it, if any."""
+        store = self.ports.store
+        for _ in range(2):
+            holder_id = await store.claim(ACTIVE, user, job_id)
+            if holder_id is None:
+                return None
+            holder = await self._existing(holder_id)
+            if holder is not None and not holder.terminal:
+                return holder
+            await store.release(ACTIVE, user, holder_id)   # a stale marker: its job ended or was never saved
+        raise ConflictError(f"the active job marker of {user} keeps changing")
+
+    async def _hold_if_needed(self, job: Job, now: datetime) -> None:
+        """Protected accounts listed by address, and automatic jobs past the breaker, wait for a human."""
+        protected = listed_as_protected(self.settings, job.user)
+        breaker = await breaker_reason(self.settings, self.ports.store, now) if is_automatic(job) else None
+        reason = protected or breaker
+        if not reason or job.mode == DRY_RUN:
+            return
+        job.status, job.summary = AWAITING_APPROVAL, f"Waiting for approval: {reason}."
+        job.decisions.append(hold(now, reason, breaker=not protected))
+
+    async def _existing(self, job_id: str | None) -> Job | None:
+        if not job_id:
+            return None
+        try:
+            return await self.ports.store.get(job_id)
+        except NotFoundError:
+            return None
+
+    async def get(self, job_id: str) -> Job:
+        return await self.ports.store.get(job_id)
+
+    async def query(self, user: str | None = None, status: str | None = None, continuation: str | None = None,
+                    limit: int = 50) -> Page:
+        return await self.ports.store.query(user=normalize_user(user) if user else None, status=status,
+                                            limit=limit, continuation=continuation)
+
+    async def approve(self, job_id: str, by: str, comment: str = "") -> Job:
+        job = await self._decide(job_id, by, "approve", comment)
+        await self.ports.queue.send(run_message(job.id))
+        return job
+
+    async def cancel(self, job_id: str, by: str, comment: str = "") -> Job:
+        job = await self._decide(job_id, by, "cancel", comment)
+        await release_active(self.ports, job)
+        return job
+
+    async def _decide(self, job_id: str, by: str, decision: str, comment: str) -> Job:
+        def decide(job: Job) -> bool:
+            if decision == "approve" and job.status != AWAITING_APPROVAL:
+                raise RequestError(f"job {job.id} is {job.status}, not awaiting_approval", status=409)
+            if job.terminal:
+                raise RequestError(f"job {job.id} has already ended: {job.status}", status=409)
+            now = self.clock()
+            job.decisions.append({"at": iso(now), "by": by, "decision": decision, "comment": comment})
+            result = QUEUED if decision == "approve" else CANCELLED
+            job.audit.append(entry(now, decision, job.user, comment or f"{decision} by an admin", result, actor=by))
+            job.status, job.summary = result, f"{decision.capitalize()}d by {by}" + (f": {comment}" if comment else ".")
+            if result == CANCELLED:
+                for step in job.steps:
+                    if not step.finished:
+                        step.status, step.detail = SKIPPED, f"Not run: cancelled by {by}."
+            return True
+        return await self.journal.change(job_id, decide)
+
+    # -- the queue worker -------------------------------------------------------------------------
+
+    async def handle(self, message: dict, dequeue_count: int, max_dequeue_count: int) -> None:
+        """Transient errors propagate (the host retries); the last attempt marks the job failed first."""
+        kind, job_id = message.get("kind"), message.get("jobId")
+        try:
+            if kind == RUN:
+                await self.playbook.run(job_id, redelivered=dequeue_count > 1)
+            elif kind == FOLLOW_UP:
+                await self.follow_up.check(job_id, int(message.get("attempt") or 1))
+            elif kind == FETCH_CONTENT:
+                await self._fetch_content(message)
+            else:
+                log.error("dropped a queue message of unknown kind %r", kind)
+        except ConflictError as exc:
+            log.info("stopped: %s", exc)   # another worker has the job
+        except PermanentError as exc:
+            if not job_id:
+                raise
+            await self._fail(job_id, str(exc))   # retrying cannot help
+        except Exception as exc:
+            if job_id and dequeue_count >= max_dequeue_count:
+                await self._fail(job_id, f"gave up after {dequeue_count} attempts: {exc}")
+            raise
+
+    async def _fail(self, job_id: str, reason: str) -> None:
+        def decide(job: Job) -> bool:
+            if job.terminal:
+                return False
+            job.status, job.summary = FAILED, f"Failed: {reason}"
+            for step in job.steps:
+                if step.startedAt and not step.finished:
+                    step.status, step.endedAt, step.detail = STEP_FAILED, iso(self.clock()), reason
+            return True
+        try:
+            job = await self.journal.change(job_id, decide)
+        except NotFoundError:
+            log.error("job %s to mark failed does not exist: %s", job_id, reason)
+            return
+        await release_active(self.ports, job)
+
+    async def _fetch_content(self, message: dict) -> list[Job]:
+        if self.management is None:
+            raise ConfigurationError("no Management Activity API client to fetch content with")
+        records = await self.management.fetch_content(message["contentUri"])
+        jobs = []
+        for alerted in intake.restricted_sender_alerts(records, self.settings.alert_name):
+            trigger = Trigger(O365_SOURCE, alerted.alert_id, "Office 365 Management Activity API")
+            job, created = await self.request(alerted.user, trigger)
+            if created:
+                jobs.append(job)
+        return jobs
+
+    async def enqueue_content(self, pointers: list[dict]) -> int:
+        """A `fetch_content` message per new contentId of a webhook notification; returns how many."""
+        sent = 0
+        for pointer in pointers:
+            key = f"content|{pointer['contentId']}"
+            if await self.ports.store.claim(ALERT, key, pointer["contentId"]):
+                continue   # notified before: the Management API retries and repeats itself
+            try:
+                await self.ports.queue.send({"kind": FETCH_CONTENT, "contentId": pointer["contentId"],
+                                             "contentUri": pointer["contentUri"], "tenantId": pointer["tenantId"]})
+            except RemediationError:
+                await self.ports.store.release(ALERT, key, pointer["contentId"])
+                raise
+            sent += 1
+        return sent

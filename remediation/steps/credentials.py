@@ -1,0 +1,113 @@
+"""Steps 2 and 3: reset the password, then revoke the sign-in sessions.
+
+Graph cannot set the password of a user synchronized from on-premises AD, nor of a user in
+a federated domain (the password lives at the identity provider): those are `manual`
+steps with the exact action a human must take, never failures. Sessions are revoked only
+after the password changed (or a human was asked to change it): revoking first would let
+the attacker sign straight back in with the password they hold.
+"""
+
+from __future__ import annotations
+
+from remediation.errors import PermanentError, ServiceRejectedError
+from remediation.models import DONE, MANUAL, STEP_FAILED, STEP_PLANNED, SKIPPED, DirectoryUser
+from remediation.passwords import LENGTH, reset_with_random_password
+from remediation.steps.context import Outcome, StepRun
+
+RESET_REQUESTED = "resetRequestedAt"
+WHY_RESET = "the account sent spam, so its password must be presumed known to the attacker"
+ON_PREMISES_MASTERED = "on-premises mastered"   # Graph's 400 for a synced user
+
+
+def synced_instructions(upn: str) -> str:
+    return (f"{upn} is synchronized from on-premises Active Directory, so Entra ID cannot change its password. "
+            "Reset it in on-premises AD (Active Directory Users and Computers, or Set-ADAccountPassword -Reset), "
+            "tick 'User must change password at next logon', and let Entra Connect sync it "
+            "(Start-ADSyncSyncCycle -PolicyType Delta).")
+
+
+def _manual_reason(user: DirectoryUser, federated_domain: str | None) -> str | None:
+    if user.on_premises_sync_enabled:
+        return synced_instructions(user.user_principal_name)
+    if federated_domain:
+        return (f"{user.user_principal_name} is in the federated domain {federated_domain}: its password is kept by "
+                "the federation's identity provider, not Entra ID. Reset it there (on-premises AD behind AD FS, "
+                "or the third-party identity provider) and require a change at next sign-in.")
+    return None
+
+
+async def _federated_domain(run: StepRun, user: DirectoryUser) -> str | None:
+    domains = await run.ports.directory.domains()
+    return next((domain.id for domain in domains if domain.id.lower() == user.domain and domain.federated), None)
+
+
+async def _contain(run: StepRun, user: DirectoryUser) -> str:
+    """Optional containment while a human resets the password: block sign-in."""
+    if not run.settings.disable_account_when_manual_reset or user.account_enabled is False:
+        return ""
+    if run.dry_run:
+        return " Would also disable the account (DISABLE_ACCOUNT_WHEN_MANUAL_RESET) until then."
+    try:
+        await run.act("disable account", user.user_principal_name,
+                      "the password cannot be rotated automatically (DISABLE_ACCOUNT_WHEN_MANUAL_RESET)",
+                      lambda: run.ports.directory.disable_account(user.id))
+    except PermanentError as exc:
+        return f" Disabling the account failed: {exc}."
+    return " The account was disabled (accountEnabled false) until then: enable it after the reset."
+
+
+async def reset_password(run: StepRun) -> Outcome:
+    user = await run.user()
+    federated = await _federated_domain(run, user)
+    snapshot = {"accountEnabled": user.account_enabled, "onPremisesSyncEnabled": user.on_premises_sync_enabled,
+                "federatedDomain": federated}
+    manual = _manual_reason(user, federated)
+    if manual:
+        contained = await _contain(run, user)
+        status = STEP_PLANNED if run.dry_run else MANUAL
+        return Outcome(status, manual + contained, {"manual": True}, snapshot)
+    if run.dry_run:
+        return Outcome(STEP_PLANNED, f"Would reset the password of {user.user_principal_name} to a random "
+                                     f"{LENGTH}-character value and require a change at next sign-in.",
+                       snapshot=snapshot)
+    requested = run.step.data.get(RESET_REQUESTED)
+    if run.resumed and requested:
+        # The attempt that stopped may have changed the password or not; Graph cannot tell us
+        # without a read we do not rely on. A second reset is never sent: a human verifies.
+        return Outcome(MANUAL, f"A password reset was sent at {requested} by an attempt that stopped before "
+                               "recording its result, and is not repeated (a job never resets a password twice). "
+                               f"Verify in Entra ID that the password of {user.user_principal_name} changed then "
+                               "(lastPasswordChangeDateTime), and reset it if it did not.", {"verify": True})
+    await run.checkpoint(snapshot)
+    try:
+        await run.once(RESET_REQUESTED, "reset password", user.user_principal_name, WHY_RESET,
+                       lambda: reset_with_random_password(run.ports.directory, user.id))
+    except ServiceRejectedError as exc:
+        if ON_PREMISES_MASTERED in str(exc).lower():
+            contained = await _contain(run, user)
+            return Outcome(MANUAL, synced_instructions(user.user_principal_name) + contained, {"manual": True})
+        return Outcome(STEP_FAILED, f"Graph refused the password reset: {exc}")
+    except PermanentError as exc:
+        return Outcome(STEP_FAILED, f"Graph refused the password reset: {exc}")
+    return Outcome(DONE, f"Reset the password of {user.user_principal_name} to a random {LENGTH}-character value "
+                         "(kept nowhere) and required a change at next sign-in.")
+
+
+async def revoke_sessions(run: StepRun) -> Outcome:
+    reset = run.job.step("reset_password")
+    if reset.status not in (DONE, MANUAL, STEP_PLANNED):
+        return Outcome(SKIPPED, f"Not revoked: the password was not reset (reset_password is {reset.status}); "
+                                "revoking first would let the attacker sign straight back in.")
+    user = await run.user()
+    if run.dry_run:
+        return Outcome(STEP_PLANNED, f"Would revoke every sign-in session and refresh token of "
+                                     f"{user.user_principal_name} (revokeSignInSessions).")
+    # Unlike a password reset, revoking again after an interrupted attempt is harmless (and
+    # safer than trusting an unconfirmed one), so a resumed step simply revokes.
+    try:
+        await run.act("revoke sign-in sessions", user.user_principal_name, "end the attacker's sessions after the "
+                      "password reset", lambda: run.ports.directory.revoke_sessions(user.id))
+    except PermanentError as exc:
+        return Outcome(STEP_FAILED, f"Graph refused to revoke the sessions: {exc}")
+    return Outcome(DONE, f"Revoked every sign-in session and refresh token of {user.user_principal_name}: "
+                         "every app must sign in again, with the new password.")

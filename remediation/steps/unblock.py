@@ -1,0 +1,79 @@
+"""Step 7: take the user off the blocked list, only once the account is secured.
+
+Microsoft caps unblocks per account and does not restrict an unblocked user again that
+day, so: never before steps 2-5 are all done, never past the user's unblock budget for
+automatic jobs, never twice (an attempt that died after asking is not repeated: the
+follow-up check verifies the release), and the cap error escalates at once.
+"""
+
+from __future__ import annotations
+
+from remediation.errors import PermanentError, UnblockCapError
+from remediation.models import DONE, SKIPPED, STEP_FAILED, STEP_PLANNED, Job, iso
+from remediation.policies import SECURING_STEPS, is_automatic, unblock_budget_reason
+from remediation.steps.context import Outcome, StepRun
+
+UNBLOCK_REQUESTED, RECORDED = "unblockRequestedAt", "unblockRecorded"
+WHY = "the account is secured (password, sessions, inbox rules, mailbox forwarding)"
+
+
+def _unblocked_at(moment: str):
+    def apply(job: Job) -> None:
+        job.unblocked_at = moment
+    return apply
+
+
+def _not_secured(run: StepRun) -> list[str]:
+    return [f"{name} is {run.job.step(name).status}" for name in SECURING_STEPS
+            if run.job.step(name).status != DONE]
+
+
+async def _budget(run: StepRun) -> str | None:
+    if not is_automatic(run.job):
+        return None   # the budget limits automatic unblocks; an admin's request is their decision
+    return await unblock_budget_reason(run.settings, run.ports.store, run.job.user, run.clock())
+
+
+async def _record(run: StepRun, at: str) -> None:
+    if not run.step.data.get(RECORDED):
+        await run.ports.store.record_unblock(run.job.user, run.clock(), run.job.id)
+        await run.checkpoint(**{RECORDED: at})
+
+
+async def unblock_sender(run: StepRun) -> Outcome:
+    user = run.job.user
+    if run.job.block is None:
+        return Outcome(SKIPPED, f"{user} is not on the blocked list: nothing to unblock.")
+    if run.dry_run:
+        budget = await _budget(run)
+        limits = f" It would not: {budget}." if budget else ""
+        return Outcome(STEP_PLANNED, f"Would remove {user} from the blocked list (Remove-BlockedSenderAddress) once "
+                                     f"steps 2-5 are done.{limits}")
+    missing = _not_secured(run)
+    if missing:
+        return Outcome(SKIPPED, f"{user} was not unblocked: the account is not secured ({', '.join(missing)}).")
+    requested = run.step.data.get(UNBLOCK_REQUESTED)
+    if run.resumed and requested:
+        await _record(run, requested)
+        return Outcome(DONE, f"The unblock was asked for at {requested} by an attempt that stopped before recording "
+                             "its answer; it is not repeated (each one counts against Microsoft's cap). The "
+                             "follow-up check verifies the release.", {"verify": True}, apply=_unblocked_at(requested))
+    budget = await _budget(run)
+    if budget:
+        return Outcome(SKIPPED, f"{user} was not unblocked: {budget}.")
+    if not await run.ports.exchange.blocked_senders(user):
+        now = iso(run.clock())
+        return Outcome(DONE, f"{user} was already off the blocked list (released by someone else).",
+                       {"alreadyReleased": True}, apply=_unblocked_at(now))
+    try:
+        await run.once(UNBLOCK_REQUESTED, "remove blocked sender", user, WHY,
+                       lambda: run.ports.exchange.unblock(user))
+    except UnblockCapError as exc:
+        return Outcome(STEP_FAILED, f"Exchange refused the unblock: {exc}. Microsoft's cap on unblocks for this "
+                                    "account is reached: only Microsoft Support can release it now.", {"cap": True})
+    except PermanentError as exc:
+        return Outcome(STEP_FAILED, f"Remove-BlockedSenderAddress failed: {exc}")
+    now = iso(run.clock())
+    await _record(run, now)
+    return Outcome(DONE, f"Removed {user} from the blocked list at {now}; Microsoft says sending works again within "
+                         "an hour (at most 24 hours).", apply=_unblocked_at(now))
