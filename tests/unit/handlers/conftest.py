@@ -10,7 +10,7 @@ from tests.unit.handlers.fake_service import FakeRemediations
 
 
 @pytest.fixture
-async def service(app_settings, entra):
+async def fake(app_settings, entra):
     fake = FakeRemediations()
     async with entra.client() as client:
         runtime.use(runtime.Runtime(app_settings, fake, TokenValidator(app_settings, http=client)))

@@ -42,63 +42,63 @@ def sentinel(body: object, headers: dict | None = None):
     return alerts_sentinel(http_request("POST", "/api/alerts/sentinel", body=body, headers=headers))
 
 
-async def test_a_fired_alert_with_the_function_key_starts_a_job(service):
+async def test_a_fired_alert_with_the_function_key_starts_a_job(fake):
     response = await monitor(monitor_alert())
     [started] = json_of(response)["jobs"]
     assert response.status_code == 202 and started["created"] is True and started["user"] == "mallory@contoso.com"
-    trigger = service.jobs[started["id"]].trigger
+    trigger = fake.jobs[started["id"]].trigger
     assert (trigger.source, trigger.alert_id, trigger.requested_by) == (
         "azure-monitor", MONITOR_ALERT_ID, "azure-monitor (function key)")
 
 
-async def test_a_secure_webhook_token_is_recorded(service, entra):
+async def test_a_secure_webhook_token_is_recorded(fake, entra):
     response = await monitor(monitor_alert(), entra.bearer(ALERTS_SUBMIT, preferred_username=None, appid="aznsaad"))
     [started] = json_of(response)["jobs"]
-    assert service.jobs[started["id"]].trigger.requested_by.startswith("app aznsaad")
+    assert fake.jobs[started["id"]].trigger.requested_by.startswith("app aznsaad")
 
 
-async def test_a_bearer_token_that_is_sent_must_be_valid(service, entra):
+async def test_a_bearer_token_that_is_sent_must_be_valid(fake, entra):
     assert (await monitor(monitor_alert(), entra.bearer(ALERTS_SUBMIT, aud="api://other"))).status_code == 401
     assert (await monitor(monitor_alert(), entra.bearer(READER))).status_code == 403
-    assert service.calls == []
+    assert fake.calls == []
 
 
-async def test_a_repeated_alert_finds_the_active_job(service):
+async def test_a_repeated_alert_finds_the_active_job(fake):
     first = json_of(await monitor(monitor_alert()))["jobs"][0]
     response = await monitor(monitor_alert())
     assert response.status_code == 200 and json_of(response)["jobs"][0] == {**first, "created": False}
 
 
-async def test_a_resolved_alert_starts_nothing(service):
+async def test_a_resolved_alert_starts_nothing(fake):
     response = await monitor(monitor_alert("Resolved"))
-    assert response.status_code == 200 and json_of(response) == {"jobs": []} and service.calls == []
+    assert response.status_code == 200 and json_of(response) == {"jobs": []} and fake.calls == []
 
 
-async def test_an_alert_that_is_not_the_common_schema_is_400(service):
+async def test_an_alert_that_is_not_the_common_schema_is_400(fake):
     assert problem_of(await monitor({"text": "hello"}))["status"] == 400
 
 
-async def test_a_sentinel_incident_starts_a_job_per_user(service, entra):
+async def test_a_sentinel_incident_starts_a_job_per_user(fake, entra):
     response = await sentinel(incident(), entra.bearer(ALERTS_SUBMIT))
     jobs = json_of(response)["jobs"]
     assert response.status_code == 202
     assert [job["user"] for job in jobs] == ["administrator@contoso.com", "mallory@contoso.com"]
-    assert {service.jobs[job["id"]].trigger.alert_id for job in jobs} == {"73e01a99-5cd7-4139-a149-9f2736ff2ab5"}
+    assert {fake.jobs[job["id"]].trigger.alert_id for job in jobs} == {"73e01a99-5cd7-4139-a149-9f2736ff2ab5"}
 
 
-async def test_an_account_known_only_by_object_id_is_passed_on_for_the_worker(service, entra):
+async def test_an_account_known_only_by_object_id_is_passed_on_for_the_worker(fake, entra):
     body = incident()
     del body["object"]["properties"]["relatedEntities"][0]["properties"]["upnSuffix"]
     jobs = json_of(await sentinel(body, entra.bearer(ALERTS_SUBMIT)))["jobs"]
     assert jobs[0]["user"] == "f7033626-2572-46b1-bba0-06646f4f95b3"
 
 
-async def test_another_incident_starts_nothing(service, entra):
+async def test_another_incident_starts_nothing(fake, entra):
     response = await sentinel(incident("Impossible travel"), entra.bearer(ALERTS_SUBMIT))
     assert response.status_code == 200 and json_of(response) == {"jobs": []}
 
 
-async def test_sentinel_needs_the_intake_role(service, entra):
+async def test_sentinel_needs_the_intake_role(fake, entra):
     for headers, status in (({}, 401), (entra.bearer(READER), 403), (entra.bearer(ALERTS_SUBMIT, exp=1), 401)):
         assert problem_of(await sentinel(incident(), headers))["status"] == status
-    assert service.calls == []
+    assert fake.calls == []

@@ -22,73 +22,73 @@ def post(body: object = None, headers: dict | None = None, raw: bytes | None = N
                                     headers=AUTH if headers is None else headers))
 
 
-async def test_the_validation_request_is_answered_200(service):
+async def test_the_validation_request_is_answered_200(fake):
     body = load_event("intake/o365-mgmt-activity-api/03-webhook-validation.request.template.json")
     response = await post(body, {**AUTH, "Webhook-ValidationCode": body["validationCode"]})
     assert response.status_code == 200 and response.get_body() == b""
-    assert service.calls == []
+    assert fake.calls == []
 
 
-async def test_a_validation_code_in_the_body_alone_is_a_validation_request(service):
+async def test_a_validation_code_in_the_body_alone_is_a_validation_request(fake):
     assert (await post({"validationCode": "opaque"})).status_code == 200
-    assert service.content == []
+    assert fake.content == []
 
 
-async def test_a_validation_request_with_a_wrong_auth_id_is_refused(service):
+async def test_a_validation_request_with_a_wrong_auth_id_is_refused(fake):
     response = await post({"validationCode": "opaque"}, {"Webhook-AuthID": "guess", "Webhook-ValidationCode": "opaque"})
     assert response.status_code == 401
 
 
-async def test_a_notification_is_answered_exactly_200_and_enqueues_one_fetch_per_content(service):
+async def test_a_notification_is_answered_exactly_200_and_enqueues_one_fetch_per_content(fake):
     items = notification() + notification(contentId="second", contentUri="https://manage.office.com/api/v1.0/x/2")
     response = await post(items)
     assert response.status_code == 200
-    assert [item["contentId"] for item in service.content] == [items[0]["contentId"], "second"]
-    assert service.content[0]["contentUri"] == items[0]["contentUri"]
+    assert [item["contentId"] for item in fake.content] == [items[0]["contentId"], "second"]
+    assert fake.content[0]["contentUri"] == items[0]["contentUri"]
 
 
-async def test_a_repeated_notification_is_still_200(service):
+async def test_a_repeated_notification_is_still_200(fake):
     assert (await post(notification())).status_code == 200
     assert (await post(notification())).status_code == 200
-    assert len(service.content) == 1
+    assert len(fake.content) == 1
 
 
-async def test_a_wrong_or_missing_auth_id_is_401_and_enqueues_nothing(service):
+async def test_a_wrong_or_missing_auth_id_is_401_and_enqueues_nothing(fake):
     for headers in ({"Webhook-AuthID": "o365activityapinotificatioN"}, {}):
         response = await post(notification(), headers)
         assert response.status_code == 401 and response.headers["WWW-Authenticate"] == "Bearer"
         assert problem_of(response)["title"] == "Unauthorized"
-    assert service.calls == []
+    assert fake.calls == []
 
 
-async def test_another_tenant_is_403_and_enqueues_nothing(service):
+async def test_another_tenant_is_403_and_enqueues_nothing(fake):
     response = await post(notification(tenantId="11111111-2222-3333-4444-555555555555"))
     assert response.status_code == 403 and "tenant" in problem_of(response)["detail"]
-    assert service.calls == []
+    assert fake.calls == []
 
 
-async def test_the_tenant_is_compared_case_insensitively(service):
+async def test_the_tenant_is_compared_case_insensitively(fake):
     assert (await post(notification(tenantId=TENANT.upper()))).status_code == 200
 
 
-async def test_a_foreign_content_uri_is_403_and_enqueues_nothing(service):
+async def test_a_foreign_content_uri_is_403_and_enqueues_nothing(fake):
     items = notification() + notification(contentId="evil", contentUri="https://attacker.example/feed")
     assert (await post(items)).status_code == 403
-    assert service.calls == []
+    assert fake.calls == []
 
 
-async def test_malformed_json_is_400(service):
+async def test_malformed_json_is_400(fake):
     response = await post(raw=b"[{")
     assert response.status_code == 400 and "JSON" in problem_of(response)["detail"]
 
 
-async def test_a_body_over_the_limit_is_413(service):
+async def test_a_body_over_the_limit_is_413(fake):
     items = notification() * (MAX_REQUEST_BYTES // 300)
     assert (await post(items)).status_code == 413
-    assert service.calls == []
+    assert fake.calls == []
 
 
-async def test_storage_throttling_is_503_so_the_management_api_retries(service):
-    service.failure = ThrottledError("queue busy", retry_after=2.4)
+async def test_storage_throttling_is_503_so_the_management_api_retries(fake):
+    fake.failure = ThrottledError("queue busy", retry_after=2.4)
     response = await post(notification())
     assert response.status_code == 503 and response.headers["Retry-After"] == "2"

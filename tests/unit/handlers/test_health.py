@@ -9,27 +9,27 @@ from remediation.auth import READER
 from tests.unit.handlers.calls import http_request, json_of, problem_of
 
 
-async def test_anonymous_health_says_only_which_checks_pass(service):
-    service.checks["graph"] = {"ok": False, "detail": "missing User.RevokeSessions.All", "secret": "s3cr3t"}
+async def test_anonymous_health_says_only_which_checks_pass(fake):
+    fake.checks["graph"] = {"ok": False, "detail": "missing User.RevokeSessions.All", "secret": "s3cr3t"}
     response = await health(http_request("GET", "/api/health"))
     assert response.status_code == 503
     assert json_of(response) == {"status": "failed", "version": openapi.VERSION,
                                  "checks": {"storage": "ok", "settings": "ok", "graph": "failed"}}
-    assert service.calls == ["health(deep=False)"]
+    assert fake.calls == ["health(deep=False)"]
 
 
-async def test_a_healthy_app_is_200(service):
+async def test_a_healthy_app_is_200(fake):
     response = await health(http_request("GET", "/api/health"))
     assert response.status_code == 200 and json_of(response)["status"] == "ok"
 
 
-async def test_deep_health_needs_a_reader_and_names_what_is_missing(service, entra):
+async def test_deep_health_needs_a_reader_and_names_what_is_missing(fake, entra):
     assert (await health(http_request("GET", "/api/health", params={"deep": "true"}))).status_code == 401
-    service.checks["exchange"] = {"ok": False, "missing": ["Exchange.ManageAsApp"]}
+    fake.checks["exchange"] = {"ok": False, "missing": ["Exchange.ManageAsApp"]}
     response = await health(http_request("GET", "/api/health", params={"deep": "true"}, headers=entra.bearer(READER)))
     body = json_of(response)
     assert response.status_code == 503 and body["details"]["exchange"]["missing"] == ["Exchange.ManageAsApp"]
-    assert service.calls == ["health(deep=True)"]
+    assert fake.calls == ["health(deep=True)"]
 
 
 async def test_invalid_settings_are_a_failed_check(monkeypatch):
@@ -39,9 +39,9 @@ async def test_invalid_settings_are_a_failed_check(monkeypatch):
     assert response.status_code == 503 and json_of(response)["checks"] == {"settings": "failed"}
 
 
-async def test_the_openapi_document_is_served_without_a_token(service):
+async def test_the_openapi_document_is_served_without_a_token(fake):
     response = await openapi_document(http_request("GET", "/api/openapi.json"))
-    assert json_of(response)["openapi"].startswith("3.") and service.calls == []
+    assert json_of(response)["openapi"].startswith("3.") and fake.calls == []
 
 
 async def test_invalid_settings_are_a_problem_elsewhere(monkeypatch):

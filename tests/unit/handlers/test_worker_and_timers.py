@@ -21,13 +21,13 @@ def message(body: dict, dequeue_count: int) -> QueueMessage:
     return QueueMessage(id="m1", body=json.dumps(body).encode(), dequeue_count=dequeue_count)
 
 
-async def test_a_message_is_handled_with_its_attempt_and_the_hosts_limit(service):
+async def test_a_message_is_handled_with_its_attempt_and_the_hosts_limit(fake):
     await remediation_worker(message({"kind": "run", "jobId": "j1"}, 3))
-    assert service.handled == [({"kind": "run", "jobId": "j1"}, 3, 5)]
+    assert fake.handled == [({"kind": "run", "jobId": "j1"}, 3, 5)]
 
 
-async def test_a_transient_failure_raises_so_the_host_retries(service):
-    service.failure = TransientError("Graph answered 503")
+async def test_a_transient_failure_raises_so_the_host_retries(fake):
+    fake.failure = TransientError("Graph answered 503")
     with pytest.raises(TransientError):
         await remediation_worker(message({"kind": "follow_up", "jobId": "j1", "attempt": 1}, 1))
 
@@ -47,26 +47,26 @@ def test_without_a_setting_the_hosts_default_applies(tmp_path, content):
     assert max_dequeue_count(path) == 5
 
 
-async def test_the_sweep_timer_runs_the_sweep(service, caplog):
-    service.blocked = [{"senderAddress": "mallory@contoso.com"}]
+async def test_the_sweep_timer_runs_the_sweep(fake, caplog):
+    fake.blocked = [{"senderAddress": "mallory@contoso.com"}]
     with caplog.at_level(logging.INFO):
         await sweep_blocked_senders(TIMER)
-    assert service.calls == ["sweep"] and "1 job(s)" in caplog.text
+    assert fake.calls == ["sweep"] and "1 job(s)" in caplog.text
 
 
-async def test_the_alerts_timer_polls_graph(service):
+async def test_the_alerts_timer_polls_graph(fake):
     await poll_security_alerts(TIMER)
-    assert service.calls == ["poll_security_alerts"]
+    assert fake.calls == ["poll_security_alerts"]
 
 
-async def test_poison_messages_are_reported(service, caplog):
-    service.poison = [{"id": "p1", "body": {"kind": "run", "jobId": "j9"}, "dequeueCount": 5}]
+async def test_poison_messages_are_reported(fake, caplog):
+    fake.poison = [{"id": "p1", "body": {"kind": "run", "jobId": "j9"}, "dequeueCount": 5}]
     with caplog.at_level(logging.ERROR):
         await report_poison_messages(TIMER)
     assert "j9" in caplog.text
 
 
-async def test_a_failing_sweep_raises(service):
-    service.failure = TransientError("Exchange answered 500")
+async def test_a_failing_sweep_raises(fake):
+    fake.failure = TransientError("Exchange answered 500")
     with pytest.raises(TransientError):
         await sweep_blocked_senders(TIMER)
