@@ -35,12 +35,11 @@ class SigningKey:
     kid: str
 
     @classmethod
-    def generate(cls) -> "SigningKey":
+    def generate(cls, kid: str | None = None) -> "SigningKey":
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         der = private.public_key().public_bytes(serialization.Encoding.DER,
                                                 serialization.PublicFormat.SubjectPublicKeyInfo)
-        kid = base64.urlsafe_b64encode(hashlib.sha1(der).digest()).rstrip(b"=").decode("ascii")
-        return cls(private, kid)
+        return cls(private, kid or base64.urlsafe_b64encode(hashlib.sha1(der).digest()).rstrip(b"=").decode("ascii"))
 
     def jwk(self, issuer: str) -> dict:
         numbers = self.private.public_key().public_numbers()
@@ -54,7 +53,13 @@ class SigningKey:
 @dataclass
 class Keys:
     trusted: SigningKey
-    untrusted: SigningKey     # never published: tokens it signs must be rejected
+    # never published, yet it names the trusted kid: a forgery that only the signature check catches
+    untrusted: SigningKey
+
+    @classmethod
+    def generate(cls) -> "Keys":
+        trusted = SigningKey.generate()
+        return cls(trusted, SigningKey.generate(kid=trusted.kid))
 
 
 KEYS = web.AppKey("entra_keys", Keys)
@@ -153,7 +158,7 @@ async def token(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application, tenant: TenantState) -> None:
-    app[KEYS] = Keys(SigningKey.generate(), SigningKey.generate())
+    app[KEYS] = Keys.generate()
     app.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", openid_configuration)
     app.router.add_get("/{tenant}/discovery/v2.0/keys", jwks)
     app.router.add_post("/{tenant}/oauth2/v2.0/token", token)

@@ -31,6 +31,7 @@
       apps: {<clientId>: {secret: ..., roles: [...], oid: <service principal id>?}}
     faults: []                               # see faults.py
     seed: 0                                  # seeds the RNG of fault rates and generated rule ids
+    demo: {user: adele@contoso.com}          # notes for tools (make run reads demo.user); the sandbox ignores it
 
 Times: a string `now`, `now-90m`, `now+2h`, `now-3d` (units s, m, h, d) anywhere in the file becomes
 that instant in ISO 8601 UTC when the scenario is loaded, so a scenario's "recent" stays recent.
@@ -50,7 +51,7 @@ from localdev.tenant.state import iso, utcnow
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 TOP_LEVEL = {"tenant", "permissions", "users", "blockedSenders", "exchange", "graph", "alerts", "entra", "faults",
-             "management", "seed"}
+             "management", "seed", "demo"}
 _RELATIVE = re.compile(r"^now(?:([+-])(\d+)([smhd]))?$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
