@@ -51,63 +51,59 @@ def add_block(state: TenantState, sender: str, *, reason: str | None = None, cre
     return entry
 
 
-def _problem(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
+_PROBLEMS = {400: web.HTTPBadRequest, 404: web.HTTPNotFound, 409: web.HTTPConflict}
+
+
+def problem(status: int, message: str) -> web.HTTPException:
+    """A control call's error `{"error": ...}`, to raise."""
+    return _PROBLEMS[status](text=json.dumps({"error": message}), content_type="application/json")
 
 
 async def control_body(request: web.Request) -> dict:
-    """The JSON object a control call posted; ValueError otherwise. (Control routes bypass the
-    service middleware, so the body is parsed here.)"""
+    """The JSON object a control call posted. (Control routes bypass the service middleware,
+    so the body is parsed here.)"""
     await context.prepare(request)
     try:
         body = context.json_body(request)
     except context.MalformedBody:
         body = None
     if not isinstance(body, dict):
-        raise ValueError("the body must be a JSON object")
+        raise problem(400, "the body must be a JSON object")
     return body
 
 
+def control_user(request: web.Request) -> dict:
+    """The user named by the path's {user} (id, UPN or address)."""
+    user = context.state(request).user(request.match_info["user"], by_mail=True)
+    if user is None:
+        raise problem(404, f"no user {request.match_info['user']}")
+    return user
+
+
 async def post_block(request: web.Request) -> web.Response:
-    try:
-        body = await control_body(request)
-    except ValueError as exc:
-        return _problem(400, str(exc))
+    body = await control_body(request)
     sender = body.get("sender")
     if not isinstance(sender, str) or "@" not in sender:
-        return _problem(400, "sender must be an email address")
+        raise problem(400, "sender must be an email address")
     entry = add_block(context.state(request), sender, reason=body.get("reason"),
                       created=body.get("createdDatetime"), temporary=bool(body.get("temporary")))
     return web.json_response(entry, status=201)
 
 
 async def post_inbox_rule(request: web.Request) -> web.Response:
+    user, rule = control_user(request), await control_body(request)
     state = context.state(request)
-    user = state.user(request.match_info["user"], by_mail=True)
-    if user is None:
-        return _problem(404, f"no user {request.match_info['user']}")
-    try:
-        rule = await control_body(request)
-    except ValueError as exc:
-        return _problem(400, str(exc))
     if "id" in rule and state.rule(user, rule["id"]) is not None:
-        return _problem(409, f"the user already has a rule {rule['id']}")
+        raise problem(409, f"the user already has a rule {rule['id']}")
     return web.json_response(state.new_rule(user, rule), status=201)
 
 
 async def put_mailbox(request: web.Request) -> web.Response:
-    state = context.state(request)
-    user = state.user(request.match_info["user"], by_mail=True)
-    if user is None:
-        return _problem(404, f"no user {request.match_info['user']}")
-    try:
-        fields = await control_body(request)
-    except ValueError as exc:
-        return _problem(400, str(exc))
+    user, fields = control_user(request), await control_body(request)
     unknown = set(fields) - set(MAILBOX_DEFAULTS)
     if unknown:
-        return _problem(400, f"unknown mailbox fields: {', '.join(sorted(unknown))}")
+        raise problem(400, f"unknown mailbox fields: {', '.join(sorted(unknown))}")
     if "ForwardingSmtpAddress" in fields:
         fields["ForwardingSmtpAddress"] = smtp_prefixed(fields["ForwardingSmtpAddress"])
     user["mailbox"].update(fields)
-    return web.Response(text=json.dumps(user["mailbox"]), content_type="application/json")
+    return web.json_response(user["mailbox"])

@@ -19,7 +19,7 @@ from datetime import datetime
 from aiohttp import web
 
 from localdev.tenant import context, management_webhook
-from localdev.tenant.exchange_control import add_block, control_body
+from localdev.tenant.exchange_control import add_block, control_body, problem
 from localdev.tenant.management_feed import add_content, content_uri, listed, parse_time
 from localdev.tenant.state import TenantState, iso
 
@@ -115,15 +115,10 @@ async def notify_subscriber(state: TenantState, blob: dict, base: str) -> int | 
 
 async def restricted_sender(request: web.Request) -> web.Response:
     state = context.state(request)
-    try:
-        body = await control_body(request)
-    except ValueError:
-        body = {}
-    if not isinstance(body.get("user"), str):
-        return web.json_response({"error": "the body must be {\"user\": \"<upn>\", ...}"}, status=400)
-    user = state.user(body["user"], by_mail=True)
+    body = await control_body(request)
+    user = state.user(str(body.get("user", "")), by_mail=True)
     if user is None:
-        return web.json_response({"error": f"no user {body['user']}"}, status=404)
+        raise problem(404, f"no user {body.get('user')}")
     now = state.now()
     alert_id = str(uuid.uuid4())
     add_block(state, user.get("mail") or user["userPrincipalName"], reason=body.get("reason"))

@@ -10,22 +10,13 @@ from __future__ import annotations
 
 import json
 import secrets
-from ipaddress import ip_address
 from urllib.parse import urlsplit
 
 import aiohttp
 
+from remediation.settings import is_loopback
+
 TIMEOUT = aiohttp.ClientTimeout(total=10)
-
-
-def is_loopback(address: str) -> bool:
-    host = urlsplit(address).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def address_problem(address: str) -> str | None:

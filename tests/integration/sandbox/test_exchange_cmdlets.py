@@ -184,3 +184,16 @@ def test_mailbox_forwarding_set_by_control_call_shows_in_get_mailbox(sandbox, ex
                     {"ForwardingSmtpAddress": "out@mailbox.example", "DeliverToMailboxAndForward": True})
     mailbox = run(exchange, "Get-Mailbox", Identity="megan@contoso.com")[0]
     assert (mailbox["ForwardingSmtpAddress"], mailbox["DeliverToMailboxAndForward"]) == ("smtp:out@mailbox.example", True)
+
+
+@pytest.mark.parametrize("method, path, body, status", [
+    ("POST", "blocks", {"sender": "not-an-address"}, 400),
+    ("POST", "blocks", [1, 2], 400),
+    ("POST", "users/nobody@contoso.com/inbox-rules", {"displayName": "x"}, 404),
+    ("POST", "users/adele@contoso.com/inbox-rules", {"id": "AQAAAJ5dZp8="}, 409),
+    ("PUT", "users/adele@contoso.com/mailbox", {"ForwardingTo": "x@mailbox.example"}, 400),
+    ("POST", "alerts/restricted-sender", {"user": "nobody@contoso.com"}, 404),
+])
+def test_control_calls_refuse_what_they_cannot_do(sandbox, method, path, body, status):
+    response = httpx.request(method, f"{sandbox.url}/_sandbox/{path}", json=body)
+    assert response.status_code == status and "error" in response.json()
