@@ -67,8 +67,8 @@ async def invoke_command(request: web.Request) -> web.Response:
     tenant = request.match_info["tenant"]
     if not state.names_tenant(tenant):
         # Exchange answers a tenant it does not serve before it looks at the body.
-        return errors.json_response({"error": {"code": "Unauthorized", "message": f"The tenant '{tenant}' was not found."}},
-                                    status=401)
+        unknown = {"error": {"code": "Unauthorized", "message": f"The tenant '{tenant}' was not found."}}
+        return errors.json_response(unknown, status=401)
     try:
         name, parameters = _cmdlet_input(context.json_body(request))
         offset = _skiptoken(request)

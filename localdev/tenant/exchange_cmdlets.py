@@ -80,7 +80,8 @@ def _blocked_sender(entry: dict) -> dict:
         ("SenderAddress", entry["SenderAddress"]),
         ("Reason", entry.get("Reason")),
         ("CreatedDatetime", exchange_datetime(entry.get("CreatedDatetime")), "DateTime"),
-        ("ChangedDatetime", exchange_datetime(entry.get("ChangedDatetime") or entry.get("CreatedDatetime")), "DateTime"),
+        ("ChangedDatetime", exchange_datetime(entry.get("ChangedDatetime") or entry.get("CreatedDatetime")),
+         "DateTime"),
         ("TemporaryBlock", bool(entry.get("TemporaryBlock"))),
     )
 

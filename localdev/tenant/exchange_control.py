@@ -4,7 +4,8 @@
          a block with no alert (what the blocked-list sweep must find); 201 with the entry
     POST /_sandbox/users/{user}/inbox-rules     {a messageRule in Graph's shape, "hidden"?}
          a rule the attacker (re)creates; 201 with the stored rule
-    PUT  /_sandbox/users/{user}/mailbox         {"ForwardingSmtpAddress"?, "ForwardingAddress"?, "DeliverToMailboxAndForward"?}
+    PUT  /_sandbox/users/{user}/mailbox         {"ForwardingSmtpAddress"?, "ForwardingAddress"?,
+                                                 "DeliverToMailboxAndForward"?}
          mailbox forwarding the attacker sets; 200 with the three fields
 
 Control calls are never logged nor faulted (the app's middleware skips /_sandbox/).

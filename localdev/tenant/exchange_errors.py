@@ -4,7 +4,7 @@ A failed cmdlet answers (tests/events/exchange/adminapi-error-objectnotfound.jso
 
     {"error": {"code": "InternalServerError", "message": "Error executing cmdlet",
                "details": [{"code": "Client", "target": "", "message": "<code>|<exceptionType>|<text>"}],
-               "innererror": {"message": ..., "type": "Microsoft.Exchange.Admin.OData.Core.ODataServiceException", ...}}}
+               "innererror": {"message": ..., "type": "Microsoft.Exchange.Admin.OData.Core.ODataServiceException"}}}
 
 Exchange answers a cmdlet that ran and failed (object not found included) with HTTP 500,
 so a client must read `exceptionType`, not the status, to tell a transient failure from a
@@ -50,8 +50,8 @@ class ExchangeError(Exception):
 
 
 def not_found(identity: str) -> ExchangeError:
-    return ExchangeError(
-        NOT_FOUND_TYPE, f"The operation couldn't be performed because object '{identity}' couldn't be found on '{SERVER}'.")
+    return ExchangeError(NOT_FOUND_TYPE, f"The operation couldn't be performed because object '{identity}' "
+                                         f"couldn't be found on '{SERVER}'.")
 
 
 def unblock_limit(sender: str) -> ExchangeError:

@@ -62,7 +62,8 @@ NEWLINE = "\r\n"
 
 def _folder_name(user: dict, folder: str) -> str:
     """Graph names a folder by id (or well-known name); Exchange by its display name."""
-    named = next((entry.get("displayName") for entry in user.get("mailFolders") or [] if entry.get("id") == folder), None)
+    named = next((entry.get("displayName") for entry in user.get("mailFolders") or []
+                  if entry.get("id") == folder), None)
     return named or WELL_KNOWN_FOLDERS.get(folder.lower(), folder)
 
 

@@ -105,7 +105,8 @@ async def notify_subscriber(state: TenantState, blob: dict, base: str) -> int | 
     if webhook.get("expiration") and parse_time(webhook["expiration"]) <= state.now():
         webhook["status"] = "expired"
         return None
-    notification = {"tenantId": state.tenant_id, "clientId": entry.get("clientId"), **listed(blob, base, state.tenant_id)}
+    notification = {"tenantId": state.tenant_id, "clientId": entry.get("clientId"),
+                    **listed(blob, base, state.tenant_id)}
     status = await management_webhook.notify(webhook["address"], webhook.get("authId"), [notification])
     state.management["notifications"].append(
         {**listed(blob, base, state.tenant_id), "notificationSent": state.now_iso(),

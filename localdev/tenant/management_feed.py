@@ -42,7 +42,8 @@ def check_tenant(state: TenantState, tenant: str) -> None:
     if not _GUID.match(tenant):
         raise FeedError(400, "AF20013", f"The tenant ID passed in the URL ({tenant}) is not a valid GUID.")
     if tenant.lower() != state.tenant_id.lower():
-        raise FeedError(400, "AF20011", f"Specified tenant ID ({tenant}) does not exist in the system or has been deleted.")
+        raise FeedError(400, "AF20011",
+                        f"Specified tenant ID ({tenant}) does not exist in the system or has been deleted.")
 
 
 def content_type(query) -> str:

@@ -50,7 +50,8 @@ def test_get_mailbox_from_the_captured_request_answers_in_the_captured_shape(san
     assert response.headers["Content-Type"].startswith("application/json;odata.metadata=minimal")
     body = response.json()
     assert set(body) == set(sample)
-    assert body["@odata.context"].endswith("/adminapi/beta/contoso.onmicrosoft.com/$metadata#Collection(Exchange.GenericHashTable)")
+    assert body["@odata.context"].endswith(
+        "/adminapi/beta/contoso.onmicrosoft.com/$metadata#Collection(Exchange.GenericHashTable)")
     mailbox, captured = body["value"][0], sample["value"][0]
     assert set(captured) <= set(mailbox)
     annotations = {name: value for name, value in captured.items() if "@" in name}
@@ -97,8 +98,8 @@ def test_get_blocked_sender_address_lists_every_block_with_exchanges_fields(exch
 
 
 def test_get_blocked_sender_address_filters_by_sender_in_any_case(exchange):
-    assert [entry["SenderAddress"] for entry in run(exchange, "Get-BlockedSenderAddress", SenderAddress="ADELE@contoso.com")] \
-        == [ADELE]
+    found = run(exchange, "Get-BlockedSenderAddress", SenderAddress="ADELE@contoso.com")
+    assert [entry["SenderAddress"] for entry in found] == [ADELE]
     assert run(exchange, "Get-BlockedSenderAddress", SenderAddress="megan@contoso.com") == []
 
 
@@ -133,7 +134,8 @@ def test_get_inbox_rule_renders_rules_in_exchanges_shape(exchange):
     assert forward["Identity"] == f"adele\\{forward['RuleIdentity']}"
     assert forward["ForwardTo"] == ['"Adele" [SMTP:adele.vance.backup@mailbox.example]']
     assert forward["ForwardTo@odata.type"] == "#Collection(String)"
-    assert (forward["Enabled"], forward["Priority"], forward["RedirectTo"], forward["DeleteMessage"]) == (True, 2, None, False)
+    assert (forward["Enabled"], forward["Priority"], forward["RedirectTo"], forward["DeleteMessage"]) == \
+        (True, 2, None, False)
     assert hidden["MoveToFolder"] == "adele:\\RSS Feeds" and hidden["MarkAsRead"] is True
     assert hidden["SubjectOrBodyContainsWords"] == ["invoice", "payment", "wire transfer"]
     assert hidden["Description"].startswith("If the message:\r\n\tincludes 'invoice' or 'payment' or 'wire transfer'")
@@ -183,7 +185,8 @@ def test_mailbox_forwarding_set_by_control_call_shows_in_get_mailbox(sandbox, ex
     sandbox.control("PUT", "users/megan@contoso.com/mailbox",
                     {"ForwardingSmtpAddress": "out@mailbox.example", "DeliverToMailboxAndForward": True})
     mailbox = run(exchange, "Get-Mailbox", Identity="megan@contoso.com")[0]
-    assert (mailbox["ForwardingSmtpAddress"], mailbox["DeliverToMailboxAndForward"]) == ("smtp:out@mailbox.example", True)
+    assert (mailbox["ForwardingSmtpAddress"], mailbox["DeliverToMailboxAndForward"]) == \
+        ("smtp:out@mailbox.example", True)
 
 
 @pytest.mark.parametrize("method, path, body, status", [

@@ -97,8 +97,10 @@ def _window(start: datetime, end: datetime) -> dict:
 def test_a_time_window_selects_by_content_created(sandbox, feed):
     raise_alert(sandbox)
     now = datetime.now(timezone.utc)
-    assert len(feed.get("/subscriptions/content", params=_window(now - timedelta(hours=1), now + timedelta(minutes=1))).json()) == 1
-    assert feed.get("/subscriptions/content", params=_window(now - timedelta(hours=3), now - timedelta(hours=2))).json() == []
+    recent = _window(now - timedelta(hours=1), now + timedelta(minutes=1))
+    earlier = _window(now - timedelta(hours=3), now - timedelta(hours=2))
+    assert len(feed.get("/subscriptions/content", params=recent).json()) == 1
+    assert feed.get("/subscriptions/content", params=earlier).json() == []
 
 
 @pytest.mark.parametrize("query, code", [
@@ -132,7 +134,8 @@ def test_requests_the_service_refuses_answer_its_error_codes(feed, path, params,
     assert (response.status_code, response.json()["error"]["code"]) == (status, code)
 
 
-@pytest.mark.parametrize("tenant, code", [("contoso.com", "AF20013"), ("3e1c0b5a-0000-4000-8000-000000000000", "AF20011")])
+@pytest.mark.parametrize("tenant, code", [("contoso.com", "AF20013"),
+                                          ("3e1c0b5a-0000-4000-8000-000000000000", "AF20011")])
 def test_the_tenant_must_be_this_tenants_guid(sandbox, tenant, code):
     response = httpx.get(f"{sandbox.url}/api/v1.0/{tenant}/activity/feed/subscriptions/list")
     assert response.status_code == 400 and response.json()["error"]["code"] == code
