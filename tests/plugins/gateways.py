@@ -26,7 +26,6 @@ import pytest
 from azure.core.credentials import AccessToken
 
 from remediation.gateways.exchange import ExchangeAdminClient
-from remediation.gateways.graph import GraphDirectory
 from remediation.gateways.http import RetryPolicy
 from remediation.gateways.management_api import ManagementActivityClient
 from remediation.settings import Settings
@@ -80,7 +79,7 @@ class FakeCredential:
 
 def pytest_configure(config):
     # msgraph-sdk's generated request builders (and kiota under them) warn on import about their
-    # own deprecated classes; nothing we call is deprecated.
+    # own deprecated classes; nothing we call is deprecated. (So this module imports the Graph gateway late.)
     for module in ("msgraph.*", "kiota_abstractions.*"):
         config.addinivalue_line("filterwarnings", f"ignore::DeprecationWarning:{module}")
 
@@ -128,6 +127,7 @@ def sandbox_settings(sandbox) -> Settings:
 
 @pytest.fixture
 async def sandbox_directory(sandbox_settings, retry):
+    from remediation.gateways.graph import GraphDirectory   # imported late: see pytest_configure
     gateway = GraphDirectory(sandbox_settings, retry=retry)
     yield gateway
     await gateway.aclose()
