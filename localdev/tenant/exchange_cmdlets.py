@@ -59,6 +59,16 @@ def _switch(cmdlet: str, params: Params, name: str) -> bool:
     return value
 
 
+def _result_size(cmdlet: str, params: Params, items: list) -> list:
+    """The first -ResultSize items (a number or "Unlimited")."""
+    size = params.get("ResultSize", "Unlimited")
+    if str(size).lower() == "unlimited":
+        return items
+    if not str(size).isdigit():
+        raise errors.invalid_argument(cmdlet, "ResultSize", size, "is not a number or 'Unlimited'")
+    return items[:int(size)]
+
+
 def _mailbox(state: TenantState, identity: Any) -> dict:
     user = find_mailbox(state, str(identity))
     if user is None:
@@ -120,10 +130,7 @@ def get_mailbox(state: TenantState, params: Params) -> list[dict]:
         users = [_mailbox(state, params["Identity"])]
     else:
         users = [user for user in state.users if user.get("mail")]
-    size = params.get("ResultSize", "Unlimited")
-    if str(size).lower() != "unlimited":
-        users = users[:int(size)]
-    return [mailbox_object(state, user) for user in users]
+    return [mailbox_object(state, user) for user in _result_size("Get-Mailbox", params, users)]
 
 
 def set_mailbox(state: TenantState, params: Params) -> list[dict]:
@@ -162,7 +169,8 @@ def get_inbox_rule(state: TenantState, params: Params) -> list[dict]:
         rules = [rule]
     else:
         rules = [rule for rule in user["inboxRules"] if include_hidden or not rule.get("hidden")]
-    return [inbox_rule(state, user, rule) for rule in sorted(rules, key=lambda rule: rule.get("sequence") or 0)]
+    rules = sorted(rules, key=lambda rule: rule.get("sequence") or 0)
+    return [inbox_rule(state, user, rule) for rule in _result_size("Get-InboxRule", params, rules)]
 
 
 def disable_inbox_rule(state: TenantState, params: Params) -> list[dict]:

@@ -74,19 +74,25 @@ def time_window(query, now: datetime) -> tuple[datetime, datetime]:
     start, end = query.get("startTime"), query.get("endTime")
     if start is None and end is None:
         return now - MAX_WINDOW, now
-    for name, value in (("startTime", start), ("endTime", end)):
-        if value is not None and not _TIME.match(value):
-            raise FeedError(400, "AF20002", f"Invalid parameter type: {name}. Expected type: datetime")
     if start is None or end is None:
-        raise_window()
-    first, last = parse_time(start), parse_time(end)
+        raise _window_error()
+    first, last = _datetime("startTime", start), _datetime("endTime", end)
     if not (first < last <= first + MAX_WINDOW) or first < now - RETENTION:
-        raise_window()
+        raise _window_error()
     return first, last
 
 
-def raise_window() -> None:
-    raise FeedError(400, "AF20030", "Start time and end time must both be specified (or both omitted) and must be "
+def _datetime(name: str, value: str) -> datetime:
+    try:
+        if _TIME.match(value):
+            return parse_time(value)
+    except ValueError:
+        pass
+    raise FeedError(400, "AF20002", f"Invalid parameter type: {name}. Expected type: datetime")
+
+
+def _window_error() -> FeedError:
+    return FeedError(400, "AF20030", "Start time and end time must both be specified (or both omitted) and must be "
                                     "less than or equal to 24 hours apart, with the start time no more than 7 days "
                                     "in the past.")
 

@@ -150,3 +150,9 @@ def test_the_request_log_records_the_cmdlet_and_its_parameters(sandbox, invoke):
     entry = sandbox.requests()[-1]
     assert (entry["method"], entry["status"], entry["cmdlet"]) == ("POST", 200, "Disable-InboxRule")
     assert entry["body"]["CmdletInput"]["Parameters"] == {"Mailbox": ADELE, "Identity": "..", "Confirm": False}
+
+
+def test_result_size_limits_what_a_get_cmdlet_returns(invoke):
+    assert len(invoke("Get-InboxRule", Mailbox=ADELE, IncludeHidden=True, ResultSize=2).json()["value"]) == 2
+    assert len(invoke("Get-Mailbox", ResultSize="Unlimited").json()["value"]) == 7
+    assert invoke("Get-Mailbox", ResultSize="lots").status_code == 400

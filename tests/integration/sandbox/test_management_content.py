@@ -107,6 +107,7 @@ def test_a_time_window_selects_by_content_created(sandbox, feed):
     ({"startTime": "2026-01-01"}, "AF20030"),
     ({"startTime": "2020-01-01T00:00", "endTime": "2020-01-01T12:00"}, "AF20030"),
     ({"startTime": "yesterday", "endTime": "today"}, "AF20002"),
+    ({"startTime": "2026-02-30", "endTime": "2026-03-01"}, "AF20002"),
     ({"nextPage": "abc"}, "AF20031"),
 ])
 def test_an_invalid_listing_query_is_the_documented_error(feed, query, code):
