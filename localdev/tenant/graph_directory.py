@@ -72,6 +72,7 @@ def update_user(call: GraphCall, user: str) -> GraphReply:
     body = call.json()
     if not isinstance(body, dict):
         raise odata.bad_request("Empty Payload. JSON content expected.")
+    body = odata.properties(body)
     known = {name.lower(): name for name in USER_PROPERTIES}
     for name in body:
         if name.lower() not in known:
@@ -100,6 +101,7 @@ def _change_password(call: GraphCall, record: dict, profile: object) -> None:
     """Record the change (flags and time, never the password) and rotate the password method's date."""
     if not isinstance(profile, dict):
         raise odata.bad_request("Invalid value for property 'passwordProfile'.")
+    profile = odata.properties(profile)
     password = profile.get("password")
     if password is not None and (not isinstance(password, str) or not complex_enough(password)):
         raise odata.bad_request(COMPLEXITY_MESSAGE, "Request_BadRequest")
@@ -123,7 +125,7 @@ def revoke_sessions(call: GraphCall, user: str) -> GraphReply:
 
 def check_member_groups(call: GraphCall, user: str) -> GraphReply:
     body = call.json()
-    group_ids = body.get("groupIds") if isinstance(body, dict) else None
+    group_ids = odata.parameter(body, "groupIds")
     if not isinstance(group_ids, list) or not all(isinstance(group, str) for group in group_ids):
         raise odata.bad_request("Invalid request body: 'groupIds' must be a collection of strings.", "Request_BadRequest")
     if len(group_ids) > 20:

@@ -65,6 +65,7 @@ def update_rule(call: GraphCall, user: str, rule: str) -> GraphReply:
     body = call.json()
     if not isinstance(body, dict):
         raise odata.bad_request("Empty Payload. JSON content expected.")
+    body = odata.properties(body)
     unknown = [name for name in body if name not in _WRITABLE]
     if unknown:
         raise odata.bad_request(f"The property '{unknown[0]}' does not exist on type 'microsoft.graph.messageRule'. "
@@ -102,7 +103,7 @@ def send_mail(call: GraphCall, user: str) -> GraphReply:
     body = call.json()
     if not isinstance(body, dict):
         raise odata.bad_request("Empty Payload. JSON content expected.", "ErrorInvalidParameter")
-    message = body.get("message")
+    message = odata.parameter(body, "message")
     if not isinstance(message, dict):
         raise odata.GraphError(400, "ErrorInvalidParameter", "The value of the parameter 'Message' is empty.")
     recipients = _recipients(message)
@@ -113,7 +114,7 @@ def send_mail(call: GraphCall, user: str) -> GraphReply:
     address = sender.get("mail") or sender["userPrincipalName"]
     call.state.outbox.append({
         "at": call.state.now_iso(), "from": address, "recipients": recipients, "message": message,
-        "saveToSentItems": str(body.get("saveToSentItems", True)).lower() != "false",
+        "saveToSentItems": str(odata.parameter(body, "saveToSentItems")).lower() != "false",
         # A restricted sender's mail is accepted here and bounced later by Exchange (550 5.1.8).
         "restricted": call.state.blocked_sender(address) is not None})
     return GraphReply(202)

@@ -73,6 +73,18 @@ def method_not_allowed() -> GraphError:
     return GraphError(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.")
 
 
+def properties(body: dict) -> dict:
+    """A request body without its instance annotations (`@odata.type`, which the SDKs send)."""
+    return {name: value for name, value in body.items() if not name.startswith("@")}
+
+
+def parameter(body: object, name: str) -> object:
+    """An action parameter; Graph matches their names case-insensitively (msgraph-sdk sends `Message`)."""
+    if not isinstance(body, dict):
+        return None
+    return next((value for key, value in body.items() if key.lower() == name.lower()), None)
+
+
 def context(base: str, fragment: str) -> str:
     return f"{base}/v1.0/$metadata#{fragment}"
 

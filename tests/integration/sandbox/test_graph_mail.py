@@ -104,3 +104,11 @@ def test_send_mail_without_recipients_is_error_invalid_recipients(sandbox, graph
 def test_send_mail_without_a_message_is_400(graph):
     response = graph.post("/users/secops@contoso.com/sendMail", json={"saveToSentItems": False})
     assert response.status_code == 400 and response.json()["error"]["code"] == "ErrorInvalidParameter"
+
+
+def test_send_mail_parameters_match_in_any_case_as_msgraph_sdk_sends_them(sandbox, graph):
+    body = {"Message": {"@odata.type": "#microsoft.graph.message", "subject": "Summary",
+                        "toRecipients": [{"emailAddress": {"address": "soc@contoso.com"}}]}, "SaveToSentItems": False}
+    assert graph.post("/users/secops@contoso.com/sendMail", json=body).status_code == 202
+    [sent] = sandbox.state()["outbox"]
+    assert sent["recipients"] == ["soc@contoso.com"] and sent["saveToSentItems"] is False

@@ -155,3 +155,11 @@ def test_every_response_carries_request_ids_and_echoes_the_clients(graph):
     response = graph.get("/domains", headers={"client-request-id": "4c1d1ad0-0000-4000-8000-000000000001"})
     assert response.headers["client-request-id"] == "4c1d1ad0-0000-4000-8000-000000000001"
     assert response.headers["request-id"]
+
+
+def test_patch_accepts_the_odata_type_annotations_msgraph_sdk_sends(sandbox, graph):
+    body = {"@odata.type": "#microsoft.graph.user",
+            "passwordProfile": {"@odata.type": "#microsoft.graph.passwordProfile", "password": "Xy7!abcdEFG",
+                                "forceChangePasswordNextSignIn": True}}
+    assert graph.patch(f"/users/{ADELE}", json=body).status_code == 204
+    assert sandbox.user(ADELE)["passwordChanges"][0]["forceChangePasswordNextSignIn"] is True
