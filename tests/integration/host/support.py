@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 import time
 from typing import Any, Callable
@@ -32,14 +33,24 @@ class Calls:
 
 
 async def eventually(condition: Callable[[], Any], timeout: float = 10.0, what: str = "the condition") -> Any:
+    """The first truthy result of `condition` (a function or coroutine function), polled until `timeout`."""
     deadline = time.monotonic() + timeout
-    while not (result := condition()):
+    while True:
+        result = condition()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return result
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         await asyncio.sleep(0.05)
-    return result
 
 
 async def queue_texts(queue: QueueClient) -> list[str]:
     """The raw text of the visible messages on a queue, without taking them."""
     return [message.content for message in await queue.peek_messages(max_messages=32)]
+
+
+async def message_count(queue: QueueClient) -> int:
+    """Messages on a queue, visible or not (0 once the host deleted them)."""
+    return (await queue.get_queue_properties()).approximate_message_count

@@ -21,7 +21,7 @@ def build(calls: Calls) -> func.FunctionApp:
     @app.timer_trigger(schedule="*/1 * * * * *", arg_name="timer")
     def slow(timer: func.TimerRequest) -> None:
         calls.add(name="slow", started=time.monotonic())
-        time.sleep(1.6)
+        time.sleep(1.2)
         calls.add(name="slow", finished=time.monotonic())
 
     @app.timer_trigger(schedule="0 0 0 1 1 *", arg_name="timer", run_on_startup=True)

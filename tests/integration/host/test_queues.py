@@ -1,0 +1,182 @@
+"""Queue triggers through the local host, against Azurite: the Storage Queues extension's semantics."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+
+import pytest
+from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
+from azure.storage.queue.aio import QueueClient, QueueServiceClient
+
+from tests.integration.host.apps import queue_app
+from tests.integration.host.support import Calls, eventually, message_count, queue_texts
+
+
+def encoded(order: dict) -> str:
+    return base64.b64encode(json.dumps(order).encode()).decode()
+
+
+@pytest.fixture
+def queue_settings(storage_env, unique_name):
+    return {**storage_env, "WORK_QUEUE": f"w{unique_name}", "DONE_QUEUE": f"d{unique_name}"}
+
+
+@pytest.fixture
+async def queues(queue_settings):
+    """Clients for the work queue, its poison queue and the done queue."""
+    async with QueueServiceClient.from_connection_string(queue_settings["AzureWebJobsStorage"]) as service:
+        work = queue_settings["WORK_QUEUE"]
+        yield (service.get_queue_client(work), service.get_queue_client(f"{work}-poison"),
+               service.get_queue_client(queue_settings["DONE_QUEUE"]))
+
+
+async def send(queue: QueueClient, *contents: str) -> None:
+    try:
+        await queue.create_queue()
+    except ResourceExistsError:
+        pass
+    for content in contents:
+        await queue.send_message(content)
+
+
+async def exists(queue: QueueClient) -> bool:
+    try:
+        await queue.get_queue_properties()
+    except ResourceNotFoundError:
+        return False
+    return True
+
+
+async def texts_if_any(queue: QueueClient) -> list[str]:
+    return await queue_texts(queue) if await exists(queue) else []
+
+
+async def deleted(queue: QueueClient) -> bool:
+    return await message_count(queue) == 0
+
+
+def host_json(**queues: object) -> dict:
+    return {"extensions": {"queues": queues}}
+
+
+async def test_a_base64_message_reaches_the_function_with_its_metadata_then_is_deleted(local_host, queue_settings,
+                                                                                        queues):
+    work, poison, done = queues
+    calls = Calls()
+    await local_host(queue_app.build(calls), queue_settings)
+    await eventually(lambda: exists(work), 10, "the host to create the queue")
+    await send(work, encoded({"n": 1}))
+    first = (await calls.wait_for(2))[0]
+    assert json.loads(first["body"]) == {"n": 1}
+    assert first["dequeue_count"] == 1 and first["id"] and first["pop_receipt"]
+    assert first["expires"] > first["inserted"]
+    outputs = await eventually(lambda: queue_texts(done), 5, "the output message")
+    assert [json.loads(base64.b64decode(text)) for text in outputs] == [{"handled": {"n": 1}}]
+    await eventually(lambda: deleted(work), 5, "the message to be deleted")
+    assert not await exists(poison)
+
+
+async def test_a_failed_message_comes_back_after_the_visibility_timeout(local_host, queue_settings, queues):
+    work, poison, done = queues
+    calls = Calls()
+    await send(work, encoded({"fail_until": 3}))
+    await local_host(queue_app.build(calls), queue_settings, host_json(visibilityTimeout="00:00:01"))
+    await eventually(lambda: any("finished" in call for call in calls.items), 15, "the third attempt to succeed")
+    attempts = [call for call in calls.items if "dequeue_count" in call]
+    assert [attempt["dequeue_count"] for attempt in attempts] == [1, 2, 3]
+    assert all(later["at"] - earlier["at"] >= 0.9 for earlier, later in zip(attempts, attempts[1:]))
+    await eventually(lambda: deleted(work), 5, "the message to be deleted")
+    assert await queue_texts(done) and not await exists(poison)
+
+
+async def test_the_last_failed_attempt_moves_the_message_to_the_poison_queue_intact(local_host, queue_settings,
+                                                                                     queues, caplog):
+    work, poison, _ = queues
+    calls = Calls()
+    original = encoded({"fail_until": 99, "payload": "keep me"})
+    await send(work, original)
+    with caplog.at_level(logging.WARNING):
+        await local_host(queue_app.build(calls), queue_settings, host_json(maxDequeueCount=2))
+        poisoned = await eventually(lambda: texts_if_any(poison), 10, "the poison message")
+    assert poisoned == [original]
+    assert [call["dequeue_count"] for call in calls.items] == [1, 2]
+    assert await message_count(work) == 0
+    assert "Message has reached MaxDequeueCount of 2" in caplog.text
+
+
+async def test_a_message_received_past_max_dequeue_count_is_poisoned_without_a_call(local_host, queue_settings,
+                                                                                     queues):
+    work, poison, _ = queues
+    original = encoded({"n": 2})
+    await send(work, original)
+    for _ in range(2):  # two receivers that crashed: the dequeue count is 2 before the host sees it
+        received = [message async for message in work.receive_messages(visibility_timeout=30)]
+        await work.update_message(received[0].id, received[0].pop_receipt, visibility_timeout=0)
+    calls = Calls()
+    await local_host(queue_app.build(calls), queue_settings, host_json(maxDequeueCount=1))
+    assert await eventually(lambda: texts_if_any(poison), 10, "the poison message") == [original]
+    assert calls.items == []
+
+
+async def test_a_message_that_is_not_base64_is_poisoned_without_a_call(local_host, queue_settings, queues, caplog):
+    work, poison, _ = queues
+    await send(work, '{"plain": "json"}')
+    calls = Calls()
+    with caplog.at_level(logging.WARNING):
+        await local_host(queue_app.build(calls), queue_settings)
+        poisoned = await eventually(lambda: texts_if_any(poison), 10, "the poison message")
+    assert poisoned == ['{"plain": "json"}'] and calls.items == []
+    assert "Message decoding has failed" in caplog.text
+
+
+async def test_message_encoding_none_passes_and_sends_text_as_is(local_host, queue_settings, queues):
+    work, _, done = queues
+    await send(work, '{"n": 3}')
+    calls = Calls()
+    await local_host(queue_app.build(calls), queue_settings, host_json(messageEncoding="none"))
+    assert json.loads((await calls.wait_for(1))[0]["body"]) == {"n": 3}
+    assert await eventually(lambda: queue_texts(done), 5, "the output") == [json.dumps({"handled": {"n": 3}})]
+
+
+async def test_messages_run_concurrently_up_to_batch_size(local_host, queue_settings, queues):
+    work, _, _ = queues
+    await send(work, *[encoded({"sleep": 0.5, "n": n}) for n in range(8)])
+    calls = Calls()
+    await local_host(queue_app.build(calls), queue_settings, host_json(batchSize=4, newBatchThreshold=0))
+    await eventually(lambda: sum("finished" in call for call in calls.items) == 8, 15, "8 messages")
+    events = sorted([(call["started"], 1) for call in calls.items if "started" in call]
+                    + [(call["at"], -1) for call in calls.items if "finished" in call])
+    running = [sum(change for _, change in events[:end]) for end in range(1, len(events) + 1)]
+    assert max(running) == 4
+
+
+async def test_a_plain_function_can_take_the_message_as_str(local_host, queue_settings, queues):
+    work, _, _ = queues
+    await send(work, base64.b64encode("héllo".encode()).decode())
+    calls = Calls()
+    await local_host(queue_app.build_sync_text(calls), queue_settings)
+    assert (await calls.wait_for(1))[0]["text"] == "héllo"
+
+
+async def test_a_long_function_keeps_its_message_hidden_by_renewing_the_lease(local_host, queue_settings, queues):
+    work, _, _ = queues
+    await send(work, encoded({"sleep": 2.5}))
+    calls = Calls()
+    await local_host(queue_app.build(calls), queue_settings, lease_seconds=1)
+    await eventually(lambda: any("finished" in call for call in calls.items), 10, "the function to finish")
+    await eventually(lambda: deleted(work), 5, "the message to be deleted")
+    assert [call["dequeue_count"] for call in calls.items if "dequeue_count" in call] == [1]
+
+
+async def test_a_function_over_the_function_timeout_fails_its_attempt(local_host, queue_settings, queues, caplog):
+    work, poison, _ = queues
+    await send(work, encoded({"sleep": 30}))
+    calls = Calls()
+    with caplog.at_level(logging.INFO):
+        await local_host(queue_app.build(calls), queue_settings,
+                         {"functionTimeout": "00:00:01", "extensions": {"queues": {"maxDequeueCount": 1}}})
+        await eventually(lambda: texts_if_any(poison), 10, "the poison message")
+    assert len(calls.items) == 1
+    assert "Timeout value of 1s exceeded by function 'Functions.worker'" in caplog.text
