@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from remediation.errors import ConfigurationError
 
 MODES = ("dry-run", "enforce")
+_KEY_VAULT_REFERENCE = "@Microsoft.KeyVault("
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -114,18 +115,24 @@ class Settings:
     alerts_poll_schedule: str = "0 */5 * * * *"
     poison_schedule: str = "0 */5 * * * *"
     stale_job_minutes: int = 15
+    unresolved_references: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
         env = os.environ if env is None else env
-        values = {}
+        values: dict[str, object] = {}
+        unresolved = []
         for name, (attribute, parse, default) in _SPEC.items():
             raw = env.get(name, default)
+            if raw.startswith(_KEY_VAULT_REFERENCE):
+                # App Service leaves the reference text in place when it cannot resolve it: never use it as a value.
+                unresolved.append(name)
+                raw = default
             try:
                 values[attribute] = parse(raw)  # type: ignore[operator]
             except ValueError as exc:
                 raise ConfigurationError(f"setting {name}={raw!r} is not valid: {exc}") from exc
-        settings = cls(**values)
+        settings = cls(**values, unresolved_references=tuple(unresolved))
         settings.validate()
         return settings
 
@@ -146,7 +153,8 @@ class Settings:
             missing.append("AzureWebJobsStorage")
         if not self.notify_recipients:
             missing.append("NOTIFY_RECIPIENTS")
-        return [f"{name} is not set" for name in missing]
+        return ([f"{name} is not set" for name in missing]
+                + [f"{name} is a Key Vault reference that did not resolve" for name in self.unresolved_references])
 
     @property
     def enforce(self) -> bool:

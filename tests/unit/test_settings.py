@@ -18,7 +18,14 @@ def test_defaults_are_safe():
 def test_every_setting_maps_to_a_field_and_back():
     built = Settings.from_env(SETTING_DEFAULTS)
     assert built == Settings.from_env({})
-    assert len(SETTING_DEFAULTS) == len(fields(Settings))
+    assert len(SETTING_DEFAULTS) == len(fields(Settings)) - 1  # + unresolved_references
+
+
+def test_an_unresolved_key_vault_reference_is_never_used_as_the_value():
+    reference = "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/o365-webhook-auth-id/)"
+    settings = Settings.from_env({"O365_WEBHOOK_AUTH_ID": reference})
+    assert settings.o365_webhook_auth_id == ""
+    assert "O365_WEBHOOK_AUTH_ID is a Key Vault reference that did not resolve" in settings.problems()
 
 
 def test_lists_accept_commas_and_semicolons():
