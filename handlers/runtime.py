@@ -29,10 +29,10 @@ _current: Runtime | None = None
 def current() -> Runtime:
     global _current
     if _current is None:
+        settings = Settings.from_env()
         # Imported here: the SDKs behind bootstrap are not needed to index the app.
         from remediation import bootstrap
 
-        settings = Settings.from_env()
         _current = Runtime(settings, bootstrap.build(settings), TokenValidator(settings))
     return _current
 
