@@ -55,6 +55,11 @@ class HttpTriggers:
         self._prefix = [part for part in route_prefix.split("/") if part]
         self._invoker = invoker
         self._keys = KeyChecker(settings)
+        for route in self.routes:
+            if not self._keys.usable_for(route.auth_level, route.function.name):
+                log.warning("No key is set for '%s' (auth level %s), so every call is refused: set one of %s",
+                            route.function.name, route.auth_level,
+                            ", ".join(self._keys.settings_for(route.auth_level, route.function.name)))
 
     def application(self) -> web.Application:
         app = web.Application(client_max_size=MAX_REQUEST_BYTES)

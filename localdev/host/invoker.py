@@ -105,10 +105,13 @@ class Invoker:
         self._timeout = timeout
         self._send_output = send_output
 
-    async def invoke(self, function: IndexedFunction, trigger_value: Any, *, reason: str) -> Outcome:
+    async def invoke(self, function: IndexedFunction, trigger_value: Any, *, reason: str,
+                     details: str | None = None) -> Outcome:
         invocation_id = str(uuid.uuid4())
         logger = logging.getLogger(f"Function.{function.name}")
         logger.info("Executing 'Functions.%s' (Reason='%s', Id=%s)", function.name, reason, invocation_id)
+        if details:
+            logger.info("Trigger Details: %s", details)
         started = time.monotonic()
         try:
             outcome = await self._call(function, trigger_value, invocation_id)

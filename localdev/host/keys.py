@@ -28,15 +28,25 @@ class KeyChecker:
     def __init__(self, settings: Mapping[str, str]) -> None:
         self._settings = settings
 
-    def configured(self, setting: str) -> str | None:
-        return self._settings.get(setting) or None
+    @staticmethod
+    def settings_for(auth_level: str, function_name: str) -> list[str]:
+        """The settings whose keys open a function of this (non-anonymous) auth level."""
+        if auth_level.lower() == "admin":
+            return [MASTER_KEY]
+        return [MASTER_KEY, HOST_KEY, function_key_setting(function_name)]
+
+    def _keys(self, auth_level: str, function_name: str) -> list[str]:
+        names = self.settings_for(auth_level, function_name)
+        return [self._settings[name] for name in names if self._settings.get(name)]
+
+    def usable_for(self, auth_level: str, function_name: str) -> bool:
+        """Whether any caller can pass this level: anonymous, or a key is configured for it."""
+        return auth_level.lower() == "anonymous" or bool(self._keys(auth_level, function_name))
 
     def allows(self, auth_level: str, function_name: str, presented: str | None) -> bool:
-        level = auth_level.lower()
-        if level == "anonymous":
+        if auth_level.lower() == "anonymous":
             return True
-        names = [MASTER_KEY] if level == "admin" else [MASTER_KEY, HOST_KEY, function_key_setting(function_name)]
-        keys = [key for key in map(self.configured, names) if key]
+        keys = self._keys(auth_level, function_name)
         # Compare with every key, in constant time, so timing says nothing about which one was close.
         matches = [hmac.compare_digest(key.encode(), (presented or "").encode()) for key in keys]
         return bool(presented) and any(matches)

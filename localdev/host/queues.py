@@ -143,8 +143,11 @@ class QueueListener:
         lease = _Lease(queue, message, self._lease_seconds)
         holding = asyncio.create_task(lease.hold())
         try:
-            await self._invoker.invoke(self.function, self._trigger_value(message, body),
-                                       reason=f"New queue message detected on '{self.queue_name}'.")
+            await self._invoker.invoke(
+                self.function, self._trigger_value(message, body),
+                reason=f"New queue message detected on '{self.queue_name}'.",
+                details=f"MessageId: {message.id}, DequeueCount: {message.dequeue_count}, "
+                        f"InsertedOn: {message.inserted_on.isoformat()}")
             succeeded = True
         except asyncio.CancelledError:
             # Shutting down: give the message back at once rather than when the lease ends.

@@ -34,7 +34,8 @@ def _bounded(low: int, high: int) -> Callable[[str], bool]:
 _INT64 = (-2**63, 2**63 - 1)
 _SIMPLE: dict[str, Callable[[str], bool]] = {
     "int": _bounded(-2**31, 2**31 - 1), "long": _bounded(*_INT64), "guid": _parses(uuid.UUID),
-    "bool": lambda value: value.lower() in ("true", "false"), "alpha": lambda value: value.isascii() and value.isalpha(),
+    "bool": lambda value: value.lower() in ("true", "false"),
+    "alpha": lambda value: value.isascii() and value.isalpha(),
     "decimal": _parses(Decimal), "double": _parses(float), "float": _parses(float),
     "datetime": _parses(datetime.fromisoformat),
 }

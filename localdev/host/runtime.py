@@ -13,6 +13,7 @@ import azure.functions as func
 from aiohttp import web
 
 from localdev.host.config import HostConfig
+from localdev.host.errors import HostError
 from localdev.host.http_server import HttpTriggers
 from localdev.host.indexer import IndexedFunction, index, load_app
 from localdev.host.invoker import Invoker
@@ -57,10 +58,7 @@ class Host:
         by_trigger = {kind: [f for f in self.functions if f.trigger.type == kind]
                       for kind in ("httpTrigger", "queueTrigger", "timerTrigger")}
         # Build every listener before starting any, so a configuration error stops the host cleanly.
-        self._listeners = [QueueListener(function, clients=self._clients, options=self.config.queues,
-                                         connection=connection_string(function.trigger.get("connection"), self._settings),
-                                         invoker=invoker, lease_seconds=self._lease_seconds)
-                           for function in by_trigger["queueTrigger"]]
+        self._listeners = [self._listener(function, invoker) for function in by_trigger["queueTrigger"]]
         self._timers = [TimerRunner(function, invoker) for function in by_trigger["timerTrigger"]]
         self._http = HttpTriggers(by_trigger["httpTrigger"], route_prefix=self.config.route_prefix,
                                   invoker=invoker, settings=self._settings)
@@ -70,8 +68,16 @@ class Host:
         for task in self._tasks:
             task.add_done_callback(_report_stopped)
 
+    def _listener(self, function: IndexedFunction, invoker: Invoker) -> QueueListener:
+        connection = connection_string(function.trigger.get("connection"), self._settings)
+        return QueueListener(function, clients=self._clients, connection=connection, options=self.config.queues,
+                             invoker=invoker, lease_seconds=self._lease_seconds)
+
     async def _serve_http(self) -> None:
-        listening = socket.create_server(self._address, reuse_port=False)
+        try:
+            listening = socket.create_server(self._address)
+        except OSError as error:
+            raise HostError(f"cannot listen on {self._address[0]}:{self._address[1]}: {error.strerror}") from None
         self._runner = web.AppRunner(self._http.application(), shutdown_timeout=self._grace, access_log=None)
         await self._runner.setup()
         await web.SockSite(self._runner, listening).start()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 
@@ -56,5 +57,16 @@ def test_a_configuration_error_exits_with_the_reason_and_no_traceback(tmp_path):
                             cwd=tmp_path, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 1
-    assert "error: function 'scheduled', binding 'timer', schedule refers to the setting '%CLI_SCHEDULE%'" in result.stderr
+    assert ("error: function 'scheduled', binding 'timer', schedule refers to the setting '%CLI_SCHEDULE%'"
+            in result.stderr)
     assert "Traceback" not in result.stderr
+
+
+def test_a_port_in_use_is_a_clear_error(tmp_path):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "localdev.host", "--port", str(port), "--app", CLI_APP],
+                                cwd=tmp_path, env={"PYTHONPATH": str(ROOT), **SCHEDULE},
+                                capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert f"error: cannot listen on 127.0.0.1:{port}" in result.stderr

@@ -86,8 +86,11 @@ async def test_admin_level_needs_the_master_key(served, key, status):
     assert (await client.get("/api/admin-only", headers={"x-functions-key": key} if key else {})).status_code == status
 
 
-async def test_function_level_without_any_configured_key_refuses_everyone(local_host, storage_env):
-    host = await local_host(http_app.build(Calls()), {**storage_env, "OUTPUT_QUEUE": "unused"})
+async def test_function_level_without_any_configured_key_refuses_everyone(local_host, storage_env, caplog):
+    with caplog.at_level(logging.WARNING):
+        host = await local_host(http_app.build(Calls()), {**storage_env, "OUTPUT_QUEUE": "unused"})
+    assert ("No key is set for 'keyed' (auth level function), so every call is refused: set one of "
+            "FUNCTIONS_MASTER_KEY, FUNCTIONS_KEY, FUNCTION_KEY_KEYED") in caplog.text
     async with httpx.AsyncClient(base_url=host.url) as client:
         assert (await client.get("/api/keyed")).status_code == 401
         assert (await client.get("/api/keyed", params={"code": ""})).status_code == 401

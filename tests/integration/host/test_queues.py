@@ -78,15 +78,18 @@ async def test_a_base64_message_reaches_the_function_with_its_metadata_then_is_d
     assert not await exists(poison)
 
 
-async def test_a_failed_message_comes_back_after_the_visibility_timeout(local_host, queue_settings, queues):
+async def test_a_failed_message_comes_back_after_the_visibility_timeout(local_host, queue_settings, queues, caplog):
     work, poison, done = queues
     calls = Calls()
     await send(work, encoded({"fail_until": 3}))
-    await local_host(queue_app.build(calls), queue_settings, host_json(visibilityTimeout="00:00:01"))
-    await eventually(lambda: any("finished" in call for call in calls.items), 15, "the third attempt to succeed")
+    with caplog.at_level(logging.INFO):
+        await local_host(queue_app.build(calls), queue_settings, host_json(visibilityTimeout="00:00:01"))
+        await eventually(lambda: any("finished" in call for call in calls.items), 15, "the third attempt to succeed")
     attempts = [call for call in calls.items if "dequeue_count" in call]
     assert [attempt["dequeue_count"] for attempt in attempts] == [1, 2, 3]
     assert all(later["at"] - earlier["at"] >= 0.9 for earlier, later in zip(attempts, attempts[1:]))
+    assert f"Trigger Details: MessageId: {attempts[1]['id']}, DequeueCount: 2" in caplog.text
+    assert caplog.text.count("Executed 'Functions.worker' (Failed") == 2
     await eventually(lambda: deleted(work), 5, "the message to be deleted")
     assert await queue_texts(done) and not await exists(poison)
 
