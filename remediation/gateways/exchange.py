@@ -13,12 +13,9 @@ from urllib.parse import quote
 
 import httpx
 
-from remediation.errors import NotFoundError, ServiceRejectedError
+from remediation.errors import NotFoundError
 from remediation.gateways.exchange_errors import SERVICE, exchange_error
-from remediation.gateways.http import (
-    IDEMPOTENT, CredentialHolder, RetryPolicy, RetryTransport, http_client, origin, retry_after_seconds, scope_for,
-    send,
-)
+from remediation.gateways.http import IDEMPOTENT, RetryPolicy, ServiceClient, next_link, retry_after_seconds, send
 from remediation.models import Block, MailboxForwarding, parse_block_reason
 from remediation.settings import Settings
 
@@ -40,21 +37,13 @@ def _address(value: object) -> str | None:
     return text or None
 
 
-class ExchangeAdminClient:
+class ExchangeAdminClient(ServiceClient):
     """The ExchangeAdmin port. Build once per process; `aclose()` at shutdown."""
 
     def __init__(self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None,
                  credential=None, retry: RetryPolicy | None = None) -> None:
-        self.base_url = settings.exchange_base_url.rstrip("/")
-        self.tenant = settings.tenant_id
+        super().__init__(settings.exchange_base_url, settings, transport=transport, credential=credential, retry=retry)
         self.endpoint = f"{self.base_url}/adminapi/beta/{quote(self.tenant, safe='')}/InvokeCommand"
-        self._credentials = CredentialHolder(self.base_url, credential)
-        self._http = http_client(RetryTransport(retry or RetryPolicy.from_settings(settings), transport),
-                                 auth=self._credentials.auth(scope_for(self.base_url)))
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-        await self._credentials.aclose()
 
     async def invoke(self, cmdlet: str, parameters: dict, *, mailbox: str = "") -> list[dict]:
         """Runs one cmdlet and returns every result object, all pages followed."""
@@ -72,9 +61,7 @@ class ExchangeAdminClient:
             request = self._http.build_request("POST", url, content=body, headers=headers, extensions=extensions)
             page = await self._send(request, cmdlet)
             results.extend(page.get("value") or [])
-            url = page.get("@odata.nextLink") or ""
-            if url and origin(url) != origin(self.base_url):
-                raise ServiceRejectedError(f"refused a nextLink to another host: {origin(url)[1]}", service=SERVICE)
+            url = next_link(page, self.base_url, service=SERVICE)
         return results
 
     async def _send(self, request: httpx.Request, cmdlet: str) -> dict:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from remediation.errors import (
     NotFoundError, PermissionError_, RemediationError, TransientError, UnblockCapError,
 )
-from remediation.gateways.http import error_for_status
+from remediation.gateways.http_errors import error_for_status
 
 SERVICE = "exchange"
 PERMISSION = "the Exchange.ManageAsApp application permission and the Exchange Administrator role"

@@ -30,9 +30,9 @@ from msgraph_core.authentication import AzureIdentityAuthenticationProvider
 from msgraph_core.middleware import GraphTelemetryHandler
 from msgraph_core.middleware.options import GraphTelemetryHandlerOption
 
-from remediation.errors import ServiceRejectedError
 from remediation.gateways.graph_errors import SERVICE, graph_call
-from remediation.gateways.http import CredentialHolder, RetryPolicy, RetryTransport, http_client, origin, scope_for
+from remediation.gateways.credentials import CredentialHolder, scope_for
+from remediation.gateways.http import RetryPolicy, RetryTransport, http_client, next_link, origin
 from remediation.models import DirectoryUser, Domain, iso
 from remediation.settings import Settings
 
@@ -107,13 +107,10 @@ class GraphDirectory:
         while True:
             page = await self._send_json(request_info)
             items.extend(page.get("value") or [])
-            next_link = page.get("@odata.nextLink")
-            if not next_link:
+            link = next_link(page, self.base_url, service=SERVICE)
+            if not link:
                 return items
-            if origin(next_link) != origin(self.base_url):
-                raise ServiceRejectedError(f"refused a nextLink to another host: {origin(next_link)[1]}",
-                                           service=SERVICE)
-            request_info = builder.with_url(next_link).to_get_request_information()
+            request_info = builder.with_url(link).to_get_request_information()
 
     # -- the Directory port --------------------------------------------------------------------
 

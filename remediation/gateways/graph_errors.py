@@ -14,7 +14,8 @@ from kiota_abstractions.api_error import APIError
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 
 from remediation.errors import RemediationError
-from remediation.gateways.http import error_for_exception, error_for_status, retry_after_seconds
+from remediation.gateways.http import retry_after_seconds
+from remediation.gateways.http_errors import error_for_exception, error_for_status
 
 SERVICE = "graph"
 

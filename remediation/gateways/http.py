@@ -1,4 +1,6 @@
-"""What every gateway shares: the retry policy, error classification and the credential.
+"""What every gateway shares: the retry policy and the HTTP client under it.
+
+(The credential is chosen in credentials.py; failures are classified in http_errors.py.)
 
 One retry mechanism serves Graph, Exchange and the Management API: `RetryTransport`, an
 httpx transport under each client (for Graph, under the SDK's middleware, in place of
@@ -20,24 +22,20 @@ than a queue retry, where the playbook's records decide whether the step already
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
-import os
+import math
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Awaitable, Callable, Mapping
+from typing import Awaitable, Callable
 
 import httpx
-from azure.core.exceptions import ClientAuthenticationError
-from azure.identity import CredentialUnavailableError
 
-from remediation.errors import (
-    ConfigurationError, NotFoundError, PermissionError_, RemediationError, ServiceRejectedError,
-    ThrottledError, TransientError,
-)
-from remediation.settings import Settings, is_loopback
+from remediation.errors import ServiceRejectedError
+from remediation.gateways.credentials import CredentialHolder, scope_for
+from remediation.gateways.http_errors import error_for_exception
+from remediation.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +57,11 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
         return None
     text = value.strip()
     try:
-        return max(0.0, float(text))
+        seconds = float(text)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         moment = parsedate_to_datetime(text)
     except (TypeError, ValueError):
@@ -175,79 +175,26 @@ def origin(url: str | httpx.URL) -> tuple[str, str, int | None]:
     return parsed.scheme, parsed.host.lower(), port
 
 
-# -- credentials -----------------------------------------------------------------------------
-
-def app_credential(env: Mapping[str, str] | None = None):
-    """The app's azure-identity credential: the user-assigned managed identity named by
-    AZURE_CLIENT_ID when set, else DefaultAzureCredential (system identity, az login, ...)."""
-    from azure.identity.aio import DefaultAzureCredential, ManagedIdentityCredential
-
-    client_id = (os.environ if env is None else env).get("AZURE_CLIENT_ID", "")
-    return ManagedIdentityCredential(client_id=client_id) if client_id else DefaultAzureCredential()
+def next_link(page: dict, base_url: str, *, service: str) -> str:
+    """A page's `@odata.nextLink` ("" on the last page); one to another host is refused, as our token would go along."""
+    link = page.get("@odata.nextLink") or ""
+    if link and origin(link) != origin(base_url):
+        raise ServiceRejectedError(f"refused a nextLink to another host: {origin(link)[1]}", service=service)
+    return link
 
 
-def scope_for(base_url: str) -> str:
-    return f"{base_url.rstrip('/')}/.default"
+class ServiceClient:
+    """A retrying httpx client carrying the app's token for one service root (Exchange, the
+    Management API). Built once per process; `aclose()` at shutdown."""
 
-
-class BearerTokenAuth(httpx.Auth):
-    """Adds `Authorization: Bearer` from an azure-identity credential (sync or async get_token)."""
-
-    def __init__(self, credential, scope: str) -> None:
-        self.credential = credential
-        self.scope = scope
-
-    async def async_auth_flow(self, request: httpx.Request):
-        token = self.credential.get_token(self.scope)
-        if inspect.isawaitable(token):
-            token = await token
-        request.headers["Authorization"] = f"Bearer {token.token}"
-        yield request
-
-
-class CredentialHolder:
-    """The credential a client uses: none for a loopback root (the sandbox), the given one, or
-    one built by `app_credential()`, which the holder then owns and closes."""
-
-    def __init__(self, base_url: str, credential=None) -> None:
-        self.loopback = is_loopback(base_url)
-        self.owned = credential is None and not self.loopback
-        self.credential = None if self.loopback else (credential or app_credential())
-
-    def auth(self, scope: str) -> httpx.Auth | None:
-        return None if self.credential is None else BearerTokenAuth(self.credential, scope)
+    def __init__(self, base_url: str, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None,
+                 credential=None, retry: RetryPolicy | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.tenant = settings.tenant_id
+        self._credentials = CredentialHolder(self.base_url, credential)
+        self._http = http_client(RetryTransport(retry or RetryPolicy.from_settings(settings), transport),
+                                 auth=self._credentials.auth(scope_for(self.base_url)))
 
     async def aclose(self) -> None:
-        if self.owned:
-            await self.credential.close()
-
-
-# -- classification --------------------------------------------------------------------------
-
-def error_for_status(status: int, message: str, *, service: str, code: str = "", permission: str = "",
-                     retry_after: float | None = None) -> RemediationError:
-    """The one mapping of an HTTP failure to our error tree; gateways pre-empt it where the
-    service says more than its status (Exchange's not-found arrives as a 500)."""
-    kw = {"service": service, "code": code}
-    if status == 429:
-        return ThrottledError(message, retry_after=retry_after, **kw)
-    if status in (401, 403):
-        return PermissionError_(message, permission=permission, **kw)
-    if status == 404:
-        return NotFoundError(message, **kw)
-    if status == 408 or status >= 500:
-        return TransientError(message, **kw)
-    return ServiceRejectedError(message, **kw)
-
-
-def error_for_exception(exc: Exception, *, service: str) -> RemediationError | None:
-    """Errors raised below the HTTP answer: the network, timeouts, the credential. None if foreign."""
-    if isinstance(exc, httpx.TimeoutException):
-        return TransientError(f"timed out: {type(exc).__name__}", service=service)
-    if isinstance(exc, httpx.TransportError):
-        return TransientError(f"connection failed: {type(exc).__name__}: {exc}", service=service)
-    if isinstance(exc, CredentialUnavailableError):
-        return ConfigurationError(f"no credential for the app: {exc.message}", service=service)
-    if isinstance(exc, ClientAuthenticationError):
-        return PermissionError_(f"could not get a token: {exc.message}", service=service)
-    return None
+        await self._http.aclose()
+        await self._credentials.aclose()

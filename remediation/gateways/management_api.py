@@ -14,31 +14,21 @@ from urllib.parse import quote, unquote
 import httpx
 
 from remediation.errors import RequestError
-from remediation.gateways.http import (
-    IDEMPOTENT, CredentialHolder, RetryPolicy, RetryTransport, error_for_status, http_client, origin,
-    retry_after_seconds, scope_for, send,
-)
+from remediation.gateways.http import IDEMPOTENT, RetryPolicy, ServiceClient, origin, retry_after_seconds, send
+from remediation.gateways.http_errors import error_for_status
 from remediation.settings import Settings
 
 SERVICE = "management-api"
 PERMISSION = "ActivityFeed.Read (Office 365 Management APIs)"
 
 
-class ManagementActivityClient:
+class ManagementActivityClient(ServiceClient):
     """Fetches audit content and manages the webhook subscription. `aclose()` at shutdown."""
 
     def __init__(self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None,
                  credential=None, retry: RetryPolicy | None = None) -> None:
-        self.base_url = settings.management_api_base_url.rstrip("/")
-        self.tenant = settings.tenant_id
+        super().__init__(settings.management_api_base_url, settings, transport=transport, credential=credential, retry=retry)
         self.feed_url = f"{self.base_url}/api/v1.0/{quote(self.tenant, safe='')}/activity/feed"
-        self._credentials = CredentialHolder(self.base_url, credential)
-        self._http = http_client(RetryTransport(retry or RetryPolicy.from_settings(settings), transport),
-                                 auth=self._credentials.auth(scope_for(self.base_url)))
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-        await self._credentials.aclose()
 
     def check_content_uri(self, content_uri: str) -> httpx.URL:
         """The URI if we may fetch it, else RequestError (400). Handlers may call it to reject early."""

@@ -6,6 +6,8 @@
 - `sleeps`: an async sleep that records the waits instead of sleeping; `retry` is a
   RetryPolicy using it (30 s budget, seeded jitter).
 - `credential`: a fake azure-identity credential (async `get_token`), recording its scopes.
+- `connect(GatewayClass, settings)`: a gateway on `service` with `credential` and `retry`,
+  closed after the test.
 - `cloud_settings`: Settings for the public cloud (tokens needed); `loopback_settings`: for a
   local root (no token).
 - Against the sandbox tenant (the `sandbox` fixture of tests/plugins/sandbox.py), through the
@@ -102,6 +104,20 @@ def retry(sleeps) -> RetryPolicy:
 @pytest.fixture
 def credential() -> FakeCredential:
     return FakeCredential()
+
+
+@pytest.fixture
+async def connect(service, credential, retry):
+    opened = []
+
+    def build(gateway_class, settings: Settings):
+        gateway = gateway_class(settings, transport=service.transport, credential=credential, retry=retry)
+        opened.append(gateway)
+        return gateway
+
+    yield build
+    for gateway in opened:
+        await gateway.aclose()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from remediation.errors import (
     ConfigurationError, NotFoundError, PermanentError, PermissionError_, ServiceRejectedError, ThrottledError,
     TransientError,
 )
-from remediation.gateways.http import error_for_exception, error_for_status
+from remediation.gateways.http_errors import error_for_exception, error_for_status
 
 
 @pytest.mark.parametrize("status, kind", [

@@ -51,10 +51,8 @@ def listing(*values, next_link=None) -> httpx.Response:
 
 
 @pytest.fixture
-async def exchange(cloud_settings, service, credential, retry):
-    client = ExchangeAdminClient(cloud_settings, transport=service.transport, credential=credential, retry=retry)
-    yield client
-    await client.aclose()
+def exchange(connect, cloud_settings):
+    return connect(ExchangeAdminClient, cloud_settings)
 
 
 async def test_a_cmdlet_is_posted_like_the_powershell_module_does(exchange, service, credential):
@@ -71,11 +69,9 @@ async def test_a_cmdlet_is_posted_like_the_powershell_module_does(exchange, serv
     assert credential.scopes == [("https://outlook.office365.com/.default",)]
 
 
-async def test_a_loopback_root_gets_no_token(loopback_settings, service, credential, retry):
-    client = ExchangeAdminClient(loopback_settings, transport=service.transport, credential=credential, retry=retry)
+async def test_a_loopback_root_gets_no_token(connect, loopback_settings, service, credential):
     service.reply(listing())
-    await client.blocked_senders()
-    await client.aclose()
+    await connect(ExchangeAdminClient, loopback_settings).blocked_senders()
     assert str(service.requests[0].url) == f"http://127.0.0.1:8799/adminapi/beta/{TENANT}/InvokeCommand"
     assert "Authorization" not in service.requests[0].headers and credential.scopes == []
     assert service.requests[0].headers["X-AnchorMailbox"].startswith("UPN:SystemMailbox{")

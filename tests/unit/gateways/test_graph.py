@@ -12,7 +12,6 @@ import pytest
 from remediation.errors import NotFoundError, PermissionError_, ServiceRejectedError, ThrottledError, TransientError
 from remediation.gateways.graph import GraphDirectory
 from remediation.gateways.graph_errors import PERMISSIONS
-from remediation.gateways.http import RetryPolicy
 from remediation.settings import Settings
 from tests.conftest import load_event
 
@@ -21,10 +20,8 @@ PASSWORD = "Xq7!vK2#pL9@wZ4$"
 
 
 @pytest.fixture
-async def directory(cloud_settings, service, credential, retry):
-    gateway = GraphDirectory(cloud_settings, transport=service.transport, credential=credential, retry=retry)
-    yield gateway
-    await gateway.aclose()
+def directory(connect, cloud_settings):
+    return connect(GraphDirectory, cloud_settings)
 
 
 def body(request: httpx.Request):
@@ -50,21 +47,16 @@ async def test_get_user_selects_the_sign_in_properties_and_sends_a_graph_token(d
     assert credential.scopes == [("https://graph.microsoft.com/.default",)]
 
 
-async def test_a_loopback_root_gets_no_token(loopback_settings, service, credential, retry):
-    gateway = GraphDirectory(loopback_settings, transport=service.transport, credential=credential, retry=retry)
+async def test_a_loopback_root_gets_no_token(connect, loopback_settings, service, credential):
     service.reply(httpx.Response(200, json={"id": "1", "userPrincipalName": "a@contoso.com"}))
-    await gateway.get_user("a@contoso.com")
-    await gateway.aclose()
+    await connect(GraphDirectory, loopback_settings).get_user("a@contoso.com")
     assert str(service.requests[0].url).startswith("http://127.0.0.1:8799/v1.0/users/")
     assert "Authorization" not in service.requests[0].headers and credential.scopes == []
 
 
-async def test_a_sovereign_cloud_root_is_used_with_its_own_scope(service, credential, retry):
-    gateway = GraphDirectory(Settings(graph_base_url="https://graph.microsoft.us"), transport=service.transport,
-                             credential=credential, retry=retry)
+async def test_a_sovereign_cloud_root_is_used_with_its_own_scope(connect, service, credential):
     service.reply(httpx.Response(200, json={"value": []}))
-    await gateway.domains()
-    await gateway.aclose()
+    await connect(GraphDirectory, Settings(graph_base_url="https://graph.microsoft.us")).domains()
     assert str(service.requests[0].url) == "https://graph.microsoft.us/v1.0/domains"
     assert credential.scopes == [("https://graph.microsoft.us/.default",)]
 
@@ -234,16 +226,13 @@ async def test_throttling_with_a_decimal_retry_after_is_retried_once_then_succee
     assert sleeps == [2.128] and len(service.requests) == 2
 
 
-async def test_throttling_past_the_budget_is_a_throttled_error_and_no_sdk_retry_follows(cloud_settings, service, sleeps,
-                                                                                       credential):
+async def test_throttling_past_the_budget_is_a_throttled_error_and_no_sdk_retry_follows(directory, service, sleeps):
     # kiota's own RetryHandler would send three more requests here; ours is the only retry.
-    retry = RetryPolicy(max_wait=1.0, sleep=sleeps)
-    gateway = GraphDirectory(cloud_settings, transport=service.transport, credential=credential, retry=retry)
-    service.reply(httpx.Response(429, headers={"Retry-After": "2.128"}, json=load_event("gateways/throttling-429-response.2021.json")))
+    throttled = load_event("gateways/throttling-429-response.2021.json")
+    service.reply(httpx.Response(429, headers={"Retry-After": "45.5"}, json=throttled))
     with pytest.raises(ThrottledError) as caught:
-        await gateway.domains()
-    await gateway.aclose()
-    assert caught.value.retry_after == 2.128 and caught.value.message == "Please retry again later."
+        await directory.domains()
+    assert caught.value.retry_after == 45.5 and caught.value.message == "Please retry again later."
     assert len(service.requests) == 1 and sleeps == []
 
 

@@ -17,10 +17,8 @@ CONTENT = f"{FEED}/audit/301299007231$301299007231$41463f53881240f4890f865bf6e35
 
 
 @pytest.fixture
-async def management(cloud_settings, service, credential, retry):
-    client = ManagementActivityClient(cloud_settings, transport=service.transport, credential=credential, retry=retry)
-    yield client
-    await client.aclose()
+def management(connect, cloud_settings):
+    return connect(ManagementActivityClient, cloud_settings)
 
 
 async def test_content_is_fetched_with_a_management_api_token(management, service, credential):
@@ -33,11 +31,10 @@ async def test_content_is_fetched_with_a_management_api_token(management, servic
     assert credential.scopes == [("https://manage.office.com/.default",)]
 
 
-async def test_a_loopback_root_gets_no_token(loopback_settings, service, credential, retry):
-    client = ManagementActivityClient(loopback_settings, transport=service.transport, credential=credential, retry=retry)
+async def test_a_loopback_root_gets_no_token(connect, loopback_settings, service, credential):
     service.reply(httpx.Response(200, json=[]))
+    client = connect(ManagementActivityClient, loopback_settings)
     assert await client.fetch_content(f"http://127.0.0.1:8799/api/v1.0/{TENANT}/activity/feed/audit/abc") == []
-    await client.aclose()
     assert "Authorization" not in service.requests[0].headers and credential.scopes == []
 
 

@@ -15,6 +15,7 @@ NOW = datetime(2026, 11, 28, 7, 0, 0, tzinfo=timezone.utc)
 @pytest.mark.parametrize("header, seconds", [
     ("10", 10.0), ("2.128", 2.128), (" 0 ", 0.0), ("Sat, 28 Nov 2026 07:00:05 GMT", 5.0),
     ("Sat, 28 Nov 2026 06:59:00 GMT", 0.0), ("-3", 0.0), (None, None), ("", None), ("soon", None),
+    ("inf", None), ("nan", None),
 ])
 def test_retry_after_is_read_as_seconds(header, seconds):
     assert retry_after_seconds(header, NOW) == seconds
