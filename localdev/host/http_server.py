@@ -52,7 +52,7 @@ class HttpTriggers:
                  settings: Mapping[str, str]) -> None:
         routes = [HttpRoute(function, route_prefix) for function in functions]
         self.routes = sorted(routes, key=lambda route: route.template.precedence)
-        self._prefix = [part for part in route_prefix.split("/") if part]
+        self._prefix = [part.lower() for part in route_prefix.split("/") if part]
         self._invoker = invoker
         self._keys = KeyChecker(settings)
         for route in self.routes:
@@ -68,7 +68,7 @@ class HttpTriggers:
 
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
         segments = [unquote(part) for part in request.rel_url.raw_path.split("/") if part]
-        if segments[:len(self._prefix)] != self._prefix:
+        if [segment.lower() for segment in segments[:len(self._prefix)]] != self._prefix:
             return web.Response(status=404)
         segments = segments[len(self._prefix):]
         for route in self.routes:

@@ -18,8 +18,8 @@ import math
 from typing import Any
 
 from azure.core.exceptions import AzureError, ResourceNotFoundError
-from azure.storage.queue import QueueMessage as StoredMessage
 from azure.functions.queue import QueueMessage
+from azure.storage.queue import QueueMessage as StoredMessage
 from azure.storage.queue.aio import QueueClient
 
 from localdev.host.config import QueueOptions
@@ -159,14 +159,17 @@ class QueueListener:
             succeeded = False
         lease.release()
         await holding
+        await self._complete(queue, message, lease.pop_receipt, succeeded)
+
+    async def _complete(self, queue: QueueClient, message: StoredMessage, pop_receipt: str, succeeded: bool) -> None:
         if succeeded:
-            await self._settle(queue.delete_message(message.id, lease.pop_receipt))
+            await self._settle(queue.delete_message(message.id, pop_receipt))
         elif self._poison_name is None:
             pass  # as the host does for a queue without a poison queue: left invisible, no fast loop
         elif message.dequeue_count >= self._options.max_dequeue_count:
-            await self._move_to_poison(queue, message, lease.pop_receipt)
+            await self._move_to_poison(queue, message, pop_receipt)
         else:
-            await self._settle(queue.update_message(message.id, lease.pop_receipt,
+            await self._settle(queue.update_message(message.id, pop_receipt,
                                                     visibility_timeout=math.ceil(self._options.visibility_timeout)))
 
     async def _move_to_poison(self, queue: QueueClient, message: StoredMessage, pop_receipt: str) -> None:
@@ -174,7 +177,11 @@ class QueueListener:
             return
         log.warning("Message has reached MaxDequeueCount of %d. Moving message to queue '%s'.",
                     self._options.max_dequeue_count, self._poison_name)
-        await self._clients.send(self._connection, self._poison_name, message.content)
+        try:
+            await self._clients.send(self._connection, self._poison_name, message.content)
+        except AzureError as error:  # kept on the queue: it comes back when its lease ends
+            log.warning("Could not move message %s to '%s': %s", message.id, self._poison_name, error)
+            return
         await self._settle(queue.delete_message(message.id, pop_receipt))
 
     async def _settle(self, operation: Any) -> None:
@@ -192,5 +199,5 @@ class QueueListener:
         if self.function.trigger_hint is bytes:
             return body
         return QueueMessage(id=message.id, body=body, dequeue_count=message.dequeue_count,
-                                 expiration_time=message.expires_on, insertion_time=message.inserted_on,
-                                 time_next_visible=message.next_visible_on, pop_receipt=message.pop_receipt)
+                            expiration_time=message.expires_on, insertion_time=message.inserted_on,
+                            time_next_visible=message.next_visible_on, pop_receipt=message.pop_receipt)

@@ -57,6 +57,11 @@ async def test_literal_beats_constrained_beats_plain_parameter(served):
     assert (await client.get("/api/items/Widget")).text == "named Widget"
 
 
+async def test_the_prefix_and_literal_segments_match_in_any_case(served):
+    client, _, _ = served
+    assert (await client.get("/API/Items/SPECIAL")).text == "special"
+
+
 async def test_optional_route_parameter(served):
     client, _, _ = served
     assert (await client.get("/api/pages")).text == "index"
