@@ -1,7 +1,11 @@
 """Fixtures for tests against the sandbox tenant (localdev/tenant), over HTTP like any client.
 
     sandbox_server   session   the sandbox on a background thread (own event loop, free port)
-    sandbox          function  the tenant reset to localdev/scenarios/test.yaml; a `Sandbox`:
+    sandbox          function  the tenant reset to localdev/scenarios/test.yaml; a `Sandbox` (below)
+    sandbox_http     function  an httpx.Client on the sandbox's root URL
+    sandbox_graph    function  an httpx.Client on its Graph root (.url/v1.0)
+
+A `Sandbox`:
 
         .url                    root URL (http://127.0.0.1:PORT): Graph at .url/v1.0, Exchange at
                                 .url/adminapi/beta/{tenant}, Entra at .url/{tenant}/v2.0
@@ -103,6 +107,18 @@ def sandbox(sandbox_server, _test_scenario) -> Sandbox:
     client.load()
     yield client
     client.close()
+
+
+@pytest.fixture
+def sandbox_http(sandbox):
+    with httpx.Client(base_url=sandbox.url, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def sandbox_graph(sandbox):
+    with httpx.Client(base_url=f"{sandbox.url}/v1.0", timeout=10) as client:
+        yield client
 
 
 def keys(value: Any) -> Any:
