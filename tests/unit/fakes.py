@@ -1,0 +1,405 @@
+"""Fakes of the domain's ports (remediation/ports.py) for unit tests.
+
+They behave like the real adapters where the playbook relies on it: the store checks
+ETags and claims are create-if-absent; the tenant keeps one set of users, rules, mailbox
+forwarding and a blocked list behind both the Graph (`FakeDirectory`) and the Exchange
+(`FakeExchange`) view; hidden rules only show through Exchange with include_hidden.
+
+Two test seams, both one-shot:
+    tenant.fail_next(method, error)   the next call of `method` raises `error` and changes nothing
+    tenant.crash_after(method)        the next call of `method` changes the tenant, then raises `Crash`
+                                      (the process died before the worker could record the change)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import copy
+import itertools
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from remediation.errors import ConflictError, NotFoundError, ServiceRejectedError, UnblockCapError
+from remediation.models import (
+    Block, DirectoryUser, Domain, Job, MailboxForwarding, iso, normalize_user, parse_block_reason,
+)
+from remediation.ports import Page, QueuedMessage
+
+EVIL = "attacker@evil.example"
+
+
+class Crash(BaseException):
+    """The worker process died here (a BaseException, so no `except Exception` records it)."""
+
+
+class Clock:
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def graph_rule_id(number: int) -> str:
+    return base64.b64encode(number.to_bytes(8, "little")).decode()
+
+
+def rule(number: int, name: str, *, hidden: bool = False, enabled: bool = True, **actions) -> dict:
+    """A rule in Graph's messageRule shape, plus `hidden` (only Exchange shows it)."""
+    return {"id": graph_rule_id(number), "displayName": name, "sequence": number, "isEnabled": enabled,
+            "conditions": {}, "actions": actions, "hidden": hidden}
+
+
+def to(*addresses: str) -> list[dict]:
+    return [{"emailAddress": {"name": address.partition("@")[0], "address": address}} for address in addresses]
+
+
+@dataclass
+class FakeUser:
+    id: str
+    upn: str
+    synced: bool = False
+    enabled: bool = True
+    groups: list[str] = field(default_factory=list)
+    rules: list[dict] = field(default_factory=list)
+    forwarding: MailboxForwarding = field(default_factory=MailboxForwarding)
+    methods: list[dict] = field(default_factory=list)
+
+
+class FakeTenant:
+    """One tenant behind `directory` and `exchange`; what the app did is in the lists below."""
+
+    def __init__(self, domains: list[Domain] | None = None) -> None:
+        self.domains = domains or [Domain("contoso.com"), Domain("contoso.onmicrosoft.com"),
+                                   Domain("fabrikam.com", "Federated")]
+        self.users: dict[str, FakeUser] = {}
+        self.blocked: list[Block] = []
+        self.unblock_limit = 3
+        self.release_on_unblock = True
+        self.passwords: dict[str, list[str]] = {}      # what the tenant received (a tenant knows it)
+        self.revocations: dict[str, int] = {}
+        self.outbox: list[dict] = []
+        self.unblocks: dict[str, int] = {}
+        self.calls: list[tuple[str, tuple]] = []       # every port call, in order
+        self._fail: dict[str, Exception] = {}
+        self._crash: set[str] = set()
+        self.directory = FakeDirectory(self)
+        self.exchange = FakeExchange(self)
+
+    # seams
+    def fail_next(self, method: str, error: Exception) -> None:
+        self._fail[method] = error
+
+    def crash_after(self, method: str) -> None:
+        self._crash.add(method)
+
+    async def enter(self, method: str, *args) -> None:
+        await asyncio.sleep(0)   # a real call yields to other tasks: let concurrent workers interleave
+        self.calls.append((method, args))
+        if method in self._fail:
+            raise self._fail.pop(method)
+
+    def leave(self, method: str) -> None:
+        if method in self._crash:
+            self._crash.discard(method)
+            raise Crash(method)
+
+    def count(self, method: str) -> int:
+        return sum(1 for name, _ in self.calls if name == method)
+
+    # state
+    def add_user(self, upn: str, **kw) -> FakeUser:
+        user = FakeUser(id=str(uuid.uuid5(uuid.NAMESPACE_URL, upn)), upn=upn, **kw)
+        self.users[user.id] = user
+        return user
+
+    def block(self, upn: str, created: datetime, reason: str = "ExceedingLimitType=Daily") -> Block:
+        entry = Block(sender=upn, created=iso(created), reason=reason, reason_parts=parse_block_reason(reason))
+        self.blocked.append(entry)
+        return entry
+
+    def find(self, key: str) -> FakeUser:
+        wanted = key.lower()
+        for user in self.users.values():
+            if wanted in (user.id.lower(), user.upn.lower()):
+                return user
+        raise NotFoundError(f"Resource '{key}' does not exist or one of its queried reference-property objects "
+                            "are not present.", service="graph", code="Request_ResourceNotFound")
+
+    def rule_by(self, upn: str, name: str) -> dict:
+        return next(item for item in self.find(upn).rules if item["displayName"] == name)
+
+
+class FakeDirectory:
+    def __init__(self, tenant: FakeTenant) -> None:
+        self.t = tenant
+
+    async def get_user(self, user: str) -> DirectoryUser:
+        await self.t.enter("get_user", user)
+        found = self.t.find(user)
+        return DirectoryUser(found.id, found.upn, found.upn, found.upn.partition("@")[0], found.enabled,
+                             True if found.synced else None)
+
+    async def domains(self) -> list[Domain]:
+        await self.t.enter("domains")
+        return list(self.t.domains)
+
+    async def reset_password(self, user_id: str, password: str) -> None:
+        await self.t.enter("reset_password", user_id)
+        user = self.t.find(user_id)
+        if user.synced:
+            raise ServiceRejectedError("Unable to update the specified properties for on-premises mastered "
+                                       "Directory Sync objects or objects currently undergoing migration.",
+                                       service="graph", code="Request_BadRequest")
+        self.t.passwords.setdefault(user.id, []).append(password)
+        self.t.leave("reset_password")
+
+    async def revoke_sessions(self, user_id: str) -> None:
+        await self.t.enter("revoke_sessions", user_id)
+        user = self.t.find(user_id)
+        self.t.revocations[user.id] = self.t.revocations.get(user.id, 0) + 1
+        self.t.leave("revoke_sessions")
+
+    async def disable_account(self, user_id: str) -> None:
+        await self.t.enter("disable_account", user_id)
+        self.t.find(user_id).enabled = False
+        self.t.leave("disable_account")
+
+    async def member_of(self, user_id: str, group_ids: list[str]) -> list[str]:
+        await self.t.enter("member_of", user_id, tuple(group_ids))
+        user = self.t.find(user_id)
+        return [group for group in group_ids if group in user.groups]
+
+    async def inbox_rules(self, user_id: str) -> list[dict]:
+        await self.t.enter("graph.inbox_rules", user_id)
+        return [{k: v for k, v in copy.deepcopy(item).items() if k != "hidden"}
+                for item in self.t.find(user_id).rules if not item["hidden"]]
+
+    async def disable_inbox_rule(self, user_id: str, rule_id: str) -> dict:
+        await self.t.enter("graph.disable_inbox_rule", user_id, rule_id)
+        found = next((item for item in self.t.find(user_id).rules if item["id"] == rule_id and not item["hidden"]),
+                     None)
+        if found is None:
+            raise NotFoundError("The specified object was not found in the store.", service="graph")
+        found["isEnabled"] = False
+        self.t.leave("graph.disable_inbox_rule")
+        return copy.deepcopy(found)
+
+    async def auth_methods(self, user_id: str) -> list[dict]:
+        await self.t.enter("auth_methods", user_id)
+        return copy.deepcopy(self.t.find(user_id).methods)
+
+    async def send_mail(self, sender: str, recipients: list[str], subject: str, html_body: str) -> None:
+        await self.t.enter("send_mail", sender)
+        self.t.outbox.append({"from": sender, "to": list(recipients), "subject": subject, "body": html_body})
+        self.t.leave("send_mail")
+
+    async def security_alerts(self, since: datetime, service_source: str) -> list[dict]:
+        await self.t.enter("security_alerts", since, service_source)
+        return []
+
+
+def _exchange_recipients(items: list[dict] | None, tenant: FakeTenant) -> list[str]:
+    rendered = []
+    for item in items or []:
+        address = item["emailAddress"]["address"]
+        try:
+            tenant.find(address)
+            rendered.append(f'"{address}" [EX:/o=ExchangeLabs/cn=Recipients/cn={address.partition("@")[0]}]')
+        except NotFoundError:
+            rendered.append(f'"{item["emailAddress"].get("name") or address}" [SMTP:{address}]')
+    return rendered
+
+
+FOLDERS = {"rssfeeds": "RSS Feeds", "archive": "Archive", "junkemail": "Junk Email", "deleteditems": "Deleted Items",
+           "conversationhistory": "Conversation History"}
+
+
+def exchange_rule(tenant: FakeTenant, user: FakeUser, item: dict) -> dict:
+    actions = item["actions"]
+    folder = actions.get("moveToFolder")
+    return {
+        "Name": item["displayName"], "Identity": f"{user.upn.partition('@')[0]}\\{_identity(item['id'])}",
+        "RuleIdentity": _identity(item["id"]), "Enabled": item["isEnabled"], "Priority": item["sequence"],
+        "ForwardTo": _exchange_recipients(actions.get("forwardTo"), tenant) or None,
+        "ForwardAsAttachmentTo": _exchange_recipients(actions.get("forwardAsAttachmentTo"), tenant) or None,
+        "RedirectTo": _exchange_recipients(actions.get("redirectTo"), tenant) or None,
+        "DeleteMessage": bool(actions.get("delete")), "SoftDeleteMessage": bool(actions.get("permanentDelete")),
+        "MoveToFolder": f"{user.upn.partition('@')[0]}:\\{FOLDERS.get(folder, folder)}" if folder else None,
+        "MarkAsRead": bool(actions.get("markAsRead")),
+    }
+
+
+def _identity(graph_id: str) -> str:
+    return str(int.from_bytes(base64.b64decode(graph_id), "little"))
+
+
+class FakeExchange:
+    def __init__(self, tenant: FakeTenant) -> None:
+        self.t = tenant
+
+    async def blocked_senders(self, sender: str | None = None) -> list[Block]:
+        await self.t.enter("blocked_senders", sender)
+        return [copy.copy(entry) for entry in self.t.blocked
+                if sender is None or normalize_user(entry.sender) == normalize_user(sender)]
+
+    async def unblock(self, sender: str) -> None:
+        await self.t.enter("unblock", sender)
+        key = normalize_user(sender)
+        if not any(normalize_user(entry.sender) == key for entry in self.t.blocked):
+            raise NotFoundError(f"{sender} isn't on the blocked senders list.", service="exchange")
+        if self.t.unblocks.get(key, 0) >= self.t.unblock_limit:
+            raise UnblockCapError(f"The sender {sender} has been released the maximum number of times allowed.",
+                                  service="exchange", code="UnblockLimitExceededException")
+        self.t.unblocks[key] = self.t.unblocks.get(key, 0) + 1
+        if self.t.release_on_unblock:
+            self.t.blocked = [entry for entry in self.t.blocked if normalize_user(entry.sender) != key]
+        self.t.leave("unblock")
+
+    async def mailbox_forwarding(self, mailbox: str) -> MailboxForwarding:
+        await self.t.enter("mailbox_forwarding", mailbox)
+        return copy.copy(self.t.find(mailbox).forwarding)
+
+    async def clear_mailbox_forwarding(self, mailbox: str) -> None:
+        await self.t.enter("clear_mailbox_forwarding", mailbox)
+        self.t.find(mailbox).forwarding = MailboxForwarding()
+        self.t.leave("clear_mailbox_forwarding")
+
+    async def inbox_rules(self, mailbox: str, include_hidden: bool = True) -> list[dict]:
+        await self.t.enter("exchange.inbox_rules", mailbox)
+        user = self.t.find(mailbox)
+        return [exchange_rule(self.t, user, item) for item in user.rules if include_hidden or not item["hidden"]]
+
+    async def disable_inbox_rule(self, mailbox: str, rule_identity: str) -> None:
+        await self.t.enter("exchange.disable_inbox_rule", mailbox, rule_identity)
+        user = self.t.find(mailbox)
+        found = next((item for item in user.rules if _identity(item["id"]) == rule_identity), None)
+        if found is None:
+            raise NotFoundError(f"The Inbox rule \"{rule_identity}\" couldn't be found.", service="exchange")
+        found["isEnabled"] = False
+        self.t.leave("exchange.disable_inbox_rule")
+
+
+class FakeStore:
+    """JobStore in memory, with ETags on jobs and create-if-absent claims like the table adapter."""
+
+    def __init__(self) -> None:
+        self.jobs: dict[str, tuple[dict, str]] = {}
+        self.claims: dict[tuple[str, str], str] = {}
+        self.unblocks: list[tuple[str, datetime, str]] = []
+        self.hours: dict[str, int] = {}
+        self.markers: dict[str, str] = {}
+        self._etags = itertools.count(1)
+
+    def _stored(self, job: Job) -> str:
+        etag = f'W/"{next(self._etags)}"'
+        self.jobs[job.id] = (job.to_json(), etag)
+        return etag
+
+    async def add(self, job: Job) -> Job:
+        await asyncio.sleep(0)
+        if job.id in self.jobs:
+            raise ConflictError(f"job {job.id} exists")
+        return Job.from_json(job.to_json(), self._stored(job))
+
+    async def get(self, job_id: str) -> Job:
+        await asyncio.sleep(0)
+        if job_id not in self.jobs:
+            raise NotFoundError(f"no job {job_id}")
+        data, etag = self.jobs[job_id]
+        return Job.from_json(copy.deepcopy(data), etag)
+
+    async def save(self, job: Job) -> Job:
+        await asyncio.sleep(0)
+        if job.id not in self.jobs or self.jobs[job.id][1] != job.etag:
+            raise ConflictError(f"job {job.id} changed since it was read")
+        return Job.from_json(job.to_json(), self._stored(job))
+
+    async def query(self, user: str | None = None, status: str | None = None, limit: int = 50,
+                    continuation: str | None = None) -> Page:
+        found = [Job.from_json(copy.deepcopy(data), etag) for data, etag in self.jobs.values()
+                 if (user is None or data["user"] == user) and (status is None or data["status"] == status)]
+        start = int(continuation or 0)
+        rest = found[start + limit:]
+        return Page(found[start:start + limit], str(start + limit) if rest else None)
+
+    @staticmethod
+    def _key(kind: str, key: str) -> tuple[str, str]:
+        return kind, key.lower() if kind in ("active", "block") else key
+
+    async def claim(self, kind: str, key: str, job_id: str) -> str | None:
+        await asyncio.sleep(0)
+        if self._key(kind, key) in self.claims:
+            return self.claims[self._key(kind, key)]
+        self.claims[self._key(kind, key)] = job_id
+        return None
+
+    async def release(self, kind: str, key: str, job_id: str) -> None:
+        if self.claims.get(self._key(kind, key)) == job_id:
+            del self.claims[self._key(kind, key)]
+
+    async def claimed(self, kind: str, key: str) -> str | None:
+        return self.claims.get(self._key(kind, key))
+
+    async def record_unblock(self, user: str, at: datetime, job_id: str) -> None:
+        self.unblocks.append((normalize_user(user), at, job_id))
+
+    async def unblocks_since(self, user: str, since: datetime) -> int:
+        return sum(1 for who, at, _ in self.unblocks if who == normalize_user(user) and at >= since)
+
+    async def count_automatic_job(self, at: datetime) -> int:
+        hour = at.strftime("%Y%m%d%H")
+        self.hours[hour] = self.hours.get(hour, 0) + 1
+        return self.hours[hour]
+
+    async def get_marker(self, name: str) -> str | None:
+        return self.markers.get(name)
+
+    async def set_marker(self, name: str, value: str) -> None:
+        self.markers[name] = value
+
+
+class FakeQueue:
+    def __init__(self) -> None:
+        self.sent: list[tuple[dict, int]] = []
+        self.poison: list[QueuedMessage] = []
+
+    async def send(self, body: dict, *, delay_seconds: int = 0) -> None:
+        if not 0 <= delay_seconds <= 7 * 24 * 3600:
+            raise ValueError("a queue message can be hidden for at most 7 days")
+        self.sent.append((copy.deepcopy(body), delay_seconds))
+
+    async def poison_messages(self, limit: int = 32) -> list[QueuedMessage]:
+        return self.poison[:limit]
+
+    def take(self) -> list[tuple[dict, int]]:
+        """The messages sent so far, removed from the queue (as a worker receives them)."""
+        sent, self.sent = self.sent, []
+        return sent
+
+
+
+def compromised(tenant: FakeTenant, now: datetime, upn: str = "adele@contoso.com") -> FakeUser:
+    """The standard compromise: an external forwarding rule, a hidden rule parking mail in RSS
+    Feeds, SMTP forwarding, an authenticator registered yesterday, and a block half an hour old."""
+    tenant.add_user("megan@contoso.com")
+    user = tenant.add_user(upn, rules=[
+        rule(1, "Newsletters", moveToFolder="AAMkAGI2newsletters"),
+        rule(2, "fwd", forwardTo=to(EVIL)),
+        rule(3, ".", hidden=True, moveToFolder="rssfeeds", markAsRead=True),
+        rule(4, "To Megan", forwardTo=to("megan@contoso.com")),
+        rule(5, "Junk E-Mail Rule", hidden=True, moveToFolder="junkemail"),
+    ], forwarding=MailboxForwarding("smtp:collect@evil.example", None, True), methods=[
+        {"@odata.type": "#microsoft.graph.passwordAuthenticationMethod", "id": "28c10230",
+         "createdDateTime": "2024-01-10T09:00:00Z"},
+        {"@odata.type": "#microsoft.graph.microsoftAuthenticatorAuthenticationMethod", "id": "6e5ca9a7",
+         "displayName": "Pixel 9", "createdDateTime": iso(now - timedelta(days=1))},
+    ])
+    tenant.block(upn, now - timedelta(minutes=30))
+    return user

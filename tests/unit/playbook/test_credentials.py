@@ -1,0 +1,105 @@
+"""reset_password and revoke_sessions: what Graph can rotate, what needs a human, and the order."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from remediation.errors import PermissionError_, ServiceRejectedError, ThrottledError
+from tests.unit.playbook.helpers import ADMIN, changes, run_job, statuses
+
+SYNCED, FEDERATED = "sam@contoso.com", "fred@fabrikam.com"
+
+
+def blocked_user(playbook, upn, **kw):
+    user = playbook.tenant.add_user(upn, **kw)
+    playbook.tenant.block(upn, playbook.clock() - timedelta(minutes=10))
+    return user
+
+
+async def test_a_synced_user_needs_a_human_reset_and_is_not_unblocked(playbook):
+    blocked_user(playbook, SYNCED, synced=True)
+    job = await run_job(playbook, user=SYNCED)
+    step = job.step("reset_password")
+    assert step.status == "manual"
+    assert "synchronized from on-premises Active Directory" in step.detail and "Set-ADAccountPassword" in step.detail
+    assert statuses(job)["revoke_sessions"] == "done"      # revoking still helps while a human resets
+    assert statuses(job)["unblock_sender"] == "skipped" and "reset_password is manual" in job.step("unblock_sender").detail
+    assert job.status == "escalated" and "Set-ADAccountPassword" in job.summary
+    assert playbook.tenant.count("reset_password") == 0 and "unblock" not in changes(playbook.tenant)
+
+
+async def test_a_federated_user_needs_a_reset_at_the_identity_provider(playbook):
+    blocked_user(playbook, FEDERATED)
+    job = await run_job(playbook, user=FEDERATED)
+    step = job.step("reset_password")
+    assert step.status == "manual" and "federated domain fabrikam.com" in step.detail
+    assert job.status == "escalated"
+    assert job.snapshot["reset_password"]["federatedDomain"] == "fabrikam.com"
+
+
+async def test_graphs_on_premises_refusal_is_a_manual_step_too(playbook):
+    # The read did not say "synced" (e.g. a migration in progress), the PATCH does.
+    playbook.tenant.fail_next("reset_password", ServiceRejectedError(
+        "Unable to update the specified properties for on-premises mastered Directory Sync objects or objects "
+        "currently undergoing migration.", service="graph", code="Request_BadRequest"))
+    job = await run_job(playbook)
+    assert job.step("reset_password").status == "manual"
+    assert "Set-ADAccountPassword" in job.step("reset_password").detail
+    assert job.status == "escalated"
+
+
+async def test_containment_disables_the_account_when_the_password_cannot_be_rotated(playbook):
+    blocked_user(playbook, SYNCED, synced=True)
+    playbook.settings = replace(playbook.settings, disable_account_when_manual_reset=True)
+    job = await run_job(playbook, user=SYNCED)
+    assert playbook.tenant.find(SYNCED).enabled is False
+    assert "The account was disabled" in job.step("reset_password").detail
+    assert ("disable account", "ok") in [(item["action"], item["result"]) for item in job.audit]
+
+
+async def test_a_missing_permission_fails_the_step_with_its_name_and_skips_the_revoke(playbook):
+    playbook.tenant.fail_next("reset_password", PermissionError_(
+        "Insufficient privileges to complete the operation.", service="graph",
+        permission="User-PasswordProfile.ReadWrite.All"))
+    job = await run_job(playbook)
+    assert job.step("reset_password").status == "failed"
+    assert "Insufficient privileges" in job.step("reset_password").detail
+    assert "User-PasswordProfile.ReadWrite.All" in job.step("reset_password").detail
+    assert job.step("revoke_sessions").status == "skipped"
+    assert "password was not reset" in job.step("revoke_sessions").detail
+    assert statuses(job)["inbox_rules"] == "done"     # the rest is still secured
+    assert job.status == "escalated" and "unblock" not in changes(playbook.tenant)
+    [entry] = [item for item in job.audit if item["action"] == "reset password"]
+    assert entry["result"].startswith("failed: ")
+
+
+async def test_the_revoke_never_comes_before_the_reset(playbook):
+    await run_job(playbook)
+    names = changes(playbook.tenant)
+    assert names.index("reset_password") < names.index("revoke_sessions")
+
+
+async def test_a_throttled_reset_is_retried_by_the_queue_and_then_done_once(playbook):
+    playbook.tenant.fail_next("reset_password", ThrottledError("Too many requests", retry_after=2.0))
+    job, _ = await playbook.service.request("adele@contoso.com", ADMIN)
+    [(message, _)] = playbook.queue.take()
+    try:
+        await playbook.service.handle(message, 1, 5)
+    except ThrottledError:
+        pass
+    else:
+        raise AssertionError("the 429 must reach the host so the message is retried")
+    await playbook.service.handle(message, 2, 5)
+    job = await playbook.service.get(job.id)
+    assert job.step("reset_password").status == "done"       # a 429 is not an unknown outcome
+    assert len(playbook.tenant.passwords[playbook.tenant.find("adele@contoso.com").id]) == 1
+
+
+async def test_revocation_failure_is_reported_and_blocks_the_unblock(playbook):
+    playbook.tenant.fail_next("revoke_sessions", PermissionError_("Insufficient privileges", service="graph",
+                                                                  permission="User.RevokeSessions.All"))
+    job = await run_job(playbook)
+    assert job.step("revoke_sessions").status == "failed" and "User.RevokeSessions.All" in job.summary
+    assert job.status == "escalated"
+

@@ -1,0 +1,122 @@
+"""Classifying inbox rules from Graph's and Exchange's shapes, and joining the two views."""
+
+from __future__ import annotations
+
+import pytest
+
+from remediation.rules import (
+    EXTERNAL_FORWARD, HIDES_MAIL, INTERNAL_FORWARD, ORDINARY, SYSTEM, classify, folder_name, merge, rule_identity,
+)
+from tests.unit.fakes import EVIL, graph_rule_id, rule, to
+
+DOMAINS = ["contoso.com", "contoso.onmicrosoft.com"]
+
+
+def judge(graph_rule: dict) -> tuple[str, str]:
+    [merged] = merge([graph_rule], [], DOMAINS)
+    verdict = classify(merged)
+    return verdict.kind, verdict.reason
+
+
+def judge_exchange(exchange_rule: dict) -> tuple[str, str]:
+    [merged] = merge([], [exchange_rule], DOMAINS)
+    verdict = classify(merged)
+    return verdict.kind, verdict.reason
+
+
+@pytest.mark.parametrize("action, verb", [("forwardTo", "forwards to"), ("redirectTo", "redirects to"),
+                                          ("forwardAsAttachmentTo", "forwards as attachment to")])
+def test_forwarding_outside_the_tenant_is_external(action, verb):
+    assert judge(rule(1, "x", **{action: to(EVIL)})) == (EXTERNAL_FORWARD, f"{verb} {EVIL} (outside the tenant)")
+
+
+def test_forwarding_inside_the_tenant_is_reported_only():
+    kind, reason = judge(rule(1, "x", forwardTo=to("Megan@Contoso.com", "ops@contoso.onmicrosoft.com")))
+    assert kind == INTERNAL_FORWARD and "inside the tenant" in reason
+
+
+def test_a_subdomain_of_a_tenant_domain_is_outside_unless_it_is_a_tenant_domain():
+    assert judge(rule(1, "x", forwardTo=to("a@mail.contoso.com")))[0] == EXTERNAL_FORWARD
+
+
+def test_one_external_recipient_among_internal_ones_makes_it_external():
+    kind, reason = judge(rule(1, "x", forwardTo=to("megan@contoso.com", EVIL)))
+    assert kind == EXTERNAL_FORWARD and "megan" not in reason
+
+
+@pytest.mark.parametrize("actions, reason", [
+    ({"delete": True}, "deletes mail"),
+    ({"permanentDelete": True}, "deletes mail"),
+    ({"moveToFolder": "rssfeeds"}, "moves mail to rssfeeds"),
+    ({"moveToFolder": "archive"}, "moves mail to archive"),
+    ({"markAsRead": True}, "marks mail as read and does nothing else"),
+    ({"markAsRead": True, "stopProcessingRules": True}, "marks mail as read and does nothing else"),
+])
+def test_rules_that_hide_mail(actions, reason):
+    assert judge(rule(1, "x", **actions)) == (HIDES_MAIL, reason)
+
+
+@pytest.mark.parametrize("folder", ["RSS Feeds", "RSS Subscriptions", "Archive", "Conversation History",
+                                    "Junk Email", "Deleted Items"])
+def test_exchange_folder_names_that_hide_mail(folder):
+    kind, reason = judge_exchange({"Name": "r", "RuleIdentity": "7", "Enabled": True,
+                                   "MoveToFolder": f"adele:\\{folder}"})
+    assert (kind, reason) == (HIDES_MAIL, f"moves mail to {folder}")
+
+
+@pytest.mark.parametrize("actions", [{"markAsRead": True, "moveToFolder": "AAMkADnewsletters"},
+                                     {"markAsRead": True, "assignCategories": ["News"]},
+                                     {"moveToFolder": "AAMkADnewsletters"}, {}])
+def test_ordinary_rules(actions):
+    assert judge(rule(1, "x", **actions))[0] == ORDINARY
+
+
+@pytest.mark.parametrize("name", ["Junk E-Mail Rule", "Microsoft.Exchange.OOF.KnownSenders.Rule",
+                                  "Microsoft.Exchange.OOF.AllExternalSenders.Rule"])
+def test_system_rules_are_left_alone_whatever_they_do(name):
+    assert judge_exchange({"Name": name, "RuleIdentity": "9", "DeleteMessage": True,
+                           "ForwardTo": [f'"x" [SMTP:{EVIL}]']})[0] == SYSTEM
+
+
+def test_exchange_recipients_in_its_own_notation():
+    assert judge_exchange({"Name": "r", "RuleIdentity": "1", "RedirectTo": [f'"Evil" [SMTP:{EVIL}]']}) == (
+        EXTERNAL_FORWARD, f"redirects to {EVIL} (outside the tenant)")
+    kind, _ = judge_exchange({"Name": "r", "RuleIdentity": "1",
+                              "ForwardTo": ['"Megan" [EX:/o=ExchangeLabs/ou=Exchange/cn=Recipients/cn=megan]']})
+    assert kind == INTERNAL_FORWARD
+    assert judge_exchange({"Name": "r", "RuleIdentity": "1", "ForwardTo": [EVIL]})[0] == EXTERNAL_FORWARD
+
+
+def test_exchange_booleans_are_read_leniently():
+    assert judge_exchange({"Name": "r", "RuleIdentity": "1", "DeleteMessage": "True"})[0] == HIDES_MAIL
+    assert judge_exchange({"Name": "r", "RuleIdentity": "1", "DeleteMessage": "False"})[0] == ORDINARY
+
+
+def test_rule_identity_is_the_graph_ids_bytes_little_endian():
+    assert rule_identity("AQAAAJ5dZp8=") == str(int.from_bytes(bytes([1, 0, 0, 0, 0x9E, 0x5D, 0x66, 0x9F]), "little"))
+    assert rule_identity(graph_rule_id(12345)) == "12345"
+    assert rule_identity("not base64!") is None and rule_identity("AQID") is None
+
+
+def test_a_rule_only_exchange_lists_is_hidden_and_joined_ones_take_exchanges_folder_name():
+    graph = [rule(1, "visible", moveToFolder="AAMkAD-archive-id")]
+    exchange = [{"Name": "visible", "RuleIdentity": 1, "Enabled": True, "MoveToFolder": "adele:\\Archive"},
+                {"Name": "hidden", "RuleIdentity": "99", "Enabled": True, "DeleteMessage": True}]
+    visible, hidden = merge(graph, exchange, DOMAINS)
+    assert (visible.hidden, visible.graph_id, visible.identity, visible.move_to) == (
+        False, graph_rule_id(1), "1", "adele:\\Archive")
+    assert classify(visible).kind == HIDES_MAIL
+    assert (hidden.hidden, hidden.graph_id, hidden.identity) == (True, None, "99")
+
+
+def test_rules_are_matched_by_name_when_identities_do_not_match():
+    graph = [{**rule(1, "only name matches"), "id": "opaque-id"}]
+    exchange = [{"Name": "only name matches", "RuleIdentity": "5", "Enabled": True}]
+    [joined] = merge(graph, exchange, DOMAINS)
+    assert not joined.hidden and joined.identity == "5" and joined.graph_id == "opaque-id"
+
+
+def test_folder_names_from_paths():
+    assert folder_name("adele:\\RSS Feeds") == "RSS Feeds"
+    assert folder_name("\\Archive") == "Archive"
+    assert folder_name("Junk Email") == "Junk Email"

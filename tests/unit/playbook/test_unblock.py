@@ -1,0 +1,75 @@
+"""unblock_sender: only a secured account, within the budget, once; the cap escalates."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from remediation.errors import PermissionError_
+from tests.plugins.playbook import ADELE
+from tests.unit.playbook.helpers import SWEEP, changes, run_job, statuses
+
+
+async def test_the_unblock_budget_escalates_an_automatic_job(playbook):
+    await playbook.store.record_unblock(ADELE, playbook.clock() - timedelta(days=3), "an-earlier-job")
+    job = await run_job(playbook, trigger=SWEEP)
+    assert statuses(job)["unblock_sender"] == "skipped"
+    assert "unblock budget is used up: 1 unblock(s) of adele@contoso.com in the last 7 day(s)" in job.summary
+    assert job.status == "escalated"
+    assert "unblock" not in changes(playbook.tenant)
+    assert statuses(job)["reset_password"] == "done" and statuses(job)["notify"] == "done"
+    assert playbook.queue.sent == []        # no follow-up without an unblock
+
+
+async def test_unblocks_older_than_the_window_do_not_count(playbook):
+    await playbook.store.record_unblock(ADELE, playbook.clock() - timedelta(days=8), "an-old-job")
+    job = await run_job(playbook, trigger=SWEEP)
+    assert job.status == "awaiting_release"
+
+
+async def test_the_budget_limits_automatic_unblocks_not_an_admins_request(playbook):
+    await playbook.store.record_unblock(ADELE, playbook.clock() - timedelta(days=1), "an-earlier-job")
+    job = await run_job(playbook)
+    assert job.status == "awaiting_release"
+
+
+async def test_every_unblock_is_counted(playbook):
+    job = await run_job(playbook)
+    assert await playbook.store.unblocks_since(ADELE, playbook.clock() - timedelta(minutes=1)) == 1
+    assert playbook.store.unblocks[0][2] == job.id
+
+
+async def test_the_unblock_cap_escalates_and_is_not_retried(playbook):
+    playbook.tenant.unblock_limit = 0
+    job = await run_job(playbook)
+    step = job.step("unblock_sender")
+    assert step.status == "failed" and step.data["cap"] is True
+    assert "released the maximum number of times" in step.detail and "Microsoft Support" in step.detail
+    assert job.status == "escalated"
+    assert playbook.tenant.count("unblock") == 1
+    assert await playbook.store.unblocks_since(ADELE, playbook.clock() - timedelta(days=1)) == 0
+
+
+async def test_no_unblock_unless_every_securing_step_is_done(playbook):
+    playbook.tenant.fail_next("clear_mailbox_forwarding", PermissionError_("Access denied", service="exchange"))
+    job = await run_job(playbook)
+    assert statuses(job)["mailbox_forwarding"] == "failed"
+    assert "mailbox_forwarding is failed" in job.step("unblock_sender").detail
+    assert job.status == "escalated" and "unblock" not in changes(playbook.tenant)
+
+
+async def test_a_user_already_released_by_someone_else_is_not_unblocked_again(playbook):
+    playbook.tenant.fail_next("unblock", AssertionError("must not be called"))
+    job, _ = await playbook.service.request(ADELE, SWEEP)
+    [(message, _)] = playbook.queue.take()
+    original = playbook.tenant.exchange.blocked_senders
+    calls = 0
+
+    async def released_after_confirmation(sender=None):
+        nonlocal calls
+        calls += 1
+        return await original(sender) if calls == 1 else []
+    playbook.tenant.exchange.blocked_senders = released_after_confirmation
+    await playbook.service.handle(message, 1, 5)
+    job = await playbook.service.get(job.id)
+    assert job.step("unblock_sender").data["alreadyReleased"] is True
+    assert job.status == "awaiting_release" and playbook.tenant.count("unblock") == 0
