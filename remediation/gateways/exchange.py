@@ -9,7 +9,6 @@ Undocumented by Microsoft: shapes follow public captures (see tests/events/gatew
 from __future__ import annotations
 
 import json
-from urllib.parse import quote
 
 import httpx
 
@@ -43,7 +42,6 @@ class ExchangeAdminClient(ServiceClient):
     def __init__(self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None,
                  credential=None, retry: RetryPolicy | None = None) -> None:
         super().__init__(settings.exchange_base_url, settings, transport=transport, credential=credential, retry=retry)
-        self.endpoint = f"{self.base_url}/adminapi/beta/{quote(self.tenant, safe='')}/InvokeCommand"
 
     async def invoke(self, cmdlet: str, parameters: dict, *, mailbox: str = "") -> list[dict]:
         """Runs one cmdlet and returns every result object, all pages followed."""
@@ -56,7 +54,7 @@ class ExchangeAdminClient(ServiceClient):
         }
         extensions = {IDEMPOTENT: cmdlet.lower() not in NOT_IDEMPOTENT}
         results: list[dict] = []
-        url = self.endpoint
+        url = self.tenant_url("/adminapi/beta/{tenant}/InvokeCommand")
         while url:
             request = self._http.build_request("POST", url, content=body, headers=headers, extensions=extensions)
             page = await self._send(request, cmdlet)
@@ -72,7 +70,8 @@ class ExchangeAdminClient(ServiceClient):
             body = {"error": {"message": response.text[:500]}}
         if response.is_success:
             return body if isinstance(body, dict) else {}
-        raise exchange_error(response.status_code, body, cmdlet, retry_after_seconds(response.headers.get("Retry-After")))
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        raise exchange_error(response.status_code, body, cmdlet, retry_after)
 
     # -- the ExchangeAdmin port ----------------------------------------------------------------
 

@@ -64,9 +64,9 @@ class GraphDirectory:
         self.base_url = settings.graph_base_url.rstrip("/")
         self._credentials = CredentialHolder(self.base_url, credential)
         self._transport = RetryTransport(retry or RetryPolicy.from_settings(settings), transport, graph_idempotent)
-        client = GraphClientFactory.create_with_custom_middleware(_sdk_middleware(), client=http_client(self._transport))
-        self._http = client
-        adapter = GraphRequestAdapter(self._auth_provider(), client=client)
+        self._http = GraphClientFactory.create_with_custom_middleware(_sdk_middleware(),
+                                                                      client=http_client(self._transport))
+        adapter = GraphRequestAdapter(self._auth_provider(), client=self._http)
         adapter.base_url = f"{self.base_url}/v1.0"
         self.client = GraphServiceClient(request_adapter=adapter)
 

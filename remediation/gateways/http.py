@@ -29,10 +29,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Awaitable, Callable
+from urllib.parse import quote
 
 import httpx
 
-from remediation.errors import ServiceRejectedError
+from remediation.errors import ConfigurationError, ServiceRejectedError
 from remediation.gateways.credentials import CredentialHolder, scope_for
 from remediation.gateways.http_errors import error_for_exception
 from remediation.settings import Settings
@@ -194,6 +195,12 @@ class ServiceClient:
         self._credentials = CredentialHolder(self.base_url, credential)
         self._http = http_client(RetryTransport(retry or RetryPolicy.from_settings(settings), transport),
                                  auth=self._credentials.auth(scope_for(self.base_url)))
+
+    def tenant_url(self, path: str) -> str:
+        """`{base}{path}` with `{tenant}` filled in; ConfigurationError while TENANT_ID is unset."""
+        if not self.tenant:
+            raise ConfigurationError("TENANT_ID is not set")
+        return self.base_url + path.format(tenant=quote(self.tenant, safe=""))
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -9,7 +9,7 @@ token (and our network position) would serve whoever wrote the notification.
 
 from __future__ import annotations
 
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 import httpx
 
@@ -20,6 +20,7 @@ from remediation.settings import Settings
 
 SERVICE = "management-api"
 PERMISSION = "ActivityFeed.Read (Office 365 Management APIs)"
+FEED = "/api/v1.0/{tenant}/activity/feed"
 
 
 class ManagementActivityClient(ServiceClient):
@@ -27,8 +28,8 @@ class ManagementActivityClient(ServiceClient):
 
     def __init__(self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None,
                  credential=None, retry: RetryPolicy | None = None) -> None:
-        super().__init__(settings.management_api_base_url, settings, transport=transport, credential=credential, retry=retry)
-        self.feed_url = f"{self.base_url}/api/v1.0/{quote(self.tenant, safe='')}/activity/feed"
+        super().__init__(settings.management_api_base_url, settings, transport=transport, credential=credential,
+                         retry=retry)
 
     def check_content_uri(self, content_uri: str) -> httpx.URL:
         """The URI if we may fetch it, else RequestError (400). Handlers may call it to reject early."""
@@ -55,11 +56,11 @@ class ManagementActivityClient(ServiceClient):
                                  content_type: str = "Audit.General") -> dict:
         webhook = {"address": webhook_address, "authId": auth_id, "expiration": ""}
         params = {"contentType": content_type, "PublisherIdentifier": self.tenant}
-        return await self._call("POST", httpx.URL(f"{self.feed_url}/subscriptions/start", params=params),
+        return await self._call("POST", httpx.URL(self.tenant_url(FEED + "/subscriptions/start"), params=params),
                                 json={"webhook": webhook})
 
     async def list_subscriptions(self) -> list[dict]:
-        return await self._call("GET", httpx.URL(f"{self.feed_url}/subscriptions/list"))
+        return await self._call("GET", httpx.URL(self.tenant_url(FEED + "/subscriptions/list")))
 
     async def _call(self, method: str, url: httpx.URL, *, json: dict | None = None):
         # Every call here is safe to repeat; starting a subscription again sets the same webhook.
@@ -75,4 +76,5 @@ class ManagementActivityClient(ServiceClient):
         if response.is_redirect:
             message = f"refused to follow a redirect to {response.headers.get('Location', '?')}"
         raise error_for_status(response.status_code, message, service=SERVICE, code=error.get("code") or "",
-                               permission=PERMISSION, retry_after=retry_after_seconds(response.headers.get("Retry-After")))
+                               permission=PERMISSION,
+                               retry_after=retry_after_seconds(response.headers.get("Retry-After")))

@@ -28,7 +28,8 @@ async def test_the_blocked_list_is_read_with_each_entrys_facts(sandbox_exchange)
 
 
 async def test_one_sender_is_looked_up_and_an_unblocked_one_is_an_empty_list(sandbox_exchange):
-    assert [block.sender for block in await sandbox_exchange.blocked_senders("adele@contoso.com")] == ["adele@contoso.com"]
+    found = await sandbox_exchange.blocked_senders("adele@contoso.com")
+    assert [block.sender for block in found] == ["adele@contoso.com"]
     assert await sandbox_exchange.blocked_senders("megan@contoso.com") == []
 
 

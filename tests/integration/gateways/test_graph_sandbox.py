@@ -65,8 +65,8 @@ async def test_disable_account_turns_sign_in_off(sandbox, sandbox_directory):
 
 
 async def test_member_of_names_only_the_groups_the_user_is_in(sandbox_directory):
-    assert await sandbox_directory.member_of("nestor@contoso.com", [EXECUTIVES, "0f0f0f0f-0000-4000-8000-000000000000"]) \
-        == [EXECUTIVES]
+    other_group = "0f0f0f0f-0000-4000-8000-000000000000"
+    assert await sandbox_directory.member_of("nestor@contoso.com", [EXECUTIVES, other_group]) == [EXECUTIVES]
     assert await sandbox_directory.member_of("megan@contoso.com", [EXECUTIVES]) == []
 
 
@@ -76,7 +76,7 @@ async def test_inbox_rules_list_the_visible_rules_and_disabling_one_returns_it(s
     forward = rules[1]
     assert forward["actions"]["forwardTo"][0]["emailAddress"]["address"] == "adele.vance.backup@mailbox.example"
     disabled = await sandbox_directory.disable_inbox_rule(ADELE, forward["id"])
-    assert disabled["id"] == forward["id"] and disabled["isEnabled"] is False and disabled["actions"] == forward["actions"]
+    assert (disabled["id"], disabled["isEnabled"], disabled["actions"]) == (forward["id"], False, forward["actions"])
     stored = {rule["id"]: rule["isEnabled"] for rule in sandbox.user(ADELE)["inboxRules"]}
     assert stored == {"AQAAAJ5dZp8=": True, "AQAAAJ5dZqA=": False, "AQAAAJ5dZqE=": True}
 

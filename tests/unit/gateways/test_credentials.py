@@ -52,7 +52,7 @@ class SyncCredential:
 
 async def test_a_synchronous_credential_also_signs_requests(service):
     service.reply(httpx.Response(200))
-    async with httpx.AsyncClient(transport=service.transport,
-                                 auth=BearerTokenAuth(SyncCredential(), "https://manage.office.com/.default")) as client:
+    auth = BearerTokenAuth(SyncCredential(), "https://manage.office.com/.default")
+    async with httpx.AsyncClient(transport=service.transport, auth=auth) as client:
         await client.get("https://manage.office.com/api/v1.0/x")
     assert service.requests[0].headers["Authorization"] == "Bearer sync-https://manage.office.com/.default"

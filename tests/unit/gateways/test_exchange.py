@@ -9,10 +9,11 @@ import httpx
 import pytest
 
 from remediation.errors import (
-    NotFoundError, PermissionError_, ServiceRejectedError, ThrottledError, TransientError, UnblockCapError,
+    ConfigurationError, NotFoundError, PermissionError_, ServiceRejectedError, ThrottledError, TransientError, UnblockCapError,
 )
 from remediation.gateways.exchange import ExchangeAdminClient
 from remediation.gateways.exchange_errors import parse_failure
+from remediation.settings import Settings
 from tests.conftest import load_event
 from tests.plugins.gateways import TENANT
 
@@ -114,7 +115,8 @@ async def test_blocked_senders_follow_next_links_by_reposting_the_same_body(exch
     service.reply(listing(entry, next_link=next_link), listing({**entry, "SenderAddress": "bob@contoso.com",
                                                                "TemporaryBlock": True}))
     blocks = await exchange.blocked_senders()
-    assert [(block.sender, block.temporary) for block in blocks] == [("adele@contoso.com", False), ("bob@contoso.com", True)]
+    assert [(block.sender, block.temporary) for block in blocks] == \
+        [("adele@contoso.com", False), ("bob@contoso.com", True)]
     first = blocks[0]
     assert first.created == "2026-11-28T07:00:00.0000000Z" and first.changed == "2026-11-28T07:05:00.0000000Z"
     assert first.reason_parts == {"ExceedingLimitType": "Recipient", "Limit": "10000"}
@@ -205,7 +207,8 @@ async def test_limit_words_outside_an_unblock_are_not_the_cap(exchange, service)
 
 
 async def test_throttling_during_an_unblock_is_throttling_not_the_cap(exchange, service, sleeps):
-    service.reply(httpx.Response(429, headers={"Retry-After": "60"}, json={"error": {"message": "Rate limit exceeded"}}))
+    service.reply(httpx.Response(429, headers={"Retry-After": "60"},
+                                 json={"error": {"message": "Rate limit exceeded"}}))
     with pytest.raises(ThrottledError) as caught:
         await exchange.unblock("adele@contoso.com")
     assert caught.value.retry_after == 60 and sleeps == []
@@ -258,3 +261,10 @@ async def test_a_dropped_connection_is_transient(exchange, service):
 def test_the_most_specific_account_of_a_failure_is_read(body, failure):
     parsed = parse_failure(body)
     assert (parsed.code, parsed.exception_type, parsed.text) == failure
+
+
+async def test_without_a_tenant_nothing_is_sent(connect, service):
+    service.reply(listing())
+    with pytest.raises(ConfigurationError, match="TENANT_ID"):
+        await connect(ExchangeAdminClient, Settings()).blocked_senders()
+    assert service.requests == []

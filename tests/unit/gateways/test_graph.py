@@ -134,7 +134,8 @@ async def test_disable_inbox_rule_patches_is_enabled_and_returns_the_whole_rule(
     service.reply(httpx.Response(200, json=updated))
     assert await directory.disable_inbox_rule("87d349ed", "AQAAAJ5dZqA=") == updated
     request = service.requests[0]
-    assert request.method == "PATCH" and request.url.path == "/v1.0/users/87d349ed/mailFolders/inbox/messageRules/AQAAAJ5dZqA="
+    assert request.method == "PATCH"
+    assert request.url.path == "/v1.0/users/87d349ed/mailFolders/inbox/messageRules/AQAAAJ5dZqA="
     assert body(request) == {"isEnabled": False}
 
 
@@ -148,7 +149,8 @@ async def test_auth_methods_are_returned_with_their_odata_types(directory, servi
 
 async def test_send_mail_posts_an_html_message_to_every_recipient(directory, service):
     service.reply(httpx.Response(202))
-    await directory.send_mail("secops@contoso.com", ["soc@contoso.com", "ciso@contoso.com"], "Adele secured", "<p>ok</p>")
+    await directory.send_mail("secops@contoso.com", ["soc@contoso.com", "ciso@contoso.com"], "Adele secured",
+                              "<p>ok</p>")
     request = service.requests[0]
     assert request.url.path == "/v1.0/users/secops@contoso.com/sendMail"
     message = body(request)["message"]
@@ -169,7 +171,8 @@ async def test_security_alerts_filter_by_source_and_update_time_and_follow_pages
     next_link = f"{ROOT}/security/alerts_v2?$skiptoken=abc"
     service.reply(httpx.Response(200, json={"value": listed["value"], "@odata.nextLink": next_link}),
                   httpx.Response(200, json={"value": []}))
-    alerts = await directory.security_alerts(datetime(2026, 11, 28, 7, tzinfo=timezone.utc), "microsoftDefenderForOffice365")
+    since = datetime(2026, 11, 28, 7, tzinfo=timezone.utc)
+    alerts = await directory.security_alerts(since, "microsoftDefenderForOffice365")
     assert alerts == listed["value"]
     assert service.requests[0].url.params["$filter"] == \
         "serviceSource eq 'microsoftDefenderForOffice365' and lastUpdateDateTime ge 2026-11-28T07:00:00Z"
@@ -177,7 +180,8 @@ async def test_security_alerts_filter_by_source_and_update_time_and_follow_pages
 
 
 async def test_a_missing_user_is_not_found_in_graphs_words(directory, service):
-    text = "Resource 'nobody@contoso.com' does not exist or one of its queried reference-property objects are not present."
+    text = ("Resource 'nobody@contoso.com' does not exist or one of its queried reference-property objects "
+            "are not present.")
     service.reply(graph_error(404, "Request_ResourceNotFound", text))
     with pytest.raises(NotFoundError) as caught:
         await directory.get_user("nobody@contoso.com")
@@ -209,7 +213,8 @@ async def test_graphs_generic_error_body_keeps_its_code_and_message(directory, s
     service.reply(httpx.Response(400, json=load_event("gateways/error-response-example.json")))
     with pytest.raises(ServiceRejectedError) as caught:
         await directory.auth_methods("u")
-    assert (caught.value.code, caught.value.message) == ("invalidRange", "Uploaded fragment overlaps with existing data.")
+    assert caught.value.code == "invalidRange"
+    assert caught.value.message == "Uploaded fragment overlaps with existing data."
 
 
 async def test_send_mail_rejected_by_graph_is_permanent(directory, service):
@@ -220,7 +225,8 @@ async def test_send_mail_rejected_by_graph_is_permanent(directory, service):
 
 
 async def test_throttling_with_a_decimal_retry_after_is_retried_once_then_succeeds(directory, service, sleeps):
-    service.reply(httpx.Response(429, headers={"Retry-After": "2.128"}, json=load_event("gateways/throttling-429-response.2021.json")),
+    throttled = load_event("gateways/throttling-429-response.2021.json")
+    service.reply(httpx.Response(429, headers={"Retry-After": "2.128"}, json=throttled),
                   httpx.Response(200, json={"value": []}))
     assert await directory.domains() == []
     assert sleeps == [2.128] and len(service.requests) == 2

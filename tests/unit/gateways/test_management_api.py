@@ -13,7 +13,8 @@ from tests.conftest import load_event
 from tests.plugins.gateways import TENANT
 
 FEED = f"https://manage.office.com/api/v1.0/{TENANT}/activity/feed"
-CONTENT = f"{FEED}/audit/301299007231$301299007231$41463f53881240f4890f865bf6e35190aad2015062920$e1c2ab19858a469fb1f1fd097effffc9$04"
+CONTENT = (f"{FEED}/audit/301299007231$301299007231$41463f53881240f4890f865bf6e35190aad2015062920"
+           "$e1c2ab19858a469fb1f1fd097effffc9$04")
 
 
 @pytest.fixture
@@ -78,7 +79,8 @@ async def test_the_services_error_body_is_kept(management, service):
     service.reply(httpx.Response(500, json=load_event("gateways/12-error.response.json")))
     with pytest.raises(TransientError) as caught:
         await management.fetch_content(CONTENT)
-    assert (caught.value.code, caught.value.message) == ("AF50000", "An internal server error occurred. Retry the request.")
+    assert caught.value.code == "AF50000"
+    assert caught.value.message == "An internal server error occurred. Retry the request."
 
 
 async def test_expired_content_is_not_found(management, service):

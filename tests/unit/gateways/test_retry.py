@@ -119,14 +119,16 @@ async def test_a_post_that_may_have_been_processed_is_not_repeated(service, retr
 async def test_a_post_the_service_never_processed_is_repeated(service, retry, answer):
     service.reply(answer, httpx.Response(202))
     async with client_for(service, retry) as client:
-        assert (await client.post("https://graph.microsoft.com/v1.0/users/a/sendMail", json={"m": 1})).status_code == 202
+        response = await client.post("https://graph.microsoft.com/v1.0/users/a/sendMail", json={"m": 1})
+    assert response.status_code == 202
     assert [request.content for request in service.requests] == [b'{"m":1}'] * 2
 
 
 async def test_a_post_marked_idempotent_is_retried_like_a_get(service, retry):
     service.reply(httpx.Response(503), httpx.Response(200))
     async with client_for(service, retry) as client:
-        request = client.build_request("POST", "https://outlook.office365.com/x", json={}, extensions={IDEMPOTENT: True})
+        request = client.build_request("POST", "https://outlook.office365.com/x", json={},
+                                       extensions={IDEMPOTENT: True})
         assert (await client.send(request)).status_code == 200
     assert len(service.requests) == 2
 
