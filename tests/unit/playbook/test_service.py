@@ -1,0 +1,173 @@
+"""Remediations beyond the playbook: job identity, intake, the sweep, reports and health."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from remediation.errors import PermissionError_
+from remediation.models import Trigger
+from remediation.ports import QueuedMessage
+from tests.plugins.playbook import ADELE
+from tests.unit.playbook.helpers import ADMIN, SWEEP, run_job
+
+
+async def test_a_second_request_returns_the_active_job(playbook):
+    first, created = await playbook.service.request(ADELE, ADMIN)
+    again, created_again = await playbook.service.request("Adele@Contoso.com ", SWEEP)
+    assert created and not created_again and again.id == first.id
+    assert [m["kind"] for m, _ in playbook.queue.sent] == ["run"]
+
+
+async def test_concurrent_requests_make_one_job(playbook):
+    results = await asyncio.gather(*(playbook.worker().request(ADELE, SWEEP) for _ in range(5)))
+    assert len({job.id for job, _ in results}) == 1 and sum(created for _, created in results) == 1
+    assert len(playbook.store.jobs) == 1
+
+
+async def test_an_alert_seen_twice_returns_the_job_it_started_even_after_it_ended(playbook):
+    trigger = Trigger("azure-monitor", alert_id="alert-1")
+    first = await run_job(playbook, trigger=trigger)
+    await playbook.work(delayed=True)
+    again, created = await playbook.service.request(ADELE, trigger)
+    assert not created and again.id == first.id and again.status == "resolved"
+
+
+async def test_a_stale_active_marker_does_not_block_a_new_job(playbook):
+    await playbook.store.claim("active", ADELE, "a-job-that-was-never-saved")
+    job, created = await playbook.service.request(ADELE, ADMIN)
+    assert created and await playbook.store.claimed("active", ADELE) == job.id
+
+
+async def test_new_jobs_start_queued_in_the_configured_mode_with_their_trigger(playbook):
+    job, _ = await playbook.worker(mode="dry-run").request(ADELE, ADMIN)
+    assert (job.status, job.mode, job.trigger.requested_by) == ("queued", "dry-run", "admin@contoso.com")
+    forced, _ = await playbook.service.request("megan@contoso.com", ADMIN, mode="enforce", force=True)
+    assert forced.mode == "enforce" and forced.force
+
+
+async def test_content_notifications_are_enqueued_once_per_content_id(playbook):
+    pointers = [{"contentId": f"c{n}", "contentUri": f"https://manage.office.com/api/v1.0/t/activity/feed/c{n}",
+                 "tenantId": "t", "contentType": "Audit.General"} for n in range(2)]
+    assert await playbook.service.enqueue_content(pointers) == 2
+    assert await playbook.service.enqueue_content(pointers[:1]) == 0
+    assert [m for m, _ in playbook.queue.sent] == [
+        {"kind": "fetch_content", "contentId": "c0", "contentUri": pointers[0]["contentUri"], "tenantId": "t"},
+        {"kind": "fetch_content", "contentId": "c1", "contentUri": pointers[1]["contentUri"], "tenantId": "t"}]
+
+
+class FakeManagement:
+    def __init__(self, records):
+        self.records = records
+        self.fetched = []
+
+    async def fetch_content(self, uri):
+        self.fetched.append(uri)
+        return self.records
+
+
+def alert_record(user: str, alert_id: str, name: str = "User restricted from sending email") -> dict:
+    return {"Operation": "AlertEntityGenerated", "Name": name, "AlertId": alert_id, "EntityType": "User",
+            "ObjectId": user}
+
+
+async def test_fetched_content_starts_a_job_per_alerted_user_once(playbook):
+    management = FakeManagement([alert_record(ADELE, "a1"), alert_record(ADELE, "a1"),
+                                 alert_record("megan@contoso.com", "a2", name="Another alert")])
+    worker = playbook.worker()
+    worker.management = management
+    message = {"kind": "fetch_content", "contentId": "c0", "contentUri": "https://manage.office.com/x"}
+    await worker.handle(message, 1, 5)
+    await worker.handle(message, 2, 5)
+    jobs = list(playbook.store.jobs.values())
+    assert len(jobs) == 1 and jobs[0][0]["trigger"] == {"source": "o365", "alertId": "a1",
+                                                       "requestedBy": "Office 365 Management Activity API",
+                                                       "reason": None}
+    assert management.fetched == ["https://manage.office.com/x"] * 2
+
+
+async def test_the_sweep_starts_jobs_for_blocked_senders_without_one(playbook):
+    playbook.tenant.add_user("megan2@contoso.com")
+    playbook.tenant.block("megan2@contoso.com", playbook.clock())
+    busy, _ = await playbook.service.request(ADELE, ADMIN)
+    jobs = await playbook.service.sweep()
+    assert [job.user for job in jobs] == ["megan2@contoso.com"] and jobs[0].trigger.source == "sweep"
+    assert await playbook.service.sweep() == []
+    assert busy.id not in [job.id for job in jobs]
+
+
+async def test_the_sweep_does_not_restart_a_block_that_a_job_already_handled(playbook):
+    playbook.tenant.unblock_limit = 0          # the job escalates and the entry stays listed
+    job = await run_job(playbook, trigger=SWEEP)
+    assert job.status == "escalated"
+    assert await playbook.service.sweep() == []
+
+
+async def test_the_sweep_re_drives_stuck_jobs(playbook):
+    job, _ = await playbook.service.request(ADELE, ADMIN)
+    playbook.queue.take()                          # the run message got lost
+    assert await playbook.service.sweep() == []
+    playbook.clock.advance(minutes=20)
+    assert [j.id for j in await playbook.service.sweep()] == [job.id]
+    await playbook.work()
+    job = await playbook.service.get(job.id)
+    assert job.status == "awaiting_release"
+    playbook.queue.take()                          # the follow-up got lost too
+    playbook.clock.advance(hours=2)
+    assert [j.id for j in await playbook.service.sweep()] == [job.id]
+    assert playbook.queue.sent == [({"kind": "follow_up", "jobId": job.id, "attempt": 1}, 0)]
+
+
+async def test_the_restricted_senders_list_names_each_blocks_job(playbook):
+    playbook.tenant.add_user("megan2@contoso.com")
+    playbook.tenant.block("megan2@contoso.com", playbook.clock())
+    playbook.tenant.release_on_unblock = False
+    job = await run_job(playbook)
+    listed = {item["senderAddress"]: (item["jobId"], item["jobStatus"])
+              for item in await playbook.service.restricted_senders()}
+    assert listed == {ADELE: (job.id, "awaiting_release"), "megan2@contoso.com": (None, None)}
+
+
+async def test_the_poison_report_names_the_jobs(playbook):
+    job = await run_job(playbook)
+    playbook.queue.poison = [QueuedMessage("m1", {"kind": "run", "jobId": job.id}, 5),
+                             QueuedMessage("m2", {"raw": "not json"}, 5)]
+    report = await playbook.service.poison_report()
+    assert [(r["messageId"], r["kind"], r["jobId"], r["jobStatus"]) for r in report] == [
+        ("m1", "run", job.id, "awaiting_release"), ("m2", None, None, None)]
+
+
+async def test_security_alerts_start_jobs_and_move_the_watermark(playbook):
+    alerts = [{"id": "da1", "title": "User restricted from sending email", "lastUpdateDateTime":
+               "2026-11-28T07:55:00Z", "evidence": [{"@odata.type": "#microsoft.graph.security.userEvidence",
+                                                     "userAccount": {"userPrincipalName": ADELE}}]}]
+    asked = []
+
+    async def security_alerts(since, source):
+        asked.append((since, source))
+        return alerts
+    playbook.tenant.directory.security_alerts = security_alerts
+    jobs = await playbook.service.poll_security_alerts()
+    assert [job.trigger.alert_id for job in jobs] == ["da1"]
+    assert await playbook.service.poll_security_alerts() == []
+    assert asked[0][0] == playbook.clock() - timedelta(days=1)
+    assert asked[1][0].isoformat() == "2026-11-28T07:55:00+00:00"
+    assert asked[0][1] == "microsoftDefenderForOffice365"
+
+
+async def test_health_checks_storage_and_settings_and_deep_probes_name_permissions(playbook):
+    health = await playbook.service.health()
+    assert health["checks"]["storage"] == {"ok": True}
+    assert set(health["checks"]) == {"settings", "storage"}
+    playbook.tenant.fail_next("blocked_senders", PermissionError_("Access denied", service="exchange",
+                                                                   permission="Exchange.ManageAsApp"))
+    deep = (await playbook.service.health(deep=True))["checks"]
+    assert deep["graph.domains"] == {"ok": True}
+    assert deep["exchange.blockedSenders"]["ok"] is False
+    assert deep["exchange.blockedSenders"]["permission"] == "Exchange.ManageAsApp"
+
+
+async def test_an_unknown_message_is_dropped_and_a_missing_job_fails_nothing(playbook, caplog):
+    await playbook.service.handle({"kind": "mystery"}, 1, 5)
+    await playbook.service.handle({"kind": "run", "jobId": "no-such-job"}, 1, 5)
+    assert "unknown kind 'mystery'" in caplog.text and "no-such-job" in caplog.text
