@@ -90,7 +90,7 @@ class QueueListener:
             for message in messages:
                 task = asyncio.create_task(self._process(queue, message))
                 self._in_flight.add(task)
-                task.add_done_callback(self._in_flight.discard)
+                task.add_done_callback(self._finished)
             if messages:
                 delay = MIN_POLLING_INTERVAL
                 continue
@@ -100,6 +100,11 @@ class QueueListener:
             except asyncio.TimeoutError:
                 delay = min(delay * 2, self._options.max_polling_interval)
             self._wake.clear()
+
+    def _finished(self, task: asyncio.Task) -> None:
+        self._in_flight.discard(task)
+        if not task.cancelled() and task.exception():
+            log.error("Handling a message from '%s' failed", self.queue_name, exc_info=task.exception())
 
     async def _open(self) -> QueueClient:
         """The queue, created if missing; storage that is not up yet is waited for."""

@@ -76,6 +76,8 @@ class TimerRunner:
         # A separate task, so stopping the schedule does not cut a run short (drain decides that).
         self._running = asyncio.create_task(self._invoker.invoke(
             self.function, request, reason=f"Timer fired at {scheduled.isoformat()}"))
+        # The invoker logged any failure; taking it here keeps asyncio from reporting it again.
+        self._running.add_done_callback(lambda task: task.cancelled() or task.exception())
         try:
             await asyncio.shield(self._running)
         except Exception:  # the invoker logged it; a failed run does not stop the schedule
