@@ -136,7 +136,8 @@ async def token(request: web.Request) -> web.Response:
     if form.get("grant_type") != "client_credentials":
         return _aad_error(400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type "
                           f"'{form.get('grant_type', '')}'.")
-    client_id, secret, scope = str(form.get("client_id", "")), str(form.get("client_secret", "")), str(form.get("scope", ""))
+    client_id, secret = str(form.get("client_id", "")), str(form.get("client_secret", ""))
+    scope = str(form.get("scope", ""))
     app = tenant.apps.get(client_id)
     if app is None:
         return _aad_error(400, "unauthorized_client", 700016, f"Application with identifier '{client_id}' was not "

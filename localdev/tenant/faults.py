@@ -119,8 +119,8 @@ def reply(fault: dict, path: str, ids: odata.RequestIds) -> Reply:
         headers["Retry-After"] = "1"
     if path.startswith("/adminapi/"):
         code, message = _EXCHANGE[kind]
-        body = {"error": {"code": code, "message": message,
-                          "innererror": {"message": message, "type": "Microsoft.Exchange.Admin.OData.Core.ODataServiceException"}}}
+        inner = {"message": message, "type": "Microsoft.Exchange.Admin.OData.Core.ODataServiceException"}
+        body = {"error": {"code": code, "message": message, "innererror": inner}}
     elif path.startswith("/api/v1.0/"):
         code, message = _MANAGEMENT[kind]
         body = {"error": {"code": code, "message": message}}

@@ -86,7 +86,7 @@ async def _run_item(call: GraphCall, item: dict) -> GraphReply:
     headers = {str(key): str(value) for key, value in (item.get("headers") or {}).items()}
     has_body = "body" in item and item["body"] is not None
     if has_body and not any(key.lower() == "content-type" for key in headers):
-        return _item_error(call, "Write request id : " + str(item["id"]) + " does not contain Content-Type header or body.")
+        return _item_error(call, f"Write request id : {item['id']} does not contain Content-Type header or body.")
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
     ids = odata.RequestIds()
     full_path = PREFIX + unquote(path)

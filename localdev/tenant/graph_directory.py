@@ -15,7 +15,8 @@ USER_PROPERTIES = (
     "jobTitle legalAgeGroupClassification licenseAssignmentStates lastPasswordChangeDateTime mail mailboxSettings "
     "mailNickname mobilePhone mySite officeLocation onPremisesDistinguishedName onPremisesDomainName "
     "onPremisesExtensionAttributes onPremisesImmutableId onPremisesLastSyncDateTime onPremisesProvisioningErrors "
-    "onPremisesSamAccountName onPremisesSecurityIdentifier onPremisesSyncEnabled onPremisesUserPrincipalName otherMails "
+    "onPremisesSamAccountName onPremisesSecurityIdentifier onPremisesSyncEnabled onPremisesUserPrincipalName "
+    "otherMails "
     "passwordPolicies passwordProfile pastProjects postalCode preferredLanguage preferredName provisionedPlans "
     "proxyAddresses responsibilities schools showInAddressList signInSessionsValidFromDateTime skills state "
     "streetAddress surname usageLocation userPrincipalName userType").split()
@@ -127,7 +128,8 @@ def check_member_groups(call: GraphCall, user: str) -> GraphReply:
     body = call.json()
     group_ids = odata.parameter(body, "groupIds")
     if not isinstance(group_ids, list) or not all(isinstance(group, str) for group in group_ids):
-        raise odata.bad_request("Invalid request body: 'groupIds' must be a collection of strings.", "Request_BadRequest")
+        raise odata.bad_request("Invalid request body: 'groupIds' must be a collection of strings.",
+                                "Request_BadRequest")
     if len(group_ids) > 20:
         raise odata.bad_request("The number of group ids in the request exceeds the limit of 20.", "Request_BadRequest")
     record = find_user(call, user)
@@ -142,8 +144,8 @@ def auth_methods(call: GraphCall, user: str) -> GraphReply:
     if not any(method.get("@odata.type") == "#microsoft.graph.passwordAuthenticationMethod" for method in methods):
         methods.insert(0, {"@odata.type": "#microsoft.graph.passwordAuthenticationMethod", "id": PASSWORD_METHOD_ID,
                            "password": None, "createdDateTime": record.get("lastPasswordChangeDateTime")})
-    return GraphReply(200, {"@odata.context": odata.context(call.base, f"users('{record['id']}')/authentication/methods"),
-                            "value": methods})
+    fragment = f"users('{record['id']}')/authentication/methods"
+    return GraphReply(200, {"@odata.context": odata.context(call.base, fragment), "value": methods})
 
 
 def list_domains(call: GraphCall) -> GraphReply:

@@ -44,7 +44,8 @@ def _clause(text: str) -> Callable[[dict], bool]:
     if name in DATETIME_FILTERS:
         if quoted:
             raise odata.bad_request("A binary operator with incompatible types was detected. Found operand types "
-                                    f"'Edm.DateTimeOffset' and 'Edm.String' for operator kind '{_OPERATOR_KINDS[operator]}'.")
+                                    "'Edm.DateTimeOffset' and 'Edm.String' for operator kind "
+                                    f"'{_OPERATOR_KINDS[operator]}'.")
         try:
             bound = _moment(literal)
         except ValueError:

@@ -50,7 +50,8 @@ def error_body(code: str, message: str, ids: RequestIds) -> dict:
 # The errors several routes share, in Graph's words.
 def not_found(resource: str) -> GraphError:
     return GraphError(404, "Request_ResourceNotFound",
-                      f"Resource '{resource}' does not exist or one of its queried reference-property objects are not present.")
+                      f"Resource '{resource}' does not exist or one of its queried reference-property objects "
+                      "are not present.")
 
 
 def forbidden() -> GraphError:
@@ -62,7 +63,8 @@ def bad_request(message: str, code: str = "BadRequest") -> GraphError:
 
 
 def malformed_json() -> GraphError:
-    return bad_request("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.")
+    return bad_request("Unable to read JSON request payload. Please ensure Content-Type header is set and payload "
+                       "is of valid JSON format.")
 
 
 def segment_not_found(segment: str) -> GraphError:

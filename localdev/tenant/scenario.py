@@ -16,14 +16,16 @@
         accountEnabled: true
         onPremisesSyncEnabled: null          # true for a user synced from on-premises AD
         memberOf: []                         # group object ids (checkMemberGroups)
-        inboxRules:                          # Graph messageRule shape; `hidden: true` only for Get-InboxRule -IncludeHidden
+        inboxRules:                          # Graph messageRule shape; `hidden: true`: only -IncludeHidden shows it
           - {id: "AQAAAJ5dZp8=", displayName: ..., sequence: 1, isEnabled: true, conditions: {}, actions: {}}
-        mailbox: {ForwardingSmtpAddress: "smtp:x@evil.example", ForwardingAddress: null, DeliverToMailboxAndForward: true}
+        mailbox: {ForwardingSmtpAddress: "smtp:x@mail.example", ForwardingAddress: null,
+                  DeliverToMailboxAndForward: true}
         authenticationMethods: []            # Graph authenticationMethod objects with @odata.type
         mailFolders: [{id: ..., displayName: RSS Feeds}]   # names for moveToFolder ids (Get-InboxRule shows names)
         # any other Graph user property (givenName, jobTitle, ...) is served as given
     blockedSenders:
-      - {SenderAddress: adele@contoso.com, Reason: "...", CreatedDatetime: now-1h, ChangedDatetime: now-1h, TemporaryBlock: false}
+      - {SenderAddress: adele@contoso.com, Reason: "...", CreatedDatetime: now-1h, ChangedDatetime: now-1h,
+         TemporaryBlock: false}
     exchange: {unblockLimit: 3, releaseDelaySeconds: 0, pageSize: 1000}
     graph: {pageSize: 100}
     alerts: []                               # Graph security alerts_v2 objects

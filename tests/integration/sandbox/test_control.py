@@ -6,7 +6,8 @@ import pytest
 
 
 def test_health_names_the_tenant(sandbox, sandbox_http):
-    assert sandbox_http.get("/_sandbox/health").json() == {"status": "ok", "tenantId": "9188040d-6c67-4c5b-b112-36a304b66dad"}
+    health = sandbox_http.get("/_sandbox/health").json()
+    assert health == {"status": "ok", "tenantId": "9188040d-6c67-4c5b-b112-36a304b66dad"}
 
 
 def test_state_holds_the_scenario_and_the_records(sandbox):
@@ -62,7 +63,8 @@ def test_the_request_log_pages_from_an_index_and_can_be_cleared(sandbox, sandbox
 
 
 def test_the_request_log_never_holds_a_password(sandbox, sandbox_http):
-    sandbox_http.patch("/v1.0/users/adele@contoso.com", json={"passwordProfile": {"password": "Kx9!vT2#pLq7", "forceChangePasswordNextSignIn": True}})
+    profile = {"password": "Kx9!vT2#pLq7", "forceChangePasswordNextSignIn": True}
+    sandbox_http.patch("/v1.0/users/adele@contoso.com", json={"passwordProfile": profile})
     [entry] = sandbox.requests()
     assert entry["body"] == {"passwordProfile": {"password": "[redacted]", "forceChangePasswordNextSignIn": True}}
 

@@ -43,7 +43,8 @@ def test_the_tenant_may_be_named_by_a_domain(sandbox_http):
 def test_an_unknown_tenant_is_entras_invalid_tenant(sandbox_http):
     response = sandbox_http.get("/contoso.example/v2.0/.well-known/openid-configuration")
     assert response.status_code == 400
-    assert response.json()["error"] == "invalid_tenant" and response.json()["error_description"].startswith("AADSTS90002")
+    assert response.json()["error"] == "invalid_tenant"
+    assert response.json()["error_description"].startswith("AADSTS90002")
 
 
 def test_jwks_publishes_one_rsa_signing_key(sandbox_http):

@@ -17,7 +17,8 @@ def test_the_documented_batch_answers_per_item_in_the_documented_shape(sandbox_g
     responses = response.json()["responses"]
     assert sorted(item["id"] for item in responses) == sorted(item["id"] for item in sample["responses"])
     for item in responses:
-        assert set(item) == set(sample["responses"][0]) and set(item["body"]["error"]) == {"code", "message", "innerError"}
+        assert set(item) == set(sample["responses"][0])
+        assert set(item["body"]["error"]) == {"code", "message", "innerError"}
     by_id = {item["id"]: item for item in responses}
     assert by_id["1"]["body"]["error"]["message"] == "/me request is only valid with delegated authentication flow."
     assert by_id["3"]["status"] == 400   # /groups is not part of the sandbox

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import load_event
 
 ADELE = "adele@contoso.com"
@@ -19,7 +17,8 @@ def test_rules_list_has_the_documented_shape_and_hides_hidden_rules(sandbox_grap
     assert body["@odata.context"].endswith("/mailFolders('inbox')/messageRules")
     assert [set(rule) for rule in body["value"]] == [set(rule) for rule in sample["value"]]
     assert [rule["displayName"] for rule in body["value"]] == ["Team updates", "."]
-    assert body["value"][1]["actions"]["forwardTo"][0]["emailAddress"]["address"] == "adele.vance.backup@mailbox.example"
+    forward_to = body["value"][1]["actions"]["forwardTo"]
+    assert forward_to[0]["emailAddress"]["address"] == "adele.vance.backup@mailbox.example"
 
 
 def test_update_from_the_documented_sample_returns_the_whole_rule(sandbox, sandbox_graph):

@@ -38,7 +38,8 @@ def test_me_is_refused_for_an_app(sandbox_graph):
     ("PATCH", "/users/adele@contoso.com/mailFolders/inbox/messageRules/AQAAAJ5dZp8="),
 ])
 def test_malformed_json_is_400(sandbox, sandbox_graph, method, path):
-    response = sandbox_graph.request(method, path, content=b'{"passwordProfile": ', headers={"Content-Type": "application/json"})
+    response = sandbox_graph.request(method, path, content=b'{"passwordProfile": ',
+                                     headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     assert "valid JSON" in response.json()["error"]["message"]
     assert sandbox.state()["passwordChanges"] == {} and sandbox.state()["outbox"] == []

@@ -67,7 +67,8 @@ def test_top_pages_with_a_next_link_that_keeps_the_filter(sandbox_graph, alerts)
 
 
 def test_filter_on_an_unsupported_property_is_400(sandbox_graph):
-    response = sandbox_graph.get("/security/alerts_v2", params={"$filter": "title eq 'User restricted from sending email'"})
+    response = sandbox_graph.get("/security/alerts_v2",
+                                 params={"$filter": "title eq 'User restricted from sending email'"})
     assert response.status_code == 400 and response.json()["error"]["code"] == "BadRequest"
 
 

@@ -28,7 +28,8 @@ def test_get_user_by_id_or_upn_in_any_case(sandbox_graph):
 
 
 def test_select_returns_only_the_selected_properties(sandbox_graph):
-    body = sandbox_graph.get("/users/lee@contoso.com", params={"$select": "id,accountEnabled,onPremisesSyncEnabled"}).json()
+    query = {"$select": "id,accountEnabled,onPremisesSyncEnabled"}
+    body = sandbox_graph.get("/users/lee@contoso.com", params=query).json()
     assert body.pop("@odata.context").endswith("$metadata#users(id,accountEnabled,onPremisesSyncEnabled)/$entity")
     assert body == {"id": "2e4f6a8c-1b3d-4f5a-8c7e-9d0b1a2c3e4f", "accountEnabled": True, "onPremisesSyncEnabled": True}
 
@@ -54,7 +55,8 @@ def test_password_reset_from_the_documented_sample_is_204_and_recorded_without_t
     response = sandbox_graph.patch(f"/users/{ADELE}", json=request)
     assert response.status_code == 204 and response.content == b""
     user = sandbox.user(ADELE)
-    assert [(c["passwordChanged"], c["forceChangePasswordNextSignIn"]) for c in user["passwordChanges"]] == [(True, False)]
+    [change] = user["passwordChanges"]
+    assert (change["passwordChanged"], change["forceChangePasswordNextSignIn"]) == (True, False)
     assert request["passwordProfile"]["password"] not in str(sandbox.state()) + str(sandbox.requests())
 
 
@@ -65,7 +67,8 @@ def test_force_change_alone_does_not_rotate_the_password(sandbox, sandbox_graph)
 
 
 def test_password_reset_of_a_synced_user_is_graphs_400(sandbox, sandbox_graph):
-    response = sandbox_graph.patch("/users/lee@contoso.com", json=load_event("graph/user-update-passwordProfile-request.json"))
+    request = load_event("graph/user-update-passwordProfile-request.json")
+    response = sandbox_graph.patch("/users/lee@contoso.com", json=request)
     assert response.status_code == 400
     assert response.json()["error"]["message"] == (
         "Unable to update the specified properties for on-premises mastered Directory Sync objects or objects "
@@ -119,7 +122,8 @@ def test_check_member_groups_returns_the_groups_the_user_is_in(sandbox_graph):
     executives, other = "c4a8e1f2-9b3d-4e5f-a6b7-c8d9e0f1a2b3", "00000000-0000-0000-0000-000000000001"
     response = sandbox_graph.post("/users/nestor@contoso.com/checkMemberGroups", json={"groupIds": [other, executives]})
     assert response.status_code == 200 and response.json()["value"] == [executives]
-    assert sandbox_graph.post(f"/users/{ADELE}/checkMemberGroups", json={"groupIds": [executives]}).json()["value"] == []
+    response = sandbox_graph.post(f"/users/{ADELE}/checkMemberGroups", json={"groupIds": [executives]})
+    assert response.json()["value"] == []
 
 
 def test_check_member_groups_without_group_ids_is_400(sandbox_graph):
