@@ -22,6 +22,7 @@ import yaml
 
 from localdev.azurite import Azurite
 from localdev.ports import free_port, wait_for_http
+from remediation.settings import SETTING_DEFAULTS
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "localdev" / "scenarios" / "demo.yaml"
@@ -37,13 +38,16 @@ def app_command(port: int) -> list[str]:
 
 
 def app_environment(storage: str, sandbox: str, tenant_id: str, auth_id: str) -> dict[str, str]:
+    # Binding expressions (%SWEEP_SCHEDULE%, %REMEDIATION_QUEUE%, ...) need every setting present, as in Azure.
+    defaults = {name: value for name, value in SETTING_DEFAULTS.items() if value}
     return {
-        **os.environ, "AzureWebJobsStorage": storage, "TENANT_ID": tenant_id, "GRAPH_BASE_URL": sandbox,
+        **defaults, **os.environ, "AzureWebJobsStorage": storage, "FUNCTIONS_KEY": secrets.token_urlsafe(24),
+        "TENANT_ID": tenant_id, "GRAPH_BASE_URL": sandbox,
         "EXCHANGE_BASE_URL": sandbox, "MANAGEMENT_API_BASE_URL": sandbox, "LOGIN_BASE_URL": sandbox,
         "API_AUDIENCE": AUDIENCE, "REMEDIATION_MODE": "enforce", "FOLLOW_UP_DELAY_SECONDS": "10",
         "O365_WEBHOOK_AUTH_ID": auth_id, "NOTIFY_SENDER": "secops@contoso.com",
         "NOTIFY_RECIPIENTS": "soc@contoso.com", "PUBLIC_BASE_URL": f"http://localhost:{APP_PORT}",
-        "SWEEP_SCHEDULE": "0 */1 * * * *", "FUNCTIONS_WORKER_RUNTIME": "python",
+        "FUNCTIONS_WORKER_RUNTIME": "python",
     }
 
 
