@@ -52,9 +52,9 @@ async def _answer(request: web.Request, handler: Handler, tenant: TenantState, i
     try:
         return await handler(request)
     except web.HTTPException as error:
-        if error.status < 400:
+        if getattr(request.match_info, "http_exception", None) is not error:
             raise
-        # aiohttp's own answer for a path or method no module serves, as JSON like the services'.
+        # The router's own 404/405 for a path or method no module serves, as JSON like the services'.
         return web.json_response({"error": {"code": error.reason.replace(" ", ""), "message": error.reason}},
                                  status=error.status)
 

@@ -127,6 +127,11 @@ def mint(request: web.Request, overrides: dict, *, untrusted: bool = False) -> s
     return (keys.untrusted if untrusted else keys.trusted).sign(claims)
 
 
+async def token_by_get(request: web.Request) -> web.Response:
+    return _aad_error(400, "invalid_request", 900561, "The endpoint only accepts POST, OPTIONS requests. "
+                      "Received a GET request.")
+
+
 async def token(request: web.Request) -> web.Response:
     problem = _known_tenant(request)
     if problem:
@@ -163,3 +168,4 @@ def add_routes(app: web.Application, tenant: TenantState) -> None:
     app.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", openid_configuration)
     app.router.add_get("/{tenant}/discovery/v2.0/keys", jwks)
     app.router.add_post("/{tenant}/oauth2/v2.0/token", token)
+    app.router.add_get("/{tenant}/oauth2/v2.0/token", token_by_get)

@@ -117,7 +117,10 @@ def page(items: list, query: Mapping[str, str], next_url: str, default_size: int
         if size < 0 or size > max_size:
             raise bad_request(f"The limit of '{max_size}' for Top query has been exceeded. The value from the incoming "
                               f"request is '{size}'.")
-    offset = int(query.get("$skiptoken") or 0)
+    try:
+        offset = int(query.get("$skiptoken") or 0)
+    except ValueError:
+        raise bad_request("The $skiptoken is invalid.") from None
     body: dict = {"value": items[offset:offset + size]}
     if offset + size < len(items):
         following = {key: value for key, value in query.items() if key != "$skiptoken"}

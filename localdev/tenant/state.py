@@ -8,9 +8,10 @@ Attributes (scenario part; `to_json()` gives them back under the scenario's own 
     tenant_id, domains, withheld (set of permission names), users, blocked_senders,
     exchange, graph, alerts, apps (Entra client apps), faults, management, seed
 What the app did, for assertions (never a password):
-    password_changes[user_id] = [{"at", "forceChangePasswordNextSignIn", "forceChangePasswordNextSignInWithMfa"}]
+    password_changes[user_id] = [{"at", "passwordChanged", "forceChangePasswordNextSignIn",
+                                  "forceChangePasswordNextSignInWithMfa"}]
     revocations[user_id] = [iso times]
-    outbox = [{"at", "from", "message", "saveToSentItems"}]
+    outbox = [{"at", "from", "recipients", "message", "saveToSentItems", "restricted" (the sender was blocked)}]
     unblocks[sender_lower] = count of successful Remove-BlockedSenderAddress
     request_log = [{"at", "method", "path", "query", "status", "body", "cmdlet"}]
 """

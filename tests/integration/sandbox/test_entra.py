@@ -79,6 +79,11 @@ def test_token_errors_are_entras(sandbox_http, form, status, error):
     assert response.json()["error"] == error and response.json()["error_description"].startswith("AADSTS")
 
 
+def test_the_token_endpoint_refuses_get_like_entra(sandbox_http):
+    response = sandbox_http.get(f"/{TENANT}/oauth2/v2.0/token")
+    assert response.status_code == 400 and response.json()["error_description"].startswith("AADSTS900561")
+
+
 def test_control_tokens_take_any_claims(sandbox, sandbox_http):
     token = sandbox.token(roles=["Remediation.Reader"], upn="megan@contoso.com", name="Megan Bowen",
                           oid="0b7d9c31-58e2-4f61-8a3b-6c5d4e3f2a10")

@@ -83,6 +83,10 @@ def test_an_unknown_service_source_is_400(sandbox_graph):
     assert response.status_code == 400
 
 
+def test_a_skiptoken_that_is_not_ours_is_400(sandbox_graph):
+    assert sandbox_graph.get("/security/alerts_v2", params={"$skiptoken": "RFNwdAoAAQAAAA"}).status_code == 400
+
+
 def test_top_beyond_the_limit_is_400(sandbox_graph):
     assert sandbox_graph.get("/security/alerts_v2", params={"$top": "2001"}).status_code == 400
 
