@@ -23,6 +23,24 @@ PERMISSION = "ActivityFeed.Read (Office 365 Management APIs)"
 FEED = "/api/v1.0/{tenant}/activity/feed"
 
 
+def check_content_uri(content_uri: str, base_url: str, tenant_id: str) -> httpx.URL:
+    """The URI if it may be fetched: on `base_url`'s scheme, host and port, under this tenant's
+    activity feed; else RequestError (400). Handlers may call it too, to reject before enqueuing."""
+    try:
+        url = httpx.URL(content_uri)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise RequestError(f"contentUri is not a URL: {exc}", service=SERVICE) from exc
+    if url.userinfo or origin(url) != origin(base_url):
+        raise RequestError("contentUri is not on the Management Activity API's host", service=SERVICE)
+    segments = [unquote(part) for part in url.raw_path.decode("ascii").split("?")[0].split("/")]
+    if any(part in (".", "..") or "/" in part or "\\" in part for part in segments):
+        raise RequestError("contentUri has a path that could leave the activity feed", service=SERVICE)
+    prefix = ["", "api", "v1.0", tenant_id.lower(), "activity", "feed"]
+    if not tenant_id or [part.lower() for part in segments[:6]] != prefix or not "".join(segments[6:]):
+        raise RequestError("contentUri is not under this tenant's activity feed", service=SERVICE)
+    return url
+
+
 class ManagementActivityClient(ServiceClient):
     """Fetches audit content and manages the webhook subscription. `aclose()` at shutdown."""
 
@@ -31,25 +49,9 @@ class ManagementActivityClient(ServiceClient):
         super().__init__(settings.management_api_base_url, settings, transport=transport, credential=credential,
                          retry=retry)
 
-    def check_content_uri(self, content_uri: str) -> httpx.URL:
-        """The URI if we may fetch it, else RequestError (400). Handlers may call it to reject early."""
-        try:
-            url = httpx.URL(content_uri)
-        except (httpx.InvalidURL, TypeError) as exc:
-            raise RequestError(f"contentUri is not a URL: {exc}", service=SERVICE) from exc
-        if url.userinfo or origin(url) != origin(self.base_url):
-            raise RequestError("contentUri is not on the Management Activity API's host", service=SERVICE)
-        segments = [unquote(part) for part in url.raw_path.decode("ascii").split("?")[0].split("/")]
-        if any(part in (".", "..") or "/" in part or "\\" in part for part in segments):
-            raise RequestError("contentUri has a path that could leave the activity feed", service=SERVICE)
-        prefix = ["", "api", "v1.0", self.tenant.lower(), "activity", "feed"]
-        if [part.lower() for part in segments[:6]] != prefix or not "".join(segments[6:]):
-            raise RequestError("contentUri is not under this tenant's activity feed", service=SERVICE)
-        return url
-
     async def fetch_content(self, content_uri: str) -> list[dict]:
         """The audit records of one content blob (a JSON array)."""
-        body = await self._call("GET", self.check_content_uri(content_uri))
+        body = await self._call("GET", check_content_uri(content_uri, self.base_url, self.tenant))
         return body if isinstance(body, list) else []
 
     async def start_subscription(self, webhook_address: str, auth_id: str,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import random
 import time
+import warnings
 from typing import Callable
 
 import httpx
@@ -79,11 +80,17 @@ class FakeCredential:
         self.closed = True
 
 
+# msgraph-sdk's generated request builders (and kiota under them) warn on import about their own
+# deprecated classes; nothing we call is deprecated. The filter is set here, at plugin import,
+# because other plugins import the Graph gateway (through bootstrap) while pytest starts.
+SDK_IMPORT_WARNINGS = ("msgraph", "kiota_abstractions")
+for _module in SDK_IMPORT_WARNINGS:
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module=_module)
+
+
 def pytest_configure(config):
-    # msgraph-sdk's generated request builders (and kiota under them) warn on import about their
-    # own deprecated classes; nothing we call is deprecated. (So this module imports the Graph gateway late.)
-    for module in ("msgraph.*", "kiota_abstractions.*"):
-        config.addinivalue_line("filterwarnings", f"ignore::DeprecationWarning:{module}")
+    for module in SDK_IMPORT_WARNINGS:
+        config.addinivalue_line("filterwarnings", f"ignore::DeprecationWarning:{module}.*")
 
 
 @pytest.fixture
@@ -143,7 +150,7 @@ def sandbox_settings(sandbox) -> Settings:
 
 @pytest.fixture
 async def sandbox_directory(sandbox_settings, retry):
-    from remediation.gateways.graph import GraphDirectory   # imported late: see pytest_configure
+    from remediation.gateways.graph import GraphDirectory   # after the warnings filter above
     gateway = GraphDirectory(sandbox_settings, retry=retry)
     yield gateway
     await gateway.aclose()

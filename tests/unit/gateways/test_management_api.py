@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from remediation.errors import NotFoundError, RequestError, ServiceRejectedError, TransientError
-from remediation.gateways.management_api import ManagementActivityClient
+from remediation.gateways.management_api import ManagementActivityClient, check_content_uri
 from tests.conftest import load_event
 from tests.plugins.gateways import TENANT
 
@@ -64,8 +64,9 @@ async def test_a_content_uri_off_our_feed_is_refused_before_any_request(manageme
     assert caught.value.status == 400 and service.requests == []
 
 
-def test_the_tenant_in_the_path_is_compared_without_case(management):
-    assert management.check_content_uri(CONTENT.replace(TENANT, TENANT.upper())).host == "manage.office.com"
+def test_the_tenant_in_the_path_is_compared_without_case():
+    url = check_content_uri(CONTENT.replace(TENANT, TENANT.upper()), "https://manage.office.com", TENANT)
+    assert url.host == "manage.office.com"
 
 
 async def test_a_redirect_is_not_followed(management, service):
