@@ -39,6 +39,10 @@ async def mailbox_forwarding(run: StepRun) -> Outcome:
                    {"cleared": True}, before)
 
 
+# The password method's date is the last password change (ours, a moment ago), not a registration.
+PASSWORD_METHOD = "password"
+
+
 def _method_created(method: dict) -> str:
     # Graph names it createdDateTime on most methods and creationDateTime on FIDO2 keys.
     return method.get("createdDateTime") or method.get("creationDateTime") or ""
@@ -60,7 +64,8 @@ async def auth_methods_review(run: StepRun) -> Outcome:
     cutoff = run.clock() - timedelta(days=days)
     listed = [{"type": _method_name(method), "id": method.get("id"), "created": _method_created(method) or None}
               for method in methods]
-    recent = [item for item in listed if item["created"] and parse_iso(item["created"]) >= cutoff]
+    recent = [item for item in listed if item["created"] and parse_iso(item["created"]) >= cutoff
+              and item["type"] != PASSWORD_METHOD]
     detail = f"{len(listed)} authentication method(s) registered."
     if recent:
         names = "; ".join(f"{item['type']} (registered {item['created']})" for item in recent)

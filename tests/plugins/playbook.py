@@ -12,10 +12,17 @@ Integration layer (Azurite + the sandbox tenant, real gateways):
 
 from __future__ import annotations
 
+import asyncio
+import json
+import time
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 
 import pytest
 
+from remediation import bootstrap
+from remediation.gateways.storage_auth import StorageAccount
+from remediation.models import Trigger
 from remediation.service import Remediations
 from remediation.settings import Settings
 from tests.unit.fakes import Clock, FakeQueue, FakeStore, FakeTenant, compromised
@@ -68,3 +75,75 @@ def playbook(fake_clock) -> Harness:
     tenant = FakeTenant()
     compromised(tenant, fake_clock())
     return Harness(tenant, fake_clock)
+
+
+class LiveHarness:
+    """Workers on the real gateways (sandbox tenant, Azurite), sharing one clock that tests move.
+
+    The clock starts at the real time, so the sandbox's own timestamps (blocks created
+    `now-30m`) and ours line up; moving it forward stands in for waiting hours."""
+
+    def __init__(self, sandbox, env: dict[str, str]) -> None:
+        self.sandbox = sandbox
+        self.env = env
+        self.clock = Clock(datetime.now(timezone.utc).replace(microsecond=0))
+        self.workers: list[Remediations] = []
+        self.account = StorageAccount(self.settings())
+        self.queue = self.account.queue(self.env["REMEDIATION_QUEUE"])
+
+    def settings(self, **env: str) -> Settings:
+        return Settings.from_env({**self.env, **env})
+
+    def worker(self, **env: str) -> Remediations:
+        """A new worker process: its own clients, built by bootstrap like the app's."""
+        worker = bootstrap.build(self.settings(**env), clock=self.clock)
+        self.workers.append(worker)
+        return worker
+
+    async def request(self, user: str, trigger: Trigger | None = None, **kw) -> str:
+        job, created = await self.worker().request(user, trigger or Trigger("admin", requested_by="admin@contoso.com"),
+                                                   **kw)
+        assert created
+        return job.id
+
+    async def _handle_next(self, worker: Remediations | None) -> dict | None:
+        """Receive one visible message, hand it to a worker as the Functions host does, delete it."""
+        async for message in self.queue.receive_messages(max_messages=1, visibility_timeout=30):
+            body = json.loads(message.content)
+            await (worker or self.worker()).handle(body, message.dequeue_count, 5)
+            await self.queue.delete_message(message)
+            return body
+        return None
+
+    async def deliver(self, worker: Remediations | None = None, *, timeout: float = 10.0) -> dict:
+        """The next message, waiting up to `timeout` for a delayed one to become visible."""
+        deadline = time.monotonic() + timeout
+        while (body := await self._handle_next(worker)) is None:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no message arrived within {timeout} s")
+            await asyncio.sleep(0.1)
+        return body
+
+    async def work(self, worker: Remediations | None = None) -> list[dict]:
+        """Deliver every message that is visible now."""
+        handled = []
+        while (body := await self._handle_next(worker)) is not None:
+            handled.append(body)
+        return handled
+
+    async def job(self, job_id: str):
+        return await self.worker().get(job_id)
+
+    async def close(self) -> None:
+        for worker in self.workers:
+            await bootstrap.close(worker)
+        await self.account.close()
+
+
+@pytest.fixture
+async def live(sandbox, settings_env):
+    env = {**settings_env, **sandbox.env(), "FOLLOW_UP_DELAY_SECONDS": "1", "RETRY_MAX_WAIT_SECONDS": "2",
+           "PUBLIC_BASE_URL": "https://responder.contoso.com"}
+    harness = LiveHarness(sandbox, env)
+    yield harness
+    await harness.close()

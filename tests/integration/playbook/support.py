@@ -1,0 +1,51 @@
+"""What the playbook's integration tests share: reading the sandbox's request log, and a
+port that dies right after a call (the worker process crashing before it records the change)."""
+
+from __future__ import annotations
+
+from remediation.service import Remediations
+from tests.unit.fakes import Crash
+
+ADELE, LEE, DIEGO, NESTOR, ALEX = ("adele@contoso.com", "lee@contoso.com", "diego@fabrikam.com",
+                                   "nestor@contoso.com", "alex@contoso.com")
+EXECUTIVES = "c4a8e1f2-9b3d-4e5f-a6b7-c8d9e0f1a2b3"
+
+
+def writes(requests: list[dict]) -> list[str]:
+    """What the app changed in the tenant, in order, from the sandbox's request log."""
+    names = []
+    for request in requests:
+        cmdlet = request.get("cmdlet") or ""
+        if cmdlet:
+            if not cmdlet.lower().startswith("get-"):
+                names.append(cmdlet)
+        elif request["method"] in ("PATCH", "DELETE") or (
+                request["method"] == "POST" and not request["path"].endswith("checkMemberGroups")):
+            names.append(f"{request['method']} {request['path'].split('/v1.0')[-1]}")
+    return names
+
+
+class CrashAfter:
+    """A port that delegates to the real gateway and dies right after `method` returned."""
+
+    def __init__(self, gateway, method: str) -> None:
+        self._gateway = gateway
+        self._method = method
+
+    def __getattr__(self, name: str):
+        attribute = getattr(self._gateway, name)
+        if name != self._method:
+            return attribute
+
+        async def then_crash(*args, **kwargs):
+            await attribute(*args, **kwargs)
+            raise Crash(name)
+        return then_crash
+
+
+def crashing_worker(live, gateway: str, method: str) -> Remediations:
+    """A worker whose `gateway` ("directory" or "exchange") crashes after `method`."""
+    real = live.worker()
+    ports = {"directory": real.ports.directory, "exchange": real.ports.exchange}
+    ports[gateway] = CrashAfter(ports[gateway], method)
+    return Remediations(real.settings, store=real.ports.store, queue=real.ports.queue, clock=live.clock, **ports)
