@@ -96,3 +96,17 @@ def test_alerts_need_security_alert_permission(sandbox, sandbox_graph):
     scenario["permissions"]["withheld"] = ["SecurityAlert.Read.All"]
     sandbox.load(scenario)
     assert sandbox_graph.get("/security/alerts_v2").json()["error"]["code"] == "Authorization_RequestDenied"
+
+
+def test_get_one_alert_answers_the_documented_sample(sandbox, sandbox_graph):
+    sample = load_event("graph/alerts_v2-get-response.json")
+    stored = {key: value for key, value in sample.items() if key != "@odata.context"}
+    scenario = sandbox.scenario()
+    scenario["alerts"] = [stored]
+    sandbox.load(scenario)
+    response = sandbox_graph.get(f"/security/alerts_v2/{stored['id']}")
+    assert response.status_code == 200
+    body = response.json()
+    assert body.pop("@odata.context").endswith("$metadata#security/alerts_v2/$entity")
+    assert body == stored
+    assert sandbox_graph.get("/security/alerts_v2/da000000000000000000_0").status_code == 404
