@@ -10,7 +10,8 @@ A fault is a dict, set in a scenario (`faults:`) or at run time (`POST /_sandbox
 matches; a fault with `count` fires on the next N matching calls and is then removed; `rate`
 fires with that probability (seeded RNG, so a scenario replays the same way); with neither it
 fires on every matching call. `latency` waits and lets the call go on; the others answer in
-the shape of the service the path belongs to (Graph, Exchange admin API, Management API).
+the shape of the service the path belongs to (Graph, also for Entra's routes; the Exchange admin
+API; the Management API).
 Control routes (/_sandbox/) are never faulted.
 """
 
@@ -100,8 +101,8 @@ class Reply:
     body: dict
 
 
-_GRAPH = {"429": ("TooManyRequests", "Please retry again later."),
-          "503": ("serviceNotAvailable", "The service is temporarily unavailable. Please retry after a delay."),
+# Graph's 429 is the documented sample (below); the other texts are ours: no sample of them is public.
+_GRAPH = {"503": ("serviceNotAvailable", "The service is temporarily unavailable. Please retry after a delay."),
           "504": ("gatewayTimeout", "The gateway did not receive a timely response from the upstream service.")}
 _EXCHANGE = {"429": ("TooManyRequests", "The request was throttled; retry after the time in the Retry-After header."),
              "503": ("ServiceUnavailable", "The service is temporarily unavailable. Please retry later."),
