@@ -7,6 +7,7 @@ answer at once and the worker does the rest.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from datetime import datetime
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 RUN, FETCH_CONTENT = "run", "fetch_content"
 ACTIVE, ALERT = "active", "alert"
 O365_SOURCE = "o365"
+HOLDER_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8)   # seconds; a job is saved right after its claim
 
 
 def run_message(job_id: str) -> dict:
@@ -82,11 +84,21 @@ class Remediations(Operations):
             holder_id = await store.claim(ACTIVE, user, job_id)
             if holder_id is None:
                 return None
-            holder = await self._existing(holder_id)
+            holder = await self._holder(holder_id)
             if holder is not None and not holder.terminal:
                 return holder
             await store.release(ACTIVE, user, holder_id)   # a stale marker: its job ended or was never saved
         raise ConflictError(f"the active job marker of {user} keeps changing")
+
+    async def _holder(self, job_id: str) -> Job | None:
+        """The job a marker names. A concurrent request claims before it saves its job, so a
+        missing job is waited for briefly before the marker is taken for an orphan."""
+        for delay in HOLDER_WAITS:
+            holder = await self._existing(job_id)
+            if holder is not None:
+                return holder
+            await asyncio.sleep(delay)
+        return await self._existing(job_id)
 
     async def _hold_if_needed(self, job: Job, now: datetime) -> None:
         """Protected accounts listed by address, and automatic jobs past the breaker, wait for a human."""

@@ -88,6 +88,7 @@ class LiveHarness:
         self.env = env
         self.clock = Clock(datetime.now(timezone.utc).replace(microsecond=0))
         self.workers: list[Remediations] = []
+        self.visibility_timeout = 30   # what host.json gives a failed message before it reappears
         self.account = StorageAccount(self.settings())
         self.queue = self.account.queue(self.env["REMEDIATION_QUEUE"])
 
@@ -108,7 +109,7 @@ class LiveHarness:
 
     async def _handle_next(self, worker: Remediations | None) -> dict | None:
         """Receive one visible message, hand it to a worker as the Functions host does, delete it."""
-        async for message in self.queue.receive_messages(max_messages=1, visibility_timeout=30):
+        async for message in self.queue.receive_messages(max_messages=1, visibility_timeout=self.visibility_timeout):
             body = json.loads(message.content)
             await (worker or self.worker()).handle(body, message.dequeue_count, 5)
             await self.queue.delete_message(message)
