@@ -8,12 +8,14 @@ Ctrl+C and prints a command that calls the admin API with a sandbox token.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -75,21 +77,25 @@ def print_timeline(client: httpx.Client, app: str, headers: dict, user: str, dea
 
 def main() -> int:
     processes: list[subprocess.Popen] = []
-    with Azurite() as azurite:
+    logs = Path(tempfile.mkdtemp(prefix="responder-run-"))
+    with Azurite() as azurite, open(logs / "sandbox.log", "w") as sandbox_log, open(logs / "app.log", "w") as app_log:
         try:
             sandbox_port = free_port()
             sandbox = f"http://127.0.0.1:{sandbox_port}"
             processes.append(subprocess.Popen([sys.executable, "-m", "localdev.tenant", "--port", str(sandbox_port),
-                                               "--scenario", str(SCENARIO)], cwd=ROOT))
+                                               "--scenario", str(SCENARIO)], cwd=ROOT,
+                                              stdout=sandbox_log, stderr=subprocess.STDOUT))
             wait_for_http(f"{sandbox}/_sandbox/health")
             scenario = yaml.safe_load(SCENARIO.read_text())
             tenant_id, user = scenario["tenant"]["id"], scenario["demo"]["user"]
             auth_id = secrets.token_urlsafe(24)
             app = f"http://127.0.0.1:{APP_PORT}"
             env = app_environment(azurite.connection_string, sandbox, tenant_id, auth_id)
-            processes.append(subprocess.Popen(app_command(APP_PORT), cwd=ROOT, env=env))
+            processes.append(subprocess.Popen(app_command(APP_PORT), cwd=ROOT, env=env, stdout=app_log,
+                                              stderr=subprocess.STDOUT))
             wait_for_http(f"{app}/api/health", timeout=90)
-            print(f"\nApp on {app}, sandbox tenant on {sandbox}, Azurite at {azurite.endpoints['Queue']}", flush=True)
+            print(f"\nApp on {app}, sandbox tenant on {sandbox}, Azurite at {azurite.endpoints['Queue']}\n"
+                  f"Their logs: {logs}/app.log and {logs}/sandbox.log", flush=True)
             with httpx.Client(timeout=30) as client:
                 feed = f"{sandbox}/api/v1.0/{tenant_id}/activity/feed"
                 client.post(f"{feed}/subscriptions/start", params={"contentType": "Audit.General"},
@@ -105,8 +111,11 @@ def main() -> int:
                 job = print_timeline(client, app, {"Authorization": f"Bearer {token}"}, user, time.monotonic() + 120)
             if job:
                 print(f"\nJob {job['id']} ended {job['status']}: {job.get('summary', '')}")
-            print("\nStill serving. Call the admin API with a sandbox token (valid one hour):\n"
-                  f"  curl -s -H 'Authorization: Bearer {token}' '{app}/api/remediations?user={user}'\n"
+            token_request = json.dumps({"aud": AUDIENCE, "roles": ["Remediation.Admin"], "upn": "admin@contoso.com"})
+            print("\nStill serving. Call the admin API with a token from the sandbox's Entra ID:\n"
+                  f"  TOKEN=$(curl -s -X POST {sandbox}/_sandbox/tokens -H 'Content-Type: application/json' "
+                  f"-d '{token_request}' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')\n"
+                  f"  curl -s -H \"Authorization: Bearer $TOKEN\" '{app}/api/remediations?user={user}'\n"
                   "Press Ctrl+C to stop.", flush=True)
             stop = {signal.SIGINT, signal.SIGTERM}
             signal.pthread_sigmask(signal.SIG_BLOCK, stop)
