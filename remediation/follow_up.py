@@ -11,32 +11,21 @@ whose attempt is already recorded is a duplicate and changes nothing.
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime, timedelta
-from typing import Callable
+from datetime import timedelta
 
 from remediation import notify
-from remediation.audit import Journal, entry
+from remediation.audit import entry
 from remediation.errors import PermanentError
 from remediation.models import AWAITING_RELEASE, DONE, ESCALATED, RESOLVED, Block, Job, iso, normalize_user, parse_iso
 from remediation.playbook import FOLLOW_UP, follow_up_message, release_active
 from remediation.rules import SYSTEM, classify, describe
-from remediation.settings import Settings
-from remediation.steps.context import Ports
+from remediation.steps.context import JobWorker
 from remediation.steps.inbox_rules import read_rules
 
-log = logging.getLogger(__name__)
 MIN_DELAY_SECONDS = 60   # closer than this to the deadline, the check is the last one
 
 
-class FollowUp:
-    def __init__(self, ports: Ports, settings: Settings, clock: Callable[[], datetime], journal: Journal) -> None:
-        self.ports = ports
-        self.settings = settings
-        self.clock = clock
-        self.journal = journal
-        self.mailer = notify.Mailer(settings, ports.directory)
-
+class FollowUp(JobWorker):
     async def check(self, job_id: str, attempt: int) -> Job:
         job = await self.journal.get(job_id)
         if not self._due(job, attempt):

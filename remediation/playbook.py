@@ -15,16 +15,15 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from remediation import notify
-from remediation.audit import APP_ACTOR, Journal
+from remediation.audit import APP_ACTOR
 from remediation.errors import ConflictError, PermanentError
 from remediation.models import (
     AWAITING_APPROVAL, AWAITING_RELEASE, DRY_RUN, QUEUED, RUNNING, SKIPPED, STEP_FAILED, STEP_PLANNED, Job, iso,
     parse_iso,
 )
 from remediation.policies import approved, conclusion, protection_reason
-from remediation.settings import Settings
 from remediation.steps import STEPS
-from remediation.steps.context import RESUMED, RUNNER, Outcome, Ports, StepRun, owned_by
+from remediation.steps.context import RESUMED, RUNNER, JobWorker, Outcome, Ports, StepRun, owned_by
 
 FOLLOW_UP = "follow_up"
 HOLD = "hold"
@@ -39,14 +38,7 @@ def hold(at: datetime, reason: str, *, breaker: bool = False) -> dict:
     return {"at": iso(at), "by": APP_ACTOR, "decision": HOLD, "comment": reason, "breaker": breaker}
 
 
-class Playbook:
-    def __init__(self, ports: Ports, settings: Settings, clock: Callable[[], datetime], journal: Journal) -> None:
-        self.ports = ports
-        self.settings = settings
-        self.clock = clock
-        self.journal = journal
-        self.mailer = notify.Mailer(settings, ports.directory)
-
+class Playbook(JobWorker):
     async def run(self, job_id: str, *, redelivered: bool = False) -> Job:
         runner = uuid.uuid4().hex
         job = await self.journal.get(job_id)

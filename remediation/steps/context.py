@@ -13,6 +13,7 @@ from typing import Awaitable, Callable, TypeVar
 
 from remediation.audit import Journal, entry
 from remediation.errors import ConflictError, PermanentError, ThrottledError
+from remediation.notify import Mailer
 from remediation.models import AWAITING_APPROVAL, DRY_RUN, DirectoryUser, Job, Step, iso
 from remediation.ports import Directory, ExchangeAdmin, JobStore, WorkQueue
 from remediation.settings import Settings
@@ -38,6 +39,18 @@ class Outcome:
     snapshot: object = None                      # what was there before any change (kept if already saved)
     apply: Callable[[Job], None] | None = None   # job-level facts the step found (block, unblock time)
     ends: str | None = None                      # a job status that ends the run here (resolved, cancelled)
+
+
+class JobWorker:
+    """What the playbook and the follow-up check share: the ports, Settings, the clock, the journal
+    (the one way to change a job) and the mailer to the security team."""
+
+    def __init__(self, ports: Ports, settings: Settings, clock: Callable[[], datetime], journal: Journal) -> None:
+        self.ports = ports
+        self.settings = settings
+        self.clock = clock
+        self.journal = journal
+        self.mailer = Mailer(settings, ports.directory)
 
 
 def owned_by(job: Job, name: str, runner: str) -> bool:
