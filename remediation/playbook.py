@@ -111,7 +111,7 @@ class Playbook(JobWorker):
 
     async def _gate(self, job: Job) -> Job:
         """Protected accounts wait for a human before any change (a dry run only notes it)."""
-        if approved(job):
+        if approved(job) or not self.settings.protected_accounts:
             return job
         try:
             reason = await protection_reason(self.settings, self.ports.directory,

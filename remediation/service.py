@@ -159,6 +159,9 @@ class Remediations(Operations):
     async def handle(self, message: dict, dequeue_count: int, max_dequeue_count: int) -> None:
         """Transient errors propagate (the host retries); the last attempt marks the job failed first."""
         kind, job_id = message.get("kind"), message.get("jobId")
+        if kind in (RUN, FOLLOW_UP) and not job_id:
+            log.error("dropped a %s message without a jobId", kind)
+            return
         try:
             if kind == RUN:
                 await self.playbook.run(job_id, redelivered=dequeue_count > 1)

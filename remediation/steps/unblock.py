@@ -8,7 +8,7 @@ follow-up check verifies the release), and the cap error escalates at once.
 
 from __future__ import annotations
 
-from remediation.errors import PermanentError, UnblockCapError
+from remediation.errors import NotFoundError, PermanentError, UnblockCapError
 from remediation.models import DONE, SKIPPED, STEP_FAILED, STEP_PLANNED, Job, iso
 from remediation.policies import SECURING_STEPS, is_automatic, unblock_budget_reason
 from remediation.steps.context import Outcome, StepRun
@@ -32,6 +32,11 @@ async def _budget(run: StepRun) -> str | None:
     if not is_automatic(run.job):
         return None   # the budget limits automatic unblocks; an admin's request is their decision
     return await unblock_budget_reason(run.settings, run.ports.store, run.job.user, run.clock())
+
+
+def _released_elsewhere(run: StepRun) -> Outcome:
+    return Outcome(DONE, f"{run.job.user} left the blocked list before the unblock (released by Microsoft or an "
+                         "admin).", {"alreadyReleased": True}, apply=_unblocked_at(iso(run.clock())))
 
 
 async def _record(run: StepRun, at: str) -> None:
@@ -62,12 +67,12 @@ async def unblock_sender(run: StepRun) -> Outcome:
     if budget:
         return Outcome(SKIPPED, f"{user} was not unblocked: {budget}.")
     if not await run.ports.exchange.blocked_senders(user):
-        now = iso(run.clock())
-        return Outcome(DONE, f"{user} was already off the blocked list (released by someone else).",
-                       {"alreadyReleased": True}, apply=_unblocked_at(now))
+        return _released_elsewhere(run)
     try:
         await run.once(UNBLOCK_REQUESTED, "remove blocked sender", user, WHY,
                        lambda: run.ports.exchange.unblock(user))
+    except NotFoundError:
+        return _released_elsewhere(run)   # between our look at the list and the Remove
     except UnblockCapError as exc:
         return Outcome(STEP_FAILED, f"Exchange refused the unblock: {exc}. Microsoft's cap on unblocks for this "
                                     "account is reached: only Microsoft Support can release it now.", {"cap": True})

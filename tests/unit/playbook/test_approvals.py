@@ -118,3 +118,8 @@ async def test_the_breaker_mails_again_the_next_hour(playbook):
         await run_job(playbook, user=user, trigger=SWEEP)
         playbook.clock.advance(hours=1)
     assert len([mail for mail in playbook.tenant.outbox if mail["subject"].startswith("[Breaker open]")]) == 2
+
+
+async def test_without_protected_accounts_no_membership_is_checked(playbook):
+    await run_job(playbook)
+    assert playbook.tenant.count("member_of") == 0

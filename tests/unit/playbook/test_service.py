@@ -171,3 +171,8 @@ async def test_an_unknown_message_is_dropped_and_a_missing_job_fails_nothing(pla
     await playbook.service.handle({"kind": "mystery"}, 1, 5)
     await playbook.service.handle({"kind": "run", "jobId": "no-such-job"}, 1, 5)
     assert "unknown kind 'mystery'" in caplog.text and "no-such-job" in caplog.text
+
+
+async def test_a_run_message_without_a_job_id_is_dropped(playbook, caplog):
+    await playbook.service.handle({"kind": "run"}, 1, 5)
+    assert "without a jobId" in caplog.text and playbook.tenant.calls == []

@@ -105,3 +105,11 @@ async def test_one_summary_mail_goes_to_the_security_team_never_to_the_user(play
     assert f"https://responder.contoso.com/api/remediations/{job.id}" in mail["body"]
     assert "Pixel 9" in mail["body"] and "collect@evil.example" in mail["body"]
     assert "Needs a human" in mail["body"]
+
+
+async def test_the_password_methods_date_is_our_own_reset_not_a_registration(playbook):
+    methods = playbook.tenant.find(ADELE).methods
+    methods[0]["createdDateTime"] = "2026-11-28T08:00:00Z"     # Graph moves it to the last password change
+    job = await start(playbook)
+    assert [item["type"] for item in job.step("auth_methods_review").data["recent"]] == [
+        "microsoftAuthenticator 'Pixel 9'"]

@@ -73,3 +73,11 @@ async def test_a_user_already_released_by_someone_else_is_not_unblocked_again(pl
     job = await playbook.service.get(job.id)
     assert job.step("unblock_sender").data["alreadyReleased"] is True
     assert job.status == "awaiting_release" and playbook.tenant.count("unblock") == 0
+
+
+async def test_a_sender_released_between_the_check_and_the_remove_is_done_not_failed(playbook):
+    from remediation.errors import NotFoundError
+    playbook.tenant.fail_next("unblock", NotFoundError("adele@contoso.com isn't on the blocked senders list.",
+                                                       service="exchange"))
+    job = await run_job(playbook)
+    assert job.step("unblock_sender").data["alreadyReleased"] is True and job.status == "awaiting_release"
