@@ -14,7 +14,8 @@ from remediation.settings import Settings
 EVENTS = Path(__file__).parent / "events"
 
 # One fixture module per area, so parallel work never edits the same file.
-pytest_plugins = [f"tests.plugins.{name}" for name in ("sandbox", "storage", "gateways", "playbook", "host", "app")]
+pytest_plugins = [f"tests.plugins.{name}"
+                  for name in ("sandbox", "storage", "gateways", "playbook", "host", "app", "e2e")]
 
 
 def load_event(name: str):

@@ -1,0 +1,120 @@
+"""Each alert route, from a documented payload to a resolved job, through HTTP on the local host:
+the job is read through the admin API and the tenant through the sandbox's control API."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.conftest import load_event
+from tests.plugins.e2e import ALERTS_SUBMIT, READER
+
+pytestmark = pytest.mark.e2e
+
+ADELE = "adele@contoso.com"
+
+
+def azure_monitor_alert(user: str) -> dict:
+    """The documented common-schema log alert, its dimension naming the user (AZURE_MONITOR_USER_FIELD)."""
+    payload = load_event("intake/azure-monitor/common-schema_log-search-alert-v2_full-payload.json")
+    essentials = payload["data"]["essentials"]
+    essentials["alertId"] = essentials["alertId"].rpartition("/")[0] + f"/{uuid.uuid4()}"
+    [criterion] = payload["data"]["alertContext"]["condition"]["allOf"]
+    criterion["dimensions"] = [{"name": "UserPrincipalName", "value": user}]
+    return payload
+
+
+def sentinel_incident(user: str) -> dict:
+    """The documented incident trigger body, titled like the alert, its Account and Mailbox naming the user."""
+    body = load_event("intake/sentinel/incident-trigger-body.template.json")
+    incident = body["object"]
+    incident["name"] = str(uuid.uuid4())
+    incident["properties"]["title"] = "User restricted from sending email"
+    account, mailbox = incident["properties"]["relatedEntities"]
+    name, _, domain = user.partition("@")
+    account["properties"].update(accountName=name, upnSuffix=domain)
+    mailbox["properties"].update(upn=user, mailboxPrimaryAddress=user)
+    return body
+
+
+def assert_secured_and_released(e2e, user: str) -> None:
+    """What the tenant shows after a standard run: new password, sessions revoked, forwarding gone, unblocked,
+    and the security team told."""
+    state = e2e.sandbox.user(user)
+    assert len(state["passwordChanges"]) == 1 and len(state["revocations"]) == 1
+    assert not any(rule["isEnabled"] for rule in state["inboxRules"] if rule["actions"].get("forwardTo"))
+    assert state["mailbox"]["ForwardingSmtpAddress"] is None
+    assert user not in [entry["SenderAddress"] for entry in e2e.sandbox.state()["blockedSenders"]]
+    [summary] = [mail for mail in e2e.outbox() if user in mail["message"]["subject"]]
+    assert summary["from"] == "secops@contoso.com" and summary["recipients"] == ["soc@contoso.com"]
+
+
+def test_o365_alert_through_the_management_api_webhook_is_resolved(e2e):
+    e2e.subscribe_o365()
+    alert = e2e.raise_alert(ADELE)
+    assert alert["notified"] == 200
+    job = e2e.wait_for_job(ADELE, "resolved")
+    assert job["trigger"]["source"] == "o365" and job["trigger"]["alertId"] == alert["alertId"]
+    assert [step["status"] for step in job["steps"]] == ["done"] * 9
+    assert_secured_and_released(e2e, ADELE)
+
+
+def test_azure_monitor_alert_with_the_function_key_is_resolved(e2e):
+    e2e.raise_alert(ADELE)   # blocked; nobody subscribed to the Management API, so only Azure Monitor tells us
+    payload = azure_monitor_alert(ADELE)
+    response = e2e.http.post("/api/alerts/azure-monitor", json=payload,
+                             headers={"x-functions-key": e2e.settings["FUNCTIONS_KEY"]})
+    assert response.status_code == 202, response.text
+    [started] = response.json()["jobs"]
+    job = e2e.wait_for_job(ADELE, "resolved")
+    assert job["id"] == started["id"] and started["url"] == f"{e2e.url}/api/remediations/{job['id']}"
+    assert job["trigger"] == {"source": "azure-monitor", "alertId": payload["data"]["essentials"]["alertId"],
+                              "requestedBy": "azure-monitor (function key)", "reason": None}
+    assert_secured_and_released(e2e, ADELE)
+
+
+def test_azure_monitor_secure_webhook_records_the_calling_app(e2e):
+    e2e.raise_alert(ADELE)
+    headers = {"x-functions-key": e2e.settings["FUNCTIONS_KEY"],
+               **e2e.bearer(ALERTS_SUBMIT, upn=None, app_displayname="Azure Monitor action group")}
+    response = e2e.http.post("/api/alerts/azure-monitor", json=azure_monitor_alert(ADELE), headers=headers)
+    assert response.status_code == 202, response.text
+    job = e2e.wait_for_job(ADELE, "resolved")
+    assert job["trigger"]["requestedBy"].startswith("Azure Monitor action group (")
+
+
+def test_azure_monitor_without_the_function_key_is_refused_by_the_host(e2e):
+    e2e.raise_alert(ADELE)
+    response = e2e.http.post("/api/alerts/azure-monitor", json=azure_monitor_alert(ADELE), headers=e2e.bearer(
+        ALERTS_SUBMIT))
+    assert response.status_code == 401
+    assert e2e.jobs() == [] and e2e.queue_depth() == 0
+
+
+def test_azure_monitor_resolved_alert_starts_nothing(e2e):
+    e2e.raise_alert(ADELE)
+    payload = azure_monitor_alert(ADELE)
+    payload["data"]["essentials"]["monitorCondition"] = "Resolved"
+    response = e2e.http.post("/api/alerts/azure-monitor", json=payload,
+                             headers={"x-functions-key": e2e.settings["FUNCTIONS_KEY"]})
+    assert response.status_code == 200 and response.json() == {"jobs": []}
+    assert e2e.jobs() == []
+
+
+def test_sentinel_incident_is_resolved_with_one_job_for_its_two_entities(e2e):
+    e2e.raise_alert(ADELE)
+    incident = sentinel_incident(ADELE)
+    response = e2e.http.post("/api/alerts/sentinel", json=incident, headers=e2e.bearer(ALERTS_SUBMIT))
+    assert response.status_code == 202, response.text
+    assert [job["user"] for job in response.json()["jobs"]] == [ADELE]
+    job = e2e.wait_for_job(ADELE, "resolved")
+    assert job["trigger"]["source"] == "sentinel" and job["trigger"]["alertId"] == incident["object"]["name"]
+    assert_secured_and_released(e2e, ADELE)
+
+
+def test_sentinel_needs_the_alerts_submit_role(e2e):
+    e2e.raise_alert(ADELE)
+    response = e2e.http.post("/api/alerts/sentinel", json=sentinel_incident(ADELE), headers=e2e.bearer(READER))
+    assert response.status_code == 403 and response.headers["Content-Type"] == "application/problem+json"
+    assert e2e.jobs() == [] and e2e.queue_depth() == 0
