@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 import uuid
 from pathlib import Path
@@ -78,9 +79,10 @@ def tenant_scenario() -> dict:
     return scenarios.read(TEST_SCENARIO)
 
 
-def _tenant(module, sandbox_url: str) -> Sandbox:
-    """The sandbox reset to the module's scenario."""
-    sandbox = Sandbox(sandbox_url, getattr(module, "E2E_SCENARIO", None) or tenant_scenario())
+def _tenant(module, sandbox_url: str, *, quiet: bool = False) -> Sandbox:
+    """The sandbox reset to the module's scenario (`quiet`: without blocks or alerts for a timer to find)."""
+    scenario = getattr(module, "E2E_SCENARIO", None) or tenant_scenario()
+    sandbox = Sandbox(sandbox_url, {**scenario, "blockedSenders": [], "alerts": []} if quiet else scenario)
     sandbox.load()
     return sandbox
 
@@ -99,8 +101,8 @@ def e2e_host(request, azurite, sandbox_server, tmp_path_factory) -> AppUnderTest
     folder: Path = tmp_path_factory.mktemp("e2e-host")
     (folder / "host.json").write_text(json.dumps(host_json(getattr(request.module, "E2E_HOST_JSON", {}))))
     (folder / "empty.settings.json").write_text('{"IsEncrypted": false, "Values": {}}')
-    # Timers may fire as soon as the host starts: they find the module's tenant, not the last test's.
-    sandbox = _tenant(request.module, sandbox_server.url)
+    # Timers may fire as soon as the host starts: they find nothing to do until a test sets its tenant up.
+    sandbox = _tenant(request.module, sandbox_server.url, quiet=True)
     sandbox.close()
     names = "e" + uuid.uuid4().hex[:12]
     settings = {**base_settings(azurite.connection_string, sandbox_server.url, sandbox.tenant_id, names),
@@ -211,6 +213,11 @@ class EndToEnd:
 
     def outbox(self) -> list[dict]:
         return self.sandbox.state()["outbox"]
+
+    def log_lines(self, pattern: str, since: int = 0) -> list[str]:
+        """The host's output lines from line `since` on that match `pattern`."""
+        expression = re.compile(pattern)
+        return [line for line in self.app.host.output[since:] if expression.search(line)]
 
 
 def wait_for(probe: Callable[[], Any], timeout: float, what: Callable[[], str] | str, interval: float = 0.1) -> Any:
