@@ -201,7 +201,13 @@ class Remediations(Operations):
     async def _fetch_content(self, message: dict) -> list[Job]:
         if self.management is None:
             raise ConfigurationError("no Management Activity API client to fetch content with")
-        records = await self.management.fetch_content(message["contentUri"])
+        try:
+            records = await self.management.fetch_content(message["contentUri"])
+        except (RequestError, PermanentError) as exc:
+            # A refused URI or a permanent answer does not get better with retries; the blocked-list
+            # sweep still finds the user.
+            log.error("dropped content %s: %s", message.get("contentId"), exc)
+            return []
         jobs = []
         for alerted in intake.restricted_sender_alerts(records, self.settings.alert_name):
             trigger = Trigger(O365_SOURCE, alerted.alert_id, "Office 365 Management Activity API")

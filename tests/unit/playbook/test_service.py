@@ -176,3 +176,16 @@ async def test_an_unknown_message_is_dropped_and_a_missing_job_fails_nothing(pla
 async def test_a_run_message_without_a_job_id_is_dropped(playbook, caplog):
     await playbook.service.handle({"kind": "run"}, 1, 5)
     assert "without a jobId" in caplog.text and playbook.tenant.calls == []
+
+
+async def test_content_the_fetcher_refuses_is_dropped_not_retried(playbook, caplog):
+    from remediation.errors import RequestError
+
+    class Refusing:
+        async def fetch_content(self, uri):
+            raise RequestError(f"refused to fetch {uri}: not under the tenant's activity feed")
+    worker = playbook.worker()
+    worker.management = Refusing()
+    await worker.handle({"kind": "fetch_content", "contentId": "c9", "contentUri": "https://manage.office.com/x"},
+                        1, 5)
+    assert "dropped content c9" in caplog.text and playbook.store.jobs == {}
