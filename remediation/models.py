@@ -104,11 +104,14 @@ class Block:
 
 
 def parse_block_reason(reason: str) -> dict:
-    """`Reason` is loosely `key=value;key=value` (e.g. `ExceedingLimitType=...`): keep what parses."""
+    """`Reason` is loosely `key=value;key=value` (e.g. `ExceedingLimitType=...;OutboundSpam`): keep
+    every part, `key:value` too, and a bare word as a key with an empty value."""
     parts: dict[str, str] = {}
     for chunk in reason.replace(",", ";").split(";"):
         key, sep, value = chunk.partition("=")
-        if sep and key.strip():
+        if not sep:
+            key, _, value = chunk.partition(":")
+        if key.strip():
             parts[key.strip()] = value.strip()
     return parts
 

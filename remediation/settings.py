@@ -8,7 +8,7 @@ Build it with `Settings.from_env()` (the process environment) or `Settings.from_
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from ipaddress import ip_address
 from typing import Mapping
 from urllib.parse import urlsplit
@@ -36,47 +36,6 @@ def is_loopback(url: str) -> bool:
         return ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-# env name -> (attribute, parser, default). Parsers turn the raw string into the typed value.
-_SPEC: dict[str, tuple[str, object, str]] = {
-    # contract names (DESIGN.md section 3)
-    "AzureWebJobsStorage": ("storage_connection", str, ""),
-    "TENANT_ID": ("tenant_id", str, ""),
-    "GRAPH_BASE_URL": ("graph_base_url", str, "https://graph.microsoft.com"),
-    "EXCHANGE_BASE_URL": ("exchange_base_url", str, "https://outlook.office365.com"),
-    "MANAGEMENT_API_BASE_URL": ("management_api_base_url", str, "https://manage.office.com"),
-    "LOGIN_BASE_URL": ("login_base_url", str, "https://login.microsoftonline.com"),
-    "API_AUDIENCE": ("api_audience", str, ""),
-    "REMEDIATION_MODE": ("mode", str, "dry-run"),
-    "FOLLOW_UP_DELAY_SECONDS": ("follow_up_delay_seconds", int, "3600"),
-    "SWEEP_SCHEDULE": ("sweep_schedule", str, "0 */1 * * * *"),
-    "PROTECTED_ACCOUNTS": ("protected_accounts", _split, ""),
-    "O365_WEBHOOK_AUTH_ID": ("o365_webhook_auth_id", str, ""),
-    "NOTIFY_SENDER": ("notify_sender", str, ""),
-    "NOTIFY_RECIPIENTS": ("notify_recipients", _split, ""),
-    # ours
-    "AzureWebJobsStorage__queueServiceUri": ("storage_queue_uri", str, ""),
-    "AzureWebJobsStorage__tableServiceUri": ("storage_table_uri", str, ""),
-    "AzureWebJobsStorage__clientId": ("storage_client_id", str, ""),
-    "REMEDIATION_QUEUE": ("queue_name", str, "remediation-jobs"),
-    "JOBS_TABLE": ("jobs_table", str, "remediationjobs"),
-    "PUBLIC_BASE_URL": ("public_base_url", str, "http://localhost:7071"),
-    "UNBLOCK_BUDGET_COUNT": ("unblock_budget_count", int, "1"),
-    "UNBLOCK_BUDGET_WINDOW_DAYS": ("unblock_budget_window_days", int, "7"),
-    "AUTH_METHODS_RECENT_DAYS": ("auth_methods_recent_days", int, "7"),
-    "DISABLE_ACCOUNT_WHEN_MANUAL_RESET": ("disable_account_when_manual_reset", _bool, "false"),
-    "DISABLE_ACCOUNT_ON_RECURRENCE": ("disable_account_on_recurrence", _bool, "false"),
-    "FOLLOW_UP_MAX_HOURS": ("follow_up_max_hours", int, "24"),
-    "BREAKER_MAX_JOBS_PER_HOUR": ("breaker_max_jobs_per_hour", int, "20"),
-    "MAX_REQUEST_BYTES": ("max_request_bytes", int, "65536"),
-    "RETRY_MAX_WAIT_SECONDS": ("retry_max_wait_seconds", float, "30"),
-    "ALERT_NAME": ("alert_name", str, "User restricted from sending email"),
-    "AZURE_MONITOR_USER_FIELD": ("azure_monitor_user_field", str, "UserPrincipalName"),
-    "ALERTS_POLL_SCHEDULE": ("alerts_poll_schedule", str, "0 */5 * * * *"),
-    "POISON_SCHEDULE": ("poison_schedule", str, "0 */5 * * * *"),
-    "STALE_JOB_MINUTES": ("stale_job_minutes", int, "15"),
-}
 
 
 @dataclass(frozen=True)
@@ -122,7 +81,8 @@ class Settings:
         env = os.environ if env is None else env
         values: dict[str, object] = {}
         unresolved = []
-        for name, (attribute, parse, default) in _SPEC.items():
+        for name, (attribute, parse) in _SPEC.items():
+            default = SETTING_DEFAULTS[name]
             raw = env.get(name, default)
             if raw.startswith(_KEY_VAULT_REFERENCE):
                 # App Service leaves the reference text in place when it cannot resolve it: never use it as a value.
@@ -147,7 +107,7 @@ class Settings:
 
     def problems(self) -> list[str]:
         """What keeps the app from acting on a tenant (reported by /api/health)."""
-        missing = [name for name, (attribute, _, _) in _SPEC.items()
+        missing = [name for name, (attribute, _) in _SPEC.items()
                    if name in ("TENANT_ID", "API_AUDIENCE", "NOTIFY_SENDER") and not getattr(self, attribute)]
         if not self.storage_connection and not (self.storage_queue_uri and self.storage_table_uri):
             missing.append("AzureWebJobsStorage")
@@ -161,5 +121,57 @@ class Settings:
         return self.mode == "enforce"
 
 
+# env name -> (attribute, parser). Parsers turn the raw string into the typed value; the
+# defaults are the dataclass's own, so they are written once.
+_SPEC: dict[str, tuple[str, object]] = {
+    # contract names (DESIGN.md section 3)
+    "AzureWebJobsStorage": ("storage_connection", str),
+    "TENANT_ID": ("tenant_id", str),
+    "GRAPH_BASE_URL": ("graph_base_url", str),
+    "EXCHANGE_BASE_URL": ("exchange_base_url", str),
+    "MANAGEMENT_API_BASE_URL": ("management_api_base_url", str),
+    "LOGIN_BASE_URL": ("login_base_url", str),
+    "API_AUDIENCE": ("api_audience", str),
+    "REMEDIATION_MODE": ("mode", str),
+    "FOLLOW_UP_DELAY_SECONDS": ("follow_up_delay_seconds", int),
+    "SWEEP_SCHEDULE": ("sweep_schedule", str),
+    "PROTECTED_ACCOUNTS": ("protected_accounts", _split),
+    "O365_WEBHOOK_AUTH_ID": ("o365_webhook_auth_id", str),
+    "NOTIFY_SENDER": ("notify_sender", str),
+    "NOTIFY_RECIPIENTS": ("notify_recipients", _split),
+    # ours
+    "AzureWebJobsStorage__queueServiceUri": ("storage_queue_uri", str),
+    "AzureWebJobsStorage__tableServiceUri": ("storage_table_uri", str),
+    "AzureWebJobsStorage__clientId": ("storage_client_id", str),
+    "REMEDIATION_QUEUE": ("queue_name", str),
+    "JOBS_TABLE": ("jobs_table", str),
+    "PUBLIC_BASE_URL": ("public_base_url", str),
+    "UNBLOCK_BUDGET_COUNT": ("unblock_budget_count", int),
+    "UNBLOCK_BUDGET_WINDOW_DAYS": ("unblock_budget_window_days", int),
+    "AUTH_METHODS_RECENT_DAYS": ("auth_methods_recent_days", int),
+    "DISABLE_ACCOUNT_WHEN_MANUAL_RESET": ("disable_account_when_manual_reset", _bool),
+    "DISABLE_ACCOUNT_ON_RECURRENCE": ("disable_account_on_recurrence", _bool),
+    "FOLLOW_UP_MAX_HOURS": ("follow_up_max_hours", int),
+    "BREAKER_MAX_JOBS_PER_HOUR": ("breaker_max_jobs_per_hour", int),
+    "MAX_REQUEST_BYTES": ("max_request_bytes", int),
+    "RETRY_MAX_WAIT_SECONDS": ("retry_max_wait_seconds", float),
+    "ALERT_NAME": ("alert_name", str),
+    "AZURE_MONITOR_USER_FIELD": ("azure_monitor_user_field", str),
+    "ALERTS_POLL_SCHEDULE": ("alerts_poll_schedule", str),
+    "POISON_SCHEDULE": ("poison_schedule", str),
+    "STALE_JOB_MINUTES": ("stale_job_minutes", int),
+}
+
+
+def _raw_default(attribute: str) -> str:
+    """A field's default as it would be written in an app setting."""
+    value = next(f.default for f in fields(Settings) if f.name == attribute)
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, tuple):
+        return ",".join(value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 SETTING_NAMES = tuple(_SPEC)
-SETTING_DEFAULTS = {name: default for name, (_, _, default) in _SPEC.items()}
+SETTING_DEFAULTS = {name: _raw_default(attribute) for name, (attribute, _) in _SPEC.items()}

@@ -18,7 +18,9 @@ def test_users_are_keyed_case_insensitively():
 
 
 def test_block_reason_is_parsed_leniently():
-    reason = "ExceedingLimitType=Daily;InternalRecipientCountToday=2;ExternalRecipientCountToday=4000; junk"
+    reason = ("ExceedingLimitType=Daily;InternalRecipientCountToday=2;ExternalRecipientCountToday=4000;"
+              " OutboundSpam;Last Spam Message MessagetraceId:88569b14")
     assert parse_block_reason(reason) == {"ExceedingLimitType": "Daily", "InternalRecipientCountToday": "2",
-                                          "ExternalRecipientCountToday": "4000"}
+                                          "ExternalRecipientCountToday": "4000", "OutboundSpam": "",
+                                          "Last Spam Message MessagetraceId": "88569b14"}
     assert parse_block_reason("") == {}

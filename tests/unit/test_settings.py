@@ -17,7 +17,7 @@ def test_defaults_are_safe():
 
 def test_every_setting_maps_to_a_field_and_back():
     built = Settings.from_env(SETTING_DEFAULTS)
-    assert built == Settings.from_env({})
+    assert built == Settings.from_env({}) == Settings()
     assert len(SETTING_DEFAULTS) == len(fields(Settings)) - 1  # + unresolved_references
 
 
