@@ -3,39 +3,13 @@ the job is read through the admin API and the tenant through the sandbox's contr
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
-from tests.conftest import load_event
-from tests.plugins.e2e import ALERTS_SUBMIT, READER
+from tests.plugins.e2e import ALERTS_SUBMIT, READER, azure_monitor_alert, sentinel_incident
 
 pytestmark = pytest.mark.e2e
 
 ADELE = "adele@contoso.com"
-
-
-def azure_monitor_alert(user: str) -> dict:
-    """The documented common-schema log alert, its dimension naming the user (AZURE_MONITOR_USER_FIELD)."""
-    payload = load_event("intake/azure-monitor/common-schema_log-search-alert-v2_full-payload.json")
-    essentials = payload["data"]["essentials"]
-    essentials["alertId"] = essentials["alertId"].rpartition("/")[0] + f"/{uuid.uuid4()}"
-    [criterion] = payload["data"]["alertContext"]["condition"]["allOf"]
-    criterion["dimensions"] = [{"name": "UserPrincipalName", "value": user}]
-    return payload
-
-
-def sentinel_incident(user: str) -> dict:
-    """The documented incident trigger body, titled like the alert, its Account and Mailbox naming the user."""
-    body = load_event("intake/sentinel/incident-trigger-body.template.json")
-    incident = body["object"]
-    incident["name"] = str(uuid.uuid4())
-    incident["properties"]["title"] = "User restricted from sending email"
-    account, mailbox = incident["properties"]["relatedEntities"]
-    name, _, domain = user.partition("@")
-    account["properties"].update(accountName=name, upnSuffix=domain)
-    mailbox["properties"].update(upn=user, mailboxPrimaryAddress=user)
-    return body
 
 
 def assert_secured_and_released(e2e, user: str) -> None:

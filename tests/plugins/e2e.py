@@ -38,6 +38,7 @@ from azure.storage.queue import QueueClient
 
 from localdev.tenant import scenario as scenarios
 from remediation.settings import SETTING_DEFAULTS
+from tests.conftest import load_event
 from tests.plugins.host import ROOT, HostProcess, start_host_process
 from tests.plugins.sandbox import TEST_SCENARIO, Sandbox
 
@@ -85,6 +86,30 @@ def _tenant(module, sandbox_url: str, *, quiet: bool = False) -> Sandbox:
     sandbox = Sandbox(sandbox_url, {**scenario, "blockedSenders": [], "alerts": []} if quiet else scenario)
     sandbox.load()
     return sandbox
+
+
+def azure_monitor_alert(*users: str) -> dict:
+    """The documented common-schema log alert (a new alertId), its dimensions naming the users
+    (AZURE_MONITOR_USER_FIELD)."""
+    payload = load_event("intake/azure-monitor/common-schema_log-search-alert-v2_full-payload.json")
+    essentials = payload["data"]["essentials"]
+    essentials["alertId"] = essentials["alertId"].rpartition("/")[0] + f"/{uuid.uuid4()}"
+    [criterion] = payload["data"]["alertContext"]["condition"]["allOf"]
+    criterion["dimensions"] = [{"name": "UserPrincipalName", "value": user} for user in users]
+    return payload
+
+
+def sentinel_incident(user: str) -> dict:
+    """The documented incident trigger body, titled like the alert, its Account and Mailbox naming the user."""
+    body = load_event("intake/sentinel/incident-trigger-body.template.json")
+    incident = body["object"]
+    incident["name"] = str(uuid.uuid4())
+    incident["properties"]["title"] = "User restricted from sending email"
+    account, mailbox = incident["properties"]["relatedEntities"]
+    name, _, domain = user.partition("@")
+    account["properties"].update(accountName=name, upnSuffix=domain)
+    mailbox["properties"].update(upn=user, mailboxPrimaryAddress=user)
+    return body
 
 
 class AppUnderTest:
