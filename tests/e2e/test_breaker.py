@@ -41,7 +41,8 @@ def test_the_third_automatic_job_in_an_hour_waits_for_approval(e2e):
     held = {}
     for user, count in ((ALEX, 3), (NESTOR, 4)):
         held[user] = e2e.wait_for_job(user, "awaiting_approval")
-        assert f"{count} automatic jobs started this hour, more than BREAKER_MAX_JOBS_PER_HOUR=2" in held[user]["summary"]
+        reason = f"{count} automatic jobs started this hour, more than BREAKER_MAX_JOBS_PER_HOUR=2"
+        assert reason in held[user]["summary"]
         assert [(entry["decision"], entry["breaker"]) for entry in held[user]["decisions"]] == [("hold", True)]
     wait_for(lambda: breaker_mails(e2e), 10, "the breaker mail")
     assert e2e.sandbox.user(ALEX)["passwordChanges"] == [] and e2e.sandbox.user(NESTOR)["passwordChanges"] == []
