@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import re
 from typing import Iterable, NamedTuple
-from urllib.parse import urlsplit
 
 from remediation.errors import ForbiddenError, RequestError
+from remediation.gateways.management_api import check_content_uri
 
 _OBJECT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 
@@ -51,21 +51,22 @@ def _text(value: object) -> str:
 def content_notifications(body: object, tenant_id: str, management_api_base_url: str) -> list[dict]:
     """The content pointers of a webhook notification, checked before anything is enqueued.
 
-    Every item must name our tenant and a `contentUri` on the Management API host: the worker
-    will fetch that URI, so a forged one must never reach the queue.
+    Every item must name our tenant and a `contentUri` under our tenant's feed on the Management
+    API host (the fetcher's own check): the worker will fetch that URI with our token, so a forged
+    one must never reach the queue.
     """
     if not isinstance(body, list):
         raise RequestError("a notification is a JSON array of content pointers")
-    host = urlsplit(management_api_base_url).netloc.lower()
     pointers = []
     for item in body:
         if not isinstance(item, dict) or not _text(item.get("contentId")) or not _text(item.get("contentUri")):
             raise RequestError("every notification item needs contentId and contentUri")
         if _text(item.get("tenantId")).lower() != tenant_id.strip().lower():
             raise ForbiddenError("the notification is for another tenant")
-        uri = urlsplit(item["contentUri"])
-        if uri.scheme not in ("https", "http") or uri.netloc.lower() != host:
-            raise ForbiddenError("the contentUri is not on the Management Activity API host")
+        try:
+            check_content_uri(item["contentUri"], management_api_base_url, tenant_id)
+        except RequestError as exc:
+            raise ForbiddenError(exc.message) from exc   # the worker would refuse it: never enqueue it
         pointers.append({"contentId": item["contentId"], "contentUri": item["contentUri"],
                          "tenantId": item["tenantId"], "contentType": _text(item.get("contentType"))})
     return pointers

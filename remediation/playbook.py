@@ -27,6 +27,7 @@ from remediation.steps.context import RESUMED, RUNNER, JobWorker, Outcome, Ports
 
 FOLLOW_UP = "follow_up"
 HOLD = "hold"
+MAIL = "mail"   # claims: one mail per key
 
 
 def follow_up_message(job_id: str, attempt: int) -> dict:
@@ -139,13 +140,17 @@ class Playbook(JobWorker):
             return
         reason, breaker = holds[-1]["comment"], bool(holds[-1].get("breaker"))
         hour = self.clock().strftime("%Y%m%d%H")
-        marker = f"breaker-mail|{hour}" if breaker else f"approval-mail|{job.id}"
-        if await self.ports.store.get_marker(marker):
+        key = f"breaker-mail|{hour}" if breaker else f"approval-mail|{job.id}"
+        # Claimed before sending: held jobs run side by side, and only one of them may mail.
+        if await self.ports.store.claim(MAIL, key, job.id) not in (None, job.id):
             return
         subject, body = notify.breaker_open(reason, hour) if breaker else notify.approval_needed(
             self.settings, job, reason)
-        await self.mailer.send(job.user, subject, body)
-        await self.ports.store.set_marker(marker, iso(self.clock()))
+        try:
+            await self.mailer.send(job.user, subject, body)
+        except Exception:
+            await self.ports.store.release(MAIL, key, job.id)   # unsent: the next held job (or retry) mails
+            raise
 
     # -- the end of a run -----------------------------------------------------------------------
 

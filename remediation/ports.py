@@ -94,7 +94,8 @@ class JobStore(Protocol):
 
     async def claim(self, kind: str, key: str, job_id: str) -> str | None:
         """Create-if-absent marker `kind/key` -> job_id. None when claimed now, else the id already there.
-        Kinds: "active" (key: user), "block" (key: user|CreatedDatetime), "alert" (key: dedupe key)."""
+        Kinds: "active" (key: user), "block" (key: user|CreatedDatetime), "alert" (key: dedupe key),
+        "mail" (key: what a once-only mail is about)."""
 
     async def release(self, kind: str, key: str, job_id: str) -> None:
         """Delete the marker if it still names job_id (ETag-guarded)."""

@@ -17,7 +17,7 @@ from remediation.models import normalize_user
 
 # Partitions of the one table.
 JOB, UNBLOCK, BREAKER, MARKER = "job", "unblock", "breaker", "marker"
-CLAIM_KINDS = ("active", "block", "alert")
+CLAIM_KINDS = ("active", "block", "alert", "mail")
 # Claims keyed by a user (`active`: user, `block`: user|CreatedDatetime) are case-insensitive,
 # because Exchange may spell an address in other casing than Graph.
 USER_KEYED_CLAIMS = ("active", "block")

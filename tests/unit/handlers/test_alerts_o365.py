@@ -9,12 +9,15 @@ from tests.plugins.app import MAX_REQUEST_BYTES, TENANT, WEBHOOK_AUTH_ID
 from tests.unit.handlers.calls import http_request, problem_of
 
 AUTH = {"Webhook-AuthID": WEBHOOK_AUTH_ID}
+DOCUMENTED_TENANT = "f28ab78a-d401-4060-8012-736e373933eb"
 
 
 def notification(**changes) -> list[dict]:
-    """The documented notification for our tenant (its `{GUID}` placeholder filled in)."""
+    """The documented notification for our tenant (its `{GUID}` placeholder and the tenant of its
+    contentUri filled in)."""
     template = load_event("intake/o365-mgmt-activity-api/08-webhook-notification.request.template.json")
-    return [{**item, "tenantId": TENANT, **changes} for item in template]
+    return [{**item, "tenantId": TENANT, "contentUri": item["contentUri"].replace(DOCUMENTED_TENANT, TENANT),
+             **changes} for item in template]
 
 
 def post(body: object = None, headers: dict | None = None, raw: bytes | None = None):
@@ -40,7 +43,8 @@ async def test_a_validation_request_with_a_wrong_auth_id_is_refused(fake):
 
 
 async def test_a_notification_is_answered_exactly_200_and_enqueues_one_fetch_per_content(fake):
-    items = notification() + notification(contentId="second", contentUri="https://manage.office.com/api/v1.0/x/2")
+    items = notification() + notification(
+        contentId="second", contentUri=f"https://manage.office.com/api/v1.0/{TENANT}/activity/feed/audit/2")
     response = await post(items)
     assert response.status_code == 200
     assert [item["contentId"] for item in fake.content] == [items[0]["contentId"], "second"]

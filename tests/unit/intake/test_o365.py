@@ -15,12 +15,14 @@ MANAGEMENT = "https://manage.office.com"
 ALERT_NAME = "User restricted from sending email"
 RECORDS = "intake/o365-audit-records/elastic-sec-comp-alerts_{}_ElevationOfExchangeAdminPrivilege.json"
 ENTITY_RECORD, TRIGGERED_RECORD = RECORDS.format("AlertEntityGenerated"), RECORDS.format("AlertTriggered")
+DOCUMENTED_TENANT = "f28ab78a-d401-4060-8012-736e373933eb"
 NOTIFICATION = "intake/o365-mgmt-activity-api/08-webhook-notification.request.template.json"
 
 
 def notification(tenant: str = TENANT) -> list[dict]:
-    """The documented notification; its `{GUID}` tenant placeholder filled in."""
-    return [{**item, "tenantId": tenant} for item in load_event(NOTIFICATION)]
+    """The documented notification; its `{GUID}` tenant placeholder and its contentUri's tenant filled in."""
+    return [{**item, "tenantId": tenant, "contentUri": item["contentUri"].replace(DOCUMENTED_TENANT, tenant)}
+            for item in load_event(NOTIFICATION)]
 
 
 def restricted_record(**changes) -> dict:
@@ -47,7 +49,9 @@ def test_another_tenant_is_forbidden():
 
 @pytest.mark.parametrize("uri", ["https://attacker.example/api/v1.0/feed/x",
                                  "https://manage.office.com.attacker.example/x",
-                                 "file:///etc/passwd", "https://user@attacker.example/x"])
+                                 "file:///etc/passwd", "https://user@attacker.example/x",
+                                 "https://manage.office.com/api/v1.0/00000000-0000-0000-0000-000000000000/activity/feed/a",
+                                 f"https://manage.office.com/api/v1.0/{TENANT}/activity/feed/../../../../v1.0/users"])
 def test_a_content_uri_off_the_management_host_is_forbidden(uri):
     items = notification() + [{**notification()[0], "contentId": "other", "contentUri": uri}]
     with pytest.raises(ForbiddenError, match="contentUri"):
@@ -55,7 +59,7 @@ def test_a_content_uri_off_the_management_host_is_forbidden(uri):
 
 
 def test_the_sandbox_host_is_the_management_host_when_configured():
-    items = [{**notification()[0], "contentUri": "http://127.0.0.1:7072/api/v1.0/x/activity/feed/audit/1"}]
+    items = [{**notification()[0], "contentUri": f"http://127.0.0.1:7072/api/v1.0/{TENANT}/activity/feed/audit/1"}]
     assert content_notifications(items, TENANT, "http://127.0.0.1:7072")
 
 
