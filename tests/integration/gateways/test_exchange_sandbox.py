@@ -22,7 +22,8 @@ async def test_the_blocked_list_is_read_with_each_entrys_facts(sandbox_exchange)
     blocks = {block.sender: block for block in await sandbox_exchange.blocked_senders()}
     assert list(blocks) == BLOCKED
     adele = blocks["adele@contoso.com"]
-    assert adele.reason_parts == {"ExceedingLimitType": "ExternalRecipients"} and adele.temporary is False
+    assert adele.reason_parts == {"ExceedingLimitType": "ExternalRecipients", "OutboundSpam": ""}
+    assert adele.temporary is False
     assert adele.created.startswith("20") and adele.changed
     assert blocks["alex@contoso.com"].temporary is True
 
