@@ -36,13 +36,12 @@ import pytest
 from azure.core.exceptions import ResourceNotFoundError
 from azure.storage.queue import QueueClient
 
+from localdev.run import AUDIENCE, app_environment
 from localdev.tenant import scenario as scenarios
-from remediation.settings import SETTING_DEFAULTS
 from tests.conftest import load_event
 from tests.plugins.host import ROOT, HostProcess, start_host_process
 from tests.plugins.sandbox import TEST_SCENARIO, Sandbox
 
-AUDIENCE = "api://restricted-sender-responder"
 ADMIN_UPN = "admin@contoso.com"
 ADMIN, READER, ALERTS_SUBMIT = "Remediation.Admin", "Remediation.Reader", "Alerts.Submit"
 RARELY = "0 0 0 1 1 *"            # 1 January, midnight: a timer that is not under test
@@ -52,19 +51,14 @@ FAST_QUEUES = {"maxPollingInterval": "00:00:00.200"}
 
 
 def base_settings(storage: str, sandbox_url: str, tenant_id: str, names: str) -> dict[str, str]:
-    """What run.py sets for the demo, with a 1 s follow-up, quiet timers and room for many jobs per user."""
-    defaults = {name: value for name, value in SETTING_DEFAULTS.items() if value}
+    """What `make run` sets (localdev/run.py), with the module's own queue and table, a 1 s follow-up,
+    quiet timers and room for many jobs per user."""
     return {
-        **defaults, "AzureWebJobsStorage": storage, "REMEDIATION_QUEUE": f"q{names}", "JOBS_TABLE": names,
-        "TENANT_ID": tenant_id, "GRAPH_BASE_URL": sandbox_url, "EXCHANGE_BASE_URL": sandbox_url,
-        "MANAGEMENT_API_BASE_URL": sandbox_url, "LOGIN_BASE_URL": sandbox_url, "API_AUDIENCE": AUDIENCE,
-        "REMEDIATION_MODE": "enforce", "FOLLOW_UP_DELAY_SECONDS": "1", "O365_WEBHOOK_AUTH_ID": uuid.uuid4().hex,
-        "FUNCTIONS_KEY": uuid.uuid4().hex, "NOTIFY_SENDER": "secops@contoso.com",
-        "NOTIFY_RECIPIENTS": "soc@contoso.com",
+        **app_environment(storage, sandbox_url, tenant_id, auth_id=uuid.uuid4().hex),
+        "REMEDIATION_QUEUE": f"q{names}", "JOBS_TABLE": names, "FOLLOW_UP_DELAY_SECONDS": "1",
         "SWEEP_SCHEDULE": RARELY, "ALERTS_POLL_SCHEDULE": RARELY, "POISON_SCHEDULE": RARELY,
         # Tests of one module share a table: each may unblock the same user again.
         "UNBLOCK_BUDGET_COUNT": "1000", "BREAKER_MAX_JOBS_PER_HOUR": "1000", "RETRY_MAX_WAIT_SECONDS": "1",
-        "FUNCTIONS_WORKER_RUNTIME": "python",
     }
 
 
