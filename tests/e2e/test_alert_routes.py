@@ -20,7 +20,7 @@ def assert_secured_and_released(e2e, user: str) -> None:
     assert not any(rule["isEnabled"] for rule in state["inboxRules"] if rule["actions"].get("forwardTo"))
     assert state["mailbox"]["ForwardingSmtpAddress"] is None
     assert user not in [entry["SenderAddress"] for entry in e2e.sandbox.state()["blockedSenders"]]
-    [summary] = [mail for mail in e2e.outbox() if user in mail["message"]["subject"]]
+    [summary] = e2e.mails(f"[Restricted sender] {user}")
     assert summary["from"] == "secops@contoso.com" and summary["recipients"] == ["soc@contoso.com"]
 
 

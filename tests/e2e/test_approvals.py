@@ -23,8 +23,7 @@ def held_job(e2e, user: str = NESTOR) -> dict:
     assert response.headers["Location"] == response.json()["url"]
     job = e2e.wait_for_job(user, "awaiting_approval")
     assert EXECUTIVES in job["summary"]
-    wait_for(lambda: [mail for mail in e2e.outbox() if mail["message"]["subject"] == f"[Approval needed] {user}"],
-             10, "the approval request mail")
+    wait_for(lambda: e2e.mails(f"[Approval needed] {user}"), 10, "the approval request mail")
     return job
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.plugins.e2e import ADMIN, TERMINAL, azure_monitor_alert, wait_for
+from tests.plugins.e2e import ADMIN, BREAKER_MAIL, TERMINAL, azure_monitor_alert, clear_of_the_hour, wait_for
 
 pytestmark = pytest.mark.e2e
 
 E2E_SETTINGS = {"BREAKER_MAX_JOBS_PER_HOUR": "2"}
 ADELE, MEGAN, ALEX, NESTOR, LEE = ("adele@contoso.com", "megan@contoso.com", "alex@contoso.com",
                                    "nestor@contoso.com", "lee@contoso.com")
-BREAKER_MAIL = "[Breaker open] automatic remediation paused"
 
 
 def alert(e2e, *users: str) -> list[dict]:
@@ -23,11 +22,8 @@ def alert(e2e, *users: str) -> list[dict]:
     return response.json()["jobs"]
 
 
-def breaker_mails(e2e) -> list[dict]:
-    return [mail for mail in e2e.outbox() if mail["message"]["subject"] == BREAKER_MAIL]
-
-
 def test_the_third_automatic_job_in_an_hour_waits_for_approval(e2e):
+    clear_of_the_hour()
     e2e.raise_alert(MEGAN)
     assert [job["status"] for job in alert(e2e, ADELE) + alert(e2e, MEGAN)] == ["queued", "queued"]
     assert [job["status"] for job in alert(e2e, ALEX) + alert(e2e, NESTOR)] == ["awaiting_approval"] * 2
@@ -44,7 +40,7 @@ def test_the_third_automatic_job_in_an_hour_waits_for_approval(e2e):
         reason = f"{count} automatic jobs started this hour, more than BREAKER_MAX_JOBS_PER_HOUR=2"
         assert reason in held[user]["summary"]
         assert [(entry["decision"], entry["breaker"]) for entry in held[user]["decisions"]] == [("hold", True)]
-    wait_for(lambda: breaker_mails(e2e), 10, "the breaker mail")
+    wait_for(lambda: e2e.mails(BREAKER_MAIL), 10, "the breaker mail")
     assert e2e.sandbox.user(ALEX)["passwordChanges"] == [] and e2e.sandbox.user(NESTOR)["passwordChanges"] == []
 
     # A held job goes on once an admin approves it.
@@ -52,3 +48,4 @@ def test_the_third_automatic_job_in_an_hour_waits_for_approval(e2e):
     assert approved.status_code == 200, approved.text
     e2e.wait_for_job(ALEX, "resolved")
     assert e2e.http.post(f"/api/remediations/{held[NESTOR]['id']}/cancel", headers=e2e.bearer(ADMIN)).status_code == 200
+    assert len(e2e.mails(BREAKER_MAIL)) == 1

@@ -17,6 +17,7 @@ An `EndToEnd`:
         .wait_for_job(user, status)     polls until this test's one job for `user` reaches `status`
         .subscribe_o365()       subscribes the sandbox's Management API (Audit.General) to the app's webhook
         .queue_depth(), .poison()       the module's queue (visible and hidden messages), its poison queue
+        .outbound(), .mails(subject)    the calls the app made to the tenant, the mails it sent through it
 
 Timers that are not under test fire once a year, so nothing runs between the calls a test makes.
 """
@@ -28,6 +29,7 @@ import json
 import re
 import time
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
@@ -45,6 +47,7 @@ from tests.plugins.sandbox import TEST_SCENARIO, Sandbox
 ADMIN_UPN = "admin@contoso.com"
 ADMIN, READER, ALERTS_SUBMIT = "Remediation.Admin", "Remediation.Reader", "Alerts.Submit"
 RARELY = "0 0 0 1 1 *"            # 1 January, midnight: a timer that is not under test
+BREAKER_MAIL = "[Breaker open] automatic remediation paused"
 TERMINAL = ("resolved", "escalated", "failed", "cancelled", "planned")
 # The local host polls an idle queue every 2 s; the follow-up message of a 1 s delay should not wait that long.
 FAST_QUEUES = {"maxPollingInterval": "00:00:00.200"}
@@ -230,8 +233,9 @@ class EndToEnd:
         """Every call the app made to the tenant since this test reset it."""
         return self.sandbox.requests()
 
-    def outbox(self) -> list[dict]:
-        return self.sandbox.state()["outbox"]
+    def mails(self, subject: str) -> list[dict]:
+        """The mails the app sent through the tenant whose subject contains `subject`."""
+        return [mail for mail in self.sandbox.state()["outbox"] if subject in mail["message"]["subject"]]
 
     def log_lines(self, pattern: str, since: int = 0) -> list[str]:
         """The host's output lines from line `since` on that match `pattern`."""
@@ -249,6 +253,14 @@ def wait_for(probe: Callable[[], Any], timeout: float, what: Callable[[], str] |
         if time.monotonic() >= deadline:
             raise AssertionError(f"waited {timeout:.0f} s for {what() if callable(what) else what}")
         time.sleep(interval)
+
+
+def clear_of_the_hour(seconds: float = 20.0) -> None:
+    """Waits, if need be, until the UTC hour has `seconds` left: the breaker counts jobs per clock hour."""
+    def left() -> float:
+        now = datetime.now(timezone.utc)
+        return 3600 - (now.minute * 60 + now.second + now.microsecond / 1e6)
+    wait_for(lambda: left() > seconds, seconds + 5, "the start of the next hour", interval=0.5)
 
 
 @pytest.fixture
