@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.plugins.e2e import ALERTS_SUBMIT, READER, azure_monitor_alert, sentinel_incident
+from tests.e2e.support import ALERTS_SUBMIT, READER, azure_monitor_alert, sentinel_incident
 
 pytestmark = pytest.mark.e2e
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.plugins.e2e import ADMIN, ADMIN_UPN, READER, wait_for
+from tests.e2e.support import ADMIN, ADMIN_UPN, READER, wait_for
 
 pytestmark = pytest.mark.e2e
 

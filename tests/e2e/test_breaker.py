@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.plugins.e2e import ADMIN, BREAKER_MAIL, TERMINAL, azure_monitor_alert, clear_of_the_hour, wait_for
+from tests.e2e.support import ADMIN, BREAKER_MAIL, TERMINAL, azure_monitor_alert, clear_of_the_hour, wait_for
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.plugins.e2e import ADMIN, ALERTS_SUBMIT, AUDIENCE, READER, sentinel_incident
+from tests.e2e.support import ADMIN, ALERTS_SUBMIT, AUDIENCE, READER, sentinel_incident
 
 pytestmark = pytest.mark.e2e
 

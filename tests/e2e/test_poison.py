@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.plugins.e2e import ADMIN, wait_for
+from tests.e2e.support import ADMIN, wait_for
 from tests.plugins.host import ROOT
 
 pytestmark = pytest.mark.e2e

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.plugins.e2e import tenant_scenario, wait_for
+from tests.e2e.support import wait_for
+from tests.plugins.e2e import tenant_scenario
 
 pytestmark = pytest.mark.e2e
 
