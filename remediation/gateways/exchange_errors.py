@@ -20,9 +20,17 @@ SERVICE = "exchange"
 PERMISSION = "the Exchange.ManageAsApp application permission and the Exchange Administrator role"
 UNBLOCK_CMDLET = "remove-blockedsenderaddress"
 # Microsoft publishes no text for its cap on unblocks (past it only Support can release the
-# sender): match the wording such an error would use, and a dedicated exception type.
-UNBLOCK_CAP_WORDS = re.compile(r"limit|maximum number of times|released|exceeded|too many times", re.IGNORECASE)
-UNBLOCK_CAP_TYPES = re.compile(r"limit|quota|exceeded", re.IGNORECASE)
+# sender): match its exception type, or phrases about the unblock/release limit itself. Bare
+# words ("limit", "exceeded", "released") also occur in throttling and quota errors, which
+# must stay retryable, so they are not enough.
+UNBLOCK_CAP_TYPE = "UnblockLimitExceededException"
+UNBLOCK_CAP_PHRASES = re.compile(
+    r"\b(?:unblock|release)s?\s+(?:limit|cap)\b"
+    r"|\b(?:unblocked|released|removed)\b(?:\s+\w+){0,3}\s+(?:the\s+)?maximum number of times"
+    r"|\bmaximum number of (?:unblocks|releases)\b"
+    r"|\b(?:unblocked|released) too many times\b"
+    r"|\bcan(?:no|')t be (?:unblocked|released) (?:again|any more|anymore)\b",
+    re.IGNORECASE)
 # ADTransientException, OverBudgetException (Exchange's throttling), ...: worth a retry whatever the status.
 TRANSIENT_TYPES = re.compile(r"transient|budget|throttl", re.IGNORECASE)
 
@@ -56,6 +64,10 @@ def parse_failure(body: object) -> ExchangeFailure:
                            internal.get("message") or error.get("message") or inner.get("message") or "")
 
 
+def is_unblock_cap(failure: ExchangeFailure) -> bool:
+    return failure.short_type.endswith(UNBLOCK_CAP_TYPE) or bool(UNBLOCK_CAP_PHRASES.search(failure.text))
+
+
 def exchange_error(status: int, body: object, cmdlet: str, retry_after: float | None = None) -> RemediationError:
     failure = parse_failure(body)
     text = failure.text or f"{cmdlet} failed with HTTP {status}"
@@ -69,7 +81,6 @@ def exchange_error(status: int, body: object, cmdlet: str, retry_after: float | 
         return error_for_status(status, text, retry_after=retry_after, **kw)
     if TRANSIENT_TYPES.search(failure.short_type):
         return TransientError(text, **kw)
-    if cmdlet.lower() == UNBLOCK_CMDLET and (UNBLOCK_CAP_TYPES.search(failure.short_type)
-                                             or UNBLOCK_CAP_WORDS.search(text)):
+    if cmdlet.lower() == UNBLOCK_CMDLET and is_unblock_cap(failure):
         return UnblockCapError(text, **kw)
     return error_for_status(status, text, retry_after=retry_after, **kw)

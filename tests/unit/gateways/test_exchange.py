@@ -192,12 +192,31 @@ async def test_an_active_directory_transient_error_is_transient(exchange, servic
     ("Microsoft.Exchange.Management.Tasks.TaskException",
      "This sender has been released the maximum number of times. Contact Microsoft Support."),
     ("System.InvalidOperationException", "The unblock limit for this sender has been reached."),
+    ("Microsoft.Exchange.Management.Tasks.TaskException", "The sender can't be unblocked again; contact Support."),
+    ("Contoso.Future.UnblockLimitExceededException", "Denied."),
 ])
 async def test_the_unblock_cap_is_recognised_by_its_type_or_its_words(exchange, service, exception_type, text):
     service.reply(cmdlet_error(exception_type, text))
     with pytest.raises(UnblockCapError) as caught:
         await exchange.unblock("adele@contoso.com")
     assert caught.value.message == text
+
+
+@pytest.mark.parametrize("exception_type, text, status, kind", [
+    ("Microsoft.Exchange.Data.Storage.QuotaExceededException", "Request limit exceeded, try again later", 500,
+     TransientError),
+    ("Microsoft.Exchange.Configuration.Tasks.LimitReachedException", "The operation limit was exceeded.", 400,
+     ServiceRejectedError),
+    ("System.InvalidOperationException", "The sender adele@contoso.com was already released.", 400,
+     ServiceRejectedError),
+    ("Microsoft.Exchange.Configuration.Tasks.TaskException", "Maximum request size exceeded.", 500, TransientError),
+])
+async def test_bare_limit_words_during_an_unblock_are_not_the_cap(exchange, service, exception_type, text, status,
+                                                                  kind):
+    service.reply(cmdlet_error(exception_type, text, status))
+    with pytest.raises(kind) as caught:
+        await exchange.unblock("adele@contoso.com")
+    assert not isinstance(caught.value, UnblockCapError) and caught.value.message == text
 
 
 async def test_limit_words_outside_an_unblock_are_not_the_cap(exchange, service):
