@@ -4,6 +4,8 @@
     UnauthorizedError 401 + WWW-Authenticate   ForbiddenError 403   other RequestError .status
     NotFoundError 404   ConflictError 409   other PermanentError 422
     TransientError 503 + Retry-After (the caller retries)   ConfigurationError 500   anything else 500
+
+A 5xx answer carries a generic detail; what went wrong is logged.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ log = logging.getLogger(__name__)
 
 PROBLEM_TYPE = "about:blank"
 DEFAULT_RETRY_AFTER_SECONDS = 5
+MISCONFIGURED = "the app is misconfigured; see its logs"
+INTERNAL = "internal error"
+UNAVAILABLE = "a service the app depends on is unavailable; retry later"
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> func.HttpResponse:
@@ -55,13 +60,25 @@ def _status_and_headers(exc: Exception) -> tuple[int, dict[str, str]]:
     return 500, {}
 
 
+def _server_side_detail(exc: Exception) -> str:
+    """The words of a server-side failure may hold a setting's value, an internal URL or a
+    service's reply: they go to the log, the caller gets a generic detail."""
+    if isinstance(exc, ConfigurationError):
+        log.error("answered 500, the app is misconfigured: %s", exc)
+        return MISCONFIGURED
+    if isinstance(exc, TransientError):
+        log.warning("answered 503: %s", exc)
+        return UNAVAILABLE
+    log.error("answered 500, unexpected error", exc_info=exc)
+    return INTERNAL
+
+
 def error_response(exc: Exception) -> func.HttpResponse:
     status, headers = _status_and_headers(exc)
-    if status == 500 and not isinstance(exc, ConfigurationError):
-        log.error("unexpected error", exc_info=exc)
-        return problem(500, "the app failed; the details are in its logs", headers)
+    if status >= 500:
+        return problem(status, _server_side_detail(exc), headers)
     # Refused credentials are worth an operator's eye (a forged webhook, a token for another app).
-    log.log(logging.WARNING if status in (401, 403) or status >= 500 else logging.INFO, "answered %d: %s", status, exc)
+    log.log(logging.WARNING if status in (401, 403) else logging.INFO, "answered %d: %s", status, exc)
     return problem(status, str(exc), headers)
 
 

@@ -44,10 +44,11 @@ async def test_the_openapi_document_is_served_without_a_token(fake):
     assert json_of(response)["openapi"].startswith("3.") and fake.calls == []
 
 
-async def test_invalid_settings_are_a_problem_elsewhere(monkeypatch):
+async def test_invalid_settings_are_a_generic_problem_elsewhere_and_logged(monkeypatch, caplog):
     from handlers.admin_api import restricted_senders
 
     runtime.use(None)
     monkeypatch.setenv("REMEDIATION_MODE", "yolo")
     problem = problem_of(await restricted_senders(http_request("GET", "/api/restricted-senders")))
-    assert problem["status"] == 500 and "REMEDIATION_MODE" in problem["detail"]
+    assert (problem["status"], problem["detail"]) == (500, "the app is misconfigured; see its logs")
+    assert "REMEDIATION_MODE" in caplog.text and "yolo" in caplog.text

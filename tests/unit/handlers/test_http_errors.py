@@ -17,7 +17,6 @@ from remediation.errors import (
     (UnauthorizedError("no token"), 401), (ForbiddenError("no role"), 403), (RequestError("bad"), 400),
     (RequestError("big", status=413), 413), (NotFoundError("no job"), 404), (ConflictError("lost a race"), 409),
     (ServiceRejectedError("Graph said no", service="graph"), 422), (PermissionError_("denied"), 422),
-    (TransientError("Graph 503"), 503), (ConfigurationError("TENANT_ID is not set"), 500),
 ])
 def test_each_error_has_its_status_and_its_words(error, status):
     response = error_response(error)
@@ -38,6 +37,19 @@ def test_transient_errors_say_when_to_retry(error, wait):
     assert error_response(error).headers["Retry-After"] == wait
 
 
-def test_anything_else_says_nothing_of_itself():
-    body = json.loads(error_response(ValueError("password=hunter2")).get_body())
-    assert body["status"] == 500 and "hunter2" not in json.dumps(body)
+@pytest.mark.parametrize("error, status, detail", [
+    (ConfigurationError("setting LOGIN_BASE_URL='https://login.internal.contoso' is not valid"), 500,
+     "the app is misconfigured; see its logs"),
+    (ConfigurationError("https://login.internal.contoso/jwks answered 404: <html>nginx 1.25</html>"), 500,
+     "the app is misconfigured; see its logs"),
+    (ValueError("password=hunter2 at https://login.internal.contoso"), 500, "internal error"),
+    (TransientError("cannot reach https://login.internal.contoso/jwks: [Errno 111]", service="login"), 503,
+     "a service the app depends on is unavailable; retry later"),
+])
+def test_server_side_failures_answer_a_generic_detail_and_log_the_words(caplog, error, status, detail):
+    response = error_response(error)
+    body = json.loads(response.get_body())
+    assert (response.status_code, body) == (status, {"type": "about:blank", "title": body["title"],
+                                                     "status": status, "detail": detail})
+    assert "internal.contoso" not in response.get_body().decode()
+    assert error.args[0] in caplog.text
