@@ -101,9 +101,10 @@ class FollowUp(JobWorker):
     async def _escalate(self, job: Job, record: dict, findings: list[str]) -> Job:
         actions = await self._contain(job)
         subject, body = notify.follow_up_escalation(self.settings, job, findings)
-        if not self.mailer.unable(job.user):
+        recipients, unable = await self.mailer.audience(job.user)
+        if not unable:
             try:
-                await self.mailer.send(job.user, subject, body)
+                await self.mailer.send(recipients, subject, body)
             except PermanentError as exc:
                 findings = findings + [f"the escalation mail could not be sent: {exc}"]
         return await self._finish(job, record, ESCALATED, "Escalated at the follow-up check: " + "; ".join(findings),

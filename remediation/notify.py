@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from html import escape
 
+from remediation.errors import NotFoundError, PermanentError
 from remediation.models import Job, normalize_user
 from remediation.policies import human_actions
 from remediation.ports import Directory
 from remediation.settings import Settings
 
 STYLE = "font-family:Segoe UI,Arial,sans-serif;font-size:14px"
+NOT_CONFIGURED = "NOTIFY_SENDER and NOTIFY_RECIPIENTS (other than the user) are not both set"
 
 
 def job_url(settings: Settings, job: Job) -> str:
@@ -87,22 +89,38 @@ def follow_up_escalation(settings: Settings, job: Job, findings: list[str]) -> t
 
 
 class Mailer:
-    """Sends from NOTIFY_SENDER to NOTIFY_RECIPIENTS, never to or from the compromised user."""
+    """Sends from NOTIFY_SENDER to NOTIFY_RECIPIENTS, never to or from the compromised user.
+
+    The user is known by more than the job's key: the directory's UPN and mail reach the same
+    mailbox, so a recipient (or the sender) matching any of them is left out."""
 
     def __init__(self, settings: Settings, directory: Directory) -> None:
         self.settings = settings
         self.directory = directory
 
-    def recipients(self, user: str) -> list[str]:
-        return [address for address in self.settings.notify_recipients if normalize_user(address) != user]
+    async def audience(self, user: str) -> tuple[list[str], str | None]:
+        """The recipients a mail about `user` may go to, or why no mail may be sent."""
+        if not self.settings.notify_sender or not self.settings.notify_recipients:
+            return [], NOT_CONFIGURED
+        try:
+            addresses = await self._addresses(user)
+        except PermanentError as exc:
+            return [], (f"the addresses of {user} could not be read from the directory ({exc}), so a mail might "
+                        "reach the compromised mailbox")
+        if normalize_user(self.settings.notify_sender) in addresses:
+            return [], "NOTIFY_SENDER is the compromised mailbox itself"
+        recipients = [address for address in self.settings.notify_recipients
+                      if normalize_user(address) not in addresses]
+        return (recipients, None) if recipients else ([], NOT_CONFIGURED)
 
-    def unable(self, user: str) -> str | None:
-        """Why no mail can be sent about `user`, or None."""
-        if not self.settings.notify_sender or not self.recipients(user):
-            return "NOTIFY_SENDER and NOTIFY_RECIPIENTS (other than the user) are not both set"
-        if normalize_user(self.settings.notify_sender) == user:
-            return "NOTIFY_SENDER is the compromised mailbox itself"
-        return None
+    async def _addresses(self, user: str) -> set[str]:
+        addresses = {normalize_user(user)}
+        try:
+            found = await self.directory.get_user(user)
+        except NotFoundError:
+            return addresses   # no such user in the directory: no other address of theirs to avoid
+        return addresses | {normalize_user(name) for name in (found.user_principal_name, found.mail) if name}
 
-    async def send(self, user: str, subject: str, html_body: str) -> None:
-        await self.directory.send_mail(self.settings.notify_sender, self.recipients(user), subject, html_body)
+    async def send(self, recipients: list[str], subject: str, html_body: str) -> None:
+        """`recipients` as `audience` gave them."""
+        await self.directory.send_mail(self.settings.notify_sender, recipients, subject, html_body)

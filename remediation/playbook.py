@@ -136,7 +136,10 @@ class Playbook(JobWorker):
     async def request_approval(self, job: Job) -> None:
         """Mail the team that a job waits for them: once per job, or once an hour for the breaker."""
         holds = [decision for decision in job.decisions if decision.get("decision") == HOLD]
-        if not holds or self.mailer.unable(job.user):
+        if not holds:
+            return
+        recipients, unable = await self.mailer.audience(job.user)
+        if unable:
             return
         reason, breaker = holds[-1]["comment"], bool(holds[-1].get("breaker"))
         hour = self.clock().strftime("%Y%m%d%H")
@@ -147,7 +150,7 @@ class Playbook(JobWorker):
         subject, body = notify.breaker_open(reason, hour) if breaker else notify.approval_needed(
             self.settings, job, reason)
         try:
-            await self.mailer.send(job.user, subject, body)
+            await self.mailer.send(recipients, subject, body)
         except Exception:
             await self.ports.store.release(MAIL, key, job.id)   # unsent: the next held job (or retry) mails
             raise

@@ -18,10 +18,10 @@ SEND_REQUESTED = "sendRequestedAt"
 
 async def notify_team(run: StepRun) -> Outcome:
     mailer = notify.Mailer(run.settings, run.ports.directory)
-    unable = mailer.unable(run.job.user)
+    to, unable = await mailer.audience(run.job.user)
     if unable:
         return Outcome(SKIPPED, f"No summary mail: {unable}.")
-    recipients = ", ".join(mailer.recipients(run.job.user))
+    recipients = ", ".join(to)
     requested = run.step.data.get(SEND_REQUESTED)
     if run.resumed and requested:
         return Outcome(DONE, f"The summary mail to {recipients} was sent at {requested} by an attempt that stopped "
@@ -30,7 +30,7 @@ async def notify_team(run: StepRun) -> Outcome:
     subject, body = notify.summary(run.settings, run.job, status, outcome)
     try:
         await run.once(SEND_REQUESTED, "send summary mail", recipients, "tell the security team what was done",
-                       lambda: mailer.send(run.job.user, subject, body))
+                       lambda: mailer.send(to, subject, body))
     except PermanentError as exc:
         return Outcome(STEP_FAILED, f"The summary mail to {recipients} could not be sent: {exc}")
     plan = "the dry-run plan" if run.dry_run else "the summary"

@@ -64,6 +64,7 @@ def to(*addresses: str) -> list[dict]:
 class FakeUser:
     id: str
     upn: str
+    mail: str = ""                 # the directory's mail attribute; the UPN when empty
     synced: bool = False
     enabled: bool = True
     groups: list[str] = field(default_factory=list)
@@ -143,7 +144,7 @@ class FakeDirectory:
     async def get_user(self, user: str) -> DirectoryUser:
         await self.t.enter("get_user", user)
         found = self.t.find(user)
-        return DirectoryUser(found.id, found.upn, found.upn, found.upn.partition("@")[0], found.enabled,
+        return DirectoryUser(found.id, found.upn, found.mail or found.upn, found.upn.partition("@")[0], found.enabled,
                              True if found.synced else None)
 
     async def domains(self) -> list[Domain]:

@@ -22,6 +22,31 @@ async def test_the_compromised_user_is_never_a_recipient(playbook):
     assert [mail["to"] for mail in playbook.tenant.outbox] == [["soc@contoso.com"]]
 
 
+async def test_no_address_of_the_user_in_the_directory_is_a_recipient(playbook):
+    playbook.tenant.find(ADELE).mail = "adele.vance@contoso.com"
+    playbook.settings = replace(playbook.settings, notify_recipients=("soc@contoso.com", "Adele.Vance@Contoso.com"))
+    await run_job(playbook)
+    assert [mail["to"] for mail in playbook.tenant.outbox] == [["soc@contoso.com"]]
+
+
+async def test_no_mail_is_sent_from_an_address_of_the_compromised_user(playbook):
+    playbook.tenant.find(ADELE).mail = "adele.vance@contoso.com"
+    playbook.settings = replace(playbook.settings, notify_sender="ADELE.VANCE@contoso.com")
+    job = await run_job(playbook)
+    assert playbook.tenant.outbox == [] and "compromised mailbox" in job.step("notify").detail
+
+
+async def test_a_user_the_directory_cannot_read_is_not_mailed_about(playbook):
+    from remediation.errors import PermissionError_
+    from remediation.notify import Mailer
+    mailer = Mailer(playbook.settings, playbook.tenant.directory)
+    playbook.tenant.fail_next("get_user", PermissionError_("Insufficient privileges", service="graph",
+                                                           permission="User.Read.All"))
+    recipients, unable = await mailer.audience(ADELE)
+    assert recipients == [] and "User.Read.All" in unable
+    assert await mailer.audience("nobody@contoso.com") == (["soc@contoso.com"], None)
+
+
 async def test_nothing_is_sent_from_the_compromised_mailbox(playbook):
     playbook.settings = replace(playbook.settings, notify_sender=ADELE)
     job = await run_job(playbook)
