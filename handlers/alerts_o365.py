@@ -2,10 +2,13 @@
 
 Answers exactly 200 to everything it accepts: the Management API counts any other status
 (202 included) as a failure, retries and may disable the webhook. It only enqueues a
-`fetch_content` per content pointer; the worker fetches the content.
+`fetch_content` per content pointer; the worker fetches the content. Items the intake
+refuses beside good ones are logged and skipped.
 """
 
 from __future__ import annotations
+
+import logging
 
 import azure.functions as func
 
@@ -15,6 +18,7 @@ from handlers.runtime import remediations, settings
 from remediation.auth import verify_webhook_auth_id
 from remediation.intake import content_notifications
 
+log = logging.getLogger(__name__)
 bp = func.Blueprint()
 
 
@@ -30,6 +34,8 @@ async def alerts_o365(req: func.HttpRequest) -> func.HttpResponse:
     body = read_json(req, config.max_request_bytes, optional=True)
     if _is_validation(req, body):
         return func.HttpResponse(status_code=200)
-    pointers = content_notifications(body, config.tenant_id, config.management_api_base_url)
-    await remediations().enqueue_content(pointers)
+    notification = content_notifications(body, config.tenant_id, config.management_api_base_url)
+    for refusal in notification.refused:
+        log.warning("O365 notification: skipped an item (%d): %s", refusal.status, refusal.message)
+    await remediations().enqueue_content(notification.pointers)
     return func.HttpResponse(status_code=200)

@@ -48,28 +48,44 @@ def _text(value: object) -> str:
 
 # --- Office 365 Management Activity API (webhook notifications and audit records) ---
 
-def content_notifications(body: object, tenant_id: str, management_api_base_url: str) -> list[dict]:
-    """The content pointers of a webhook notification, checked before anything is enqueued.
+class ContentNotification(NamedTuple):
+    pointers: list[dict]               # the items to fetch, checked
+    refused: list[RequestError]        # why each other item was skipped, in payload order
 
-    Every item must name our tenant and a `contentUri` under our tenant's feed on the Management
+
+def _content_pointer(item: object, tenant_id: str, management_api_base_url: str) -> dict:
+    if not isinstance(item, dict) or not _text(item.get("contentId")) or not _text(item.get("contentUri")):
+        raise RequestError("a notification item needs contentId and contentUri")
+    if _text(item.get("tenantId")).lower() != tenant_id.strip().lower():
+        raise ForbiddenError("the notification item is for another tenant")
+    try:
+        check_content_uri(item["contentUri"], management_api_base_url, tenant_id)
+    except RequestError as exc:
+        raise ForbiddenError(exc.message) from exc   # the worker would refuse it: never enqueue it
+    return {"contentId": item["contentId"], "contentUri": item["contentUri"], "tenantId": item["tenantId"],
+            "contentType": _text(item.get("contentType"))}
+
+
+def content_notifications(body: object, tenant_id: str, management_api_base_url: str) -> ContentNotification:
+    """The content pointers of a webhook notification, each checked before anything is enqueued.
+
+    An item must name our tenant and a `contentUri` under our tenant's feed on the Management
     API host (the fetcher's own check): the worker will fetch that URI with our token, so a forged
-    one must never reach the queue.
+    one must never reach the queue. Bad items are skipped, not the good ones beside them (the
+    Management API would retry the whole notification). Only when every item is refused is the
+    notification refused: 403 if any item was forged (tenant, contentUri), else 400.
     """
     if not isinstance(body, list):
         raise RequestError("a notification is a JSON array of content pointers")
-    pointers = []
+    pointers, refused = [], []
     for item in body:
-        if not isinstance(item, dict) or not _text(item.get("contentId")) or not _text(item.get("contentUri")):
-            raise RequestError("every notification item needs contentId and contentUri")
-        if _text(item.get("tenantId")).lower() != tenant_id.strip().lower():
-            raise ForbiddenError("the notification is for another tenant")
         try:
-            check_content_uri(item["contentUri"], management_api_base_url, tenant_id)
+            pointers.append(_content_pointer(item, tenant_id, management_api_base_url))
         except RequestError as exc:
-            raise ForbiddenError(exc.message) from exc   # the worker would refuse it: never enqueue it
-        pointers.append({"contentId": item["contentId"], "contentUri": item["contentUri"],
-                         "tenantId": item["tenantId"], "contentType": _text(item.get("contentType"))})
-    return pointers
+            refused.append(exc)
+    if refused and not pointers:
+        raise next((exc for exc in refused if isinstance(exc, ForbiddenError)), refused[0])
+    return ContentNotification(pointers, refused)
 
 
 def _record_entity(record: dict) -> tuple[str, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from handlers.alerts_o365 import alerts_o365
 from remediation.errors import ThrottledError
 from tests.conftest import load_event
@@ -76,8 +78,26 @@ async def test_the_tenant_is_compared_case_insensitively(fake):
 
 
 async def test_a_foreign_content_uri_is_403_and_enqueues_nothing(fake):
-    items = notification() + notification(contentId="evil", contentUri="https://attacker.example/feed")
-    assert (await post(items)).status_code == 403
+    assert (await post(notification(contentId="evil", contentUri="https://attacker.example/feed"))).status_code == 403
+    assert fake.calls == []
+
+
+async def test_bad_items_beside_good_ones_are_logged_and_skipped_and_the_answer_is_exactly_200(fake, caplog):
+    [good] = notification()
+    items = [{**good, "contentId": "evil", "contentUri": "https://attacker.example/feed"},
+             {**good, "contentId": "elsewhere", "tenantId": "11111111-2222-3333-4444-555555555555"},
+             {"contentId": "no uri"}, good]
+    response = await post(items)
+    assert response.status_code == 200 and response.get_body() == b""
+    assert [item["contentId"] for item in fake.content] == [good["contentId"]]
+    skipped = [record for record in caplog.records if "skipped an item" in record.getMessage()]
+    assert [(record.levelname, re.search(r"\((\d+)\)", record.getMessage()).group(1)) for record in skipped] == [
+        ("WARNING", "403"), ("WARNING", "403"), ("WARNING", "400")]
+
+
+async def test_a_notification_of_only_malformed_items_is_400_and_enqueues_nothing(fake):
+    response = await post([{"contentId": "x"}, "y"])
+    assert response.status_code == 400 and "contentUri" in problem_of(response)["detail"]
     assert fake.calls == []
 
 

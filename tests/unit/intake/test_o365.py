@@ -32,14 +32,14 @@ def restricted_record(**changes) -> dict:
 
 
 def test_a_documented_notification_yields_its_content_pointers():
-    [pointer] = content_notifications(notification(), TENANT, MANAGEMENT)
+    [pointer] = content_notifications(notification(), TENANT, MANAGEMENT).pointers
     assert pointer["contentId"].startswith("492638008028$")
     assert pointer["contentUri"].startswith("https://manage.office.com/api/v1.0/")
     assert pointer["tenantId"] == TENANT and pointer["contentType"] == "Audit.SharePoint"
 
 
 def test_the_tenant_is_compared_case_insensitively():
-    assert content_notifications(notification(TENANT.upper()), TENANT, MANAGEMENT)
+    assert content_notifications(notification(TENANT.upper()), TENANT, MANAGEMENT).pointers
 
 
 def test_another_tenant_is_forbidden():
@@ -53,14 +53,35 @@ def test_another_tenant_is_forbidden():
                                  "https://manage.office.com/api/v1.0/00000000-0000-0000-0000-000000000000/activity/feed/a",
                                  f"https://manage.office.com/api/v1.0/{TENANT}/activity/feed/../../../../v1.0/users"])
 def test_a_content_uri_off_the_management_host_is_forbidden(uri):
-    items = notification() + [{**notification()[0], "contentId": "other", "contentUri": uri}]
     with pytest.raises(ForbiddenError, match="contentUri"):
-        content_notifications(items, TENANT, MANAGEMENT)
+        content_notifications([{**notification()[0], "contentId": "other", "contentUri": uri}], TENANT, MANAGEMENT)
+
+
+@pytest.mark.parametrize("bad, status", [
+    ({"contentId": "evil", "contentUri": "https://attacker.example/api/v1.0/feed/x"}, 403),
+    ({"contentId": "evil", "tenantId": "00000000-0000-0000-0000-000000000000"}, 403),
+    ({"contentId": "", "contentUri": ""}, 400),
+])
+def test_a_bad_item_beside_good_ones_is_skipped_and_the_good_ones_kept(bad, status):
+    good = notification()[0]
+    found = content_notifications([{**good, **bad}, good, "not an item"], TENANT, MANAGEMENT)
+    assert [pointer["contentId"] for pointer in found.pointers] == [good["contentId"]]
+    assert [refusal.status for refusal in found.refused] == [status, 400]
+
+
+def test_a_notification_whose_items_are_all_refused_is_forbidden_if_any_was_forged():
+    forged = {**notification()[0], "contentUri": "https://attacker.example/x"}
+    with pytest.raises(ForbiddenError, match="contentUri"):
+        content_notifications([{"contentId": "x"}, forged], TENANT, MANAGEMENT)
+
+
+def test_an_empty_notification_has_nothing_to_enqueue_or_refuse():
+    assert content_notifications([], TENANT, MANAGEMENT) == ([], [])
 
 
 def test_the_sandbox_host_is_the_management_host_when_configured():
     items = [{**notification()[0], "contentUri": f"http://127.0.0.1:7072/api/v1.0/{TENANT}/activity/feed/audit/1"}]
-    assert content_notifications(items, TENANT, "http://127.0.0.1:7072")
+    assert content_notifications(items, TENANT, "http://127.0.0.1:7072").pointers
 
 
 @pytest.mark.parametrize("body", [None, {"contentId": "x"}, [{"contentId": "x"}], ["x"],
