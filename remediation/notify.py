@@ -8,12 +8,13 @@ from __future__ import annotations
 from html import escape
 
 from remediation.errors import NotFoundError, PermanentError
-from remediation.models import Job, normalize_user
+from remediation.models import PENDING, STEP_FAILED, STEP_NAMES, Job, normalize_user
 from remediation.policies import human_actions
 from remediation.ports import Directory
 from remediation.settings import Settings
 
 STYLE = "font-family:Segoe UI,Arial,sans-serif;font-size:14px"
+LEFT_TO_DO = STEP_NAMES[:-2]   # confirm_block .. unblock_sender: what secures and releases the account
 NOT_CONFIGURED = "NOTIFY_SENDER and NOTIFY_RECIPIENTS (other than the user) are not both set"
 
 
@@ -60,11 +61,27 @@ def summary(settings: Settings, job: Job, status: str, outcome: str) -> tuple[st
         sections.append("<h3>Needs a human</h3>" + _items(needs))
     steps = [f"{step.name} [{step.status}]: {step.detail}" for step in job.steps if step.detail]
     sections.append("<h3>Steps</h3>" + _items(steps))
-    changes = [f"{item['at']} {item['action']} {item['target']}: {item['result']}" for item in job.audit]
-    if changes:
-        sections.append("<h3>Changes made</h3>" + _items(changes))
+    if job.audit:
+        sections.append("<h3>Changes made</h3>" + _items(_changes(job)))
     sections.append(_link(job_url(settings, job)))
     return f"[{label}] {job.user}: {status}", _page(f"{label}: {job.user}", *sections)
+
+
+def _changes(job: Job) -> list[str]:
+    return [f"{item['at']} {item['action']} {item['target']}: {item['result']}" for item in job.audit]
+
+
+def job_failed(settings: Settings, job: Job) -> tuple[str, str]:
+    """A job that stopped half-way: what it already changed on the tenant, and what is left to a human."""
+    changed = ("<h3>Already changed on the tenant</h3>" + _items(_changes(job)) if job.audit
+               else "<p>Nothing was changed on the tenant.</p>")
+    left = [step.name for step in job.steps if step.name in LEFT_TO_DO and step.status in (PENDING, STEP_FAILED)]
+    todo = ([f"Finish by hand what the job did not do: {', '.join(left)}."] if left else []) + human_actions(job) + [
+        f"{job.user} may still be blocked from sending: take it off the blocked list (Remove-BlockedSenderAddress) "
+        "only once the account is secured, or start a new job (POST /api/remediations) once the cause is fixed."]
+    body = _page(f"Remediation failed: {job.user}", _who(job), f"<p>{escape(job.summary)}</p>", changed,
+                 "<h3>What a human must do</h3>" + _items(todo), _link(job_url(settings, job)))
+    return f"[Failed] {job.user}: remediation stopped", body
 
 
 def approval_needed(settings: Settings, job: Job, reason: str) -> tuple[str, str]:

@@ -12,9 +12,9 @@ from datetime import timedelta
 
 from remediation import intake
 from remediation.errors import PermissionError_, RemediationError
-from remediation.models import AWAITING_RELEASE, DRY_RUN, QUEUED, RUNNING, Job, Trigger, iso, normalize_user, parse_iso
+from remediation.models import AWAITING_RELEASE, QUEUED, RUNNING, Job, Trigger, iso, normalize_user, parse_iso
 from remediation.playbook import follow_up_message
-from remediation.steps.confirm_block import BLOCK, block_key
+from remediation.steps.confirm_block import BLOCK, block_key, handles_block
 
 log = logging.getLogger(__name__)
 WATERMARK = "alerts_v2-watermark"
@@ -39,9 +39,9 @@ class Operations:
         return jobs + await self._redrive()
 
     async def _handled(self, user: str, created: str) -> bool:
-        """Some job handled this very block; a dry-run plan does not count once the app enforces."""
+        """Some job handled this very block (see `handles_block`)."""
         holder = await self._existing(await self.ports.store.claimed(BLOCK, block_key(user, created)))
-        return holder is not None and not (self.settings.enforce and holder.mode == DRY_RUN)
+        return handles_block(holder, enforcing=self.settings.enforce)
 
     async def _all(self, status: str) -> list[Job]:
         jobs, continuation = [], None

@@ -10,6 +10,7 @@ before acting. No SDK imports here: everything outside goes through the ports.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timedelta
 from typing import Callable
@@ -18,7 +19,7 @@ from remediation import notify
 from remediation.audit import APP_ACTOR
 from remediation.errors import ConflictError, PermanentError
 from remediation.models import (
-    AWAITING_APPROVAL, AWAITING_RELEASE, DRY_RUN, QUEUED, RUNNING, SKIPPED, STEP_FAILED, STEP_PLANNED, Job, iso,
+    AWAITING_APPROVAL, AWAITING_RELEASE, DRY_RUN, FAILED, QUEUED, RUNNING, SKIPPED, STEP_FAILED, STEP_PLANNED, Job, iso,
     parse_iso,
 )
 from remediation.policies import approved, conclusion, protection_reason
@@ -28,6 +29,7 @@ from remediation.steps.context import RESUMED, RUNNER, JobWorker, Outcome, Ports
 FOLLOW_UP = "follow_up"
 HOLD = "hold"
 MAIL = "mail"   # claims: one mail per key
+log = logging.getLogger(__name__)
 
 
 def follow_up_message(job_id: str, attempt: int) -> dict:
@@ -43,6 +45,8 @@ class Playbook(JobWorker):
     async def run(self, job_id: str, *, redelivered: bool = False) -> Job:
         runner = uuid.uuid4().hex
         job = await self.journal.get(job_id)
+        if job.status == FAILED:
+            await self.report_failure(job)   # a retry of a failure whose mail did not go out
         if job.status == AWAITING_APPROVAL:
             await self.request_approval(job)
             return job
@@ -144,15 +148,27 @@ class Playbook(JobWorker):
         reason, breaker = holds[-1]["comment"], bool(holds[-1].get("breaker"))
         hour = self.clock().strftime("%Y%m%d%H")
         key = f"breaker-mail|{hour}" if breaker else f"approval-mail|{job.id}"
-        # Claimed before sending: held jobs run side by side, and only one of them may mail.
-        if await self.ports.store.claim(MAIL, key, job.id) not in (None, job.id):
-            return
         subject, body = notify.breaker_open(reason, hour) if breaker else notify.approval_needed(
             self.settings, job, reason)
+        await self._mail_once(job, key, recipients, subject, body)
+
+    async def report_failure(self, job: Job) -> None:
+        """Mail the team once that a job failed half-way: what it changed, and what is left to them."""
+        recipients, unable = await self.mailer.audience(job.user)
+        if unable:
+            log.error("job %s failed and the team cannot be told: %s", job.id, unable)
+            return
+        subject, body = notify.job_failed(self.settings, job)
+        await self._mail_once(job, f"failed-mail|{job.id}", recipients, subject, body)
+
+    async def _mail_once(self, job: Job, key: str, recipients: list[str], subject: str, body: str) -> None:
+        # Claimed before sending: jobs and retries run side by side, and only one of them may mail.
+        if await self.ports.store.claim(MAIL, key, job.id) is not None:
+            return
         try:
             await self.mailer.send(recipients, subject, body)
         except Exception:
-            await self.ports.store.release(MAIL, key, job.id)   # unsent: the next held job (or retry) mails
+            await self.ports.store.release(MAIL, key, job.id)   # unsent: the next job (or retry) mails
             raise
 
     # -- the end of a run -----------------------------------------------------------------------

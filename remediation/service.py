@@ -197,6 +197,8 @@ class Remediations(Operations):
             log.error("job %s to mark failed does not exist: %s", job_id, reason)
             return
         await release_active(self.ports, job)
+        if job.status == FAILED:
+            await self.playbook.report_failure(job)
 
     async def _fetch_content(self, message: dict) -> list[Job]:
         if self.management is None:

@@ -1,15 +1,18 @@
 """Step 1: is the user on Exchange's blocked list? An alert only names whom to look up.
 
 One job per block: the job claims `block/{user}|{CreatedDatetime}`; a second job for the
-same block is cancelled (naming the first) unless an admin forced it. A dry-run plan does
-not handle a block, so an enforce job takes the claim over from one.
+same block is cancelled (naming the first) unless an admin forced it. A dry-run plan, or a
+job that failed or was cancelled before it unblocked, does not handle a block, so a new
+job takes the claim over from one.
 """
 
 from __future__ import annotations
 
 from remediation.errors import PermanentError
 from remediation.intake import is_object_id
-from remediation.models import CANCELLED, DONE, DRY_RUN, RESOLVED, STEP_FAILED, Block, Job, normalize_user, parse_iso
+from remediation.models import (
+    CANCELLED, DONE, DRY_RUN, FAILED, RESOLVED, STEP_FAILED, Block, Job, normalize_user, parse_iso,
+)
 from remediation.steps.context import Outcome, StepRun
 
 BLOCK, ACTIVE = "block", "active"
@@ -17,6 +20,17 @@ BLOCK, ACTIVE = "block", "active"
 
 def block_key(user: str, created: str) -> str:
     return f"{user}|{created}"
+
+
+def handles_block(holder: Job | None, *, enforcing: bool) -> bool:
+    """Whether the job a block's marker names handled (or is handling) that block. One that
+    unblocked the sender did, whatever happened next; one that failed or was cancelled before
+    that left the block to another job, and so did a dry-run plan once the app enforces."""
+    if holder is None:
+        return False
+    if holder.unblocked_at:
+        return True
+    return holder.status not in (FAILED, CANCELLED) and not (enforcing and holder.mode == DRY_RUN)
 
 
 async def _address(run: StepRun) -> str | Outcome:
@@ -44,7 +58,7 @@ async def _claim_block(run: StepRun, key: str) -> str | None:
         holder = await store.get(other)
     except PermanentError:
         holder = None
-    if holder is None or holder.mode == DRY_RUN:
+    if not handles_block(holder, enforcing=True):
         await store.release(BLOCK, key, other)
         return await store.claim(BLOCK, key, run.job.id)
     return other

@@ -1,0 +1,99 @@
+"""A job that failed or was cancelled before it secured the account leaves its block to a new
+job, and a failed one tells the team once what it changed and what is left to them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from remediation.errors import PermissionError_, TransientError
+from tests.plugins.playbook import ADELE
+from tests.unit.playbook.helpers import SWEEP
+
+GROUP = "0b3f4c1e-5a9d-4d1e-9f6b-1c2d3e4f5a6b"
+
+
+async def failed_at_the_revoke(playbook):
+    """A job whose revoke_sessions fails transiently on the last attempt the host allows."""
+    job, _ = await playbook.service.request(ADELE, SWEEP)
+    [(message, _)] = playbook.queue.take()
+    playbook.tenant.fail_next("revoke_sessions", TransientError("Service Unavailable", service="graph"))
+    with pytest.raises(TransientError):
+        await playbook.service.handle(message, 5, 5)
+    job = await playbook.service.get(job.id)
+    assert job.status == "failed"
+    return job, message
+
+
+def block_key(job) -> str:
+    return f"{ADELE}|{job.block['createdDatetime']}"
+
+
+async def test_a_failed_job_mails_the_team_once_with_what_it_changed_and_what_is_left(playbook):
+    job, message = await failed_at_the_revoke(playbook)
+    [mail] = playbook.tenant.outbox
+    assert mail["subject"] == f"[Failed] {ADELE}: remediation stopped" and mail["to"] == ["soc@contoso.com"]
+    assert "Already changed on the tenant" in mail["body"] and f"reset password {ADELE}: ok" in mail["body"]
+    assert ("Finish by hand what the job did not do: revoke_sessions, inbox_rules, mailbox_forwarding, "
+            "auth_methods_review, unblock_sender.") in mail["body"]
+    assert "Service Unavailable" in mail["body"]
+    [password] = playbook.tenant.passwords[playbook.tenant.find(ADELE).id]
+    assert password not in mail["body"]
+    await playbook.service.handle(message, 5, 5)        # the poison path's duplicate, or a redelivery
+    assert len(playbook.tenant.outbox) == 1
+    assert await playbook.store.claimed("mail", f"failed-mail|{job.id}") == job.id
+
+
+async def test_a_failure_mail_that_did_not_go_out_is_sent_by_the_retry(playbook):
+    playbook.settings = replace(playbook.settings, protected_accounts=(ADELE,))
+    errors = [PermissionError_("Access denied", service="graph", permission="Mail.Send"),
+              TransientError("Service Unavailable", service="graph")]
+    send_mail = playbook.tenant.directory.send_mail
+
+    async def flaky(*args):
+        if errors:
+            raise errors.pop(0)
+        await send_mail(*args)
+    playbook.tenant.directory.send_mail = flaky
+    job, _ = await playbook.service.request(ADELE, SWEEP)
+    [(message, _)] = playbook.queue.take()
+    with pytest.raises(TransientError):                 # the approval mail is refused, then the failure mail
+        await playbook.service.handle(message, 1, 5)
+    assert (await playbook.service.get(job.id)).status == "failed" and playbook.tenant.outbox == []
+    assert await playbook.store.claimed("mail", f"failed-mail|{job.id}") is None
+    await playbook.service.handle(message, 2, 5)
+    await playbook.service.handle(message, 3, 5)
+    assert [mail["subject"] for mail in playbook.tenant.outbox] == [f"[Failed] {ADELE}: remediation stopped"]
+    assert "Nothing was changed on the tenant" in playbook.tenant.outbox[0]["body"]
+
+
+async def test_the_sweep_starts_a_new_job_for_a_block_whose_job_failed(playbook):
+    failed, _ = await failed_at_the_revoke(playbook)
+    [job] = await playbook.service.sweep()
+    assert job.id != failed.id
+    await playbook.work()
+    job = await playbook.service.get(job.id)
+    assert job.status == "awaiting_release" and job.step("revoke_sessions").status == "done"
+    assert await playbook.store.claimed("block", block_key(job)) == job.id
+
+
+async def test_a_block_whose_job_was_cancelled_before_any_change_gets_a_new_job(playbook):
+    playbook.settings = replace(playbook.settings, protected_accounts=(GROUP,))
+    playbook.tenant.find(ADELE).groups.append(GROUP)
+    held, _ = await playbook.service.request(ADELE, SWEEP)
+    await playbook.work()
+    await playbook.service.cancel(held.id, by="ciso@contoso.com")
+    [job] = await playbook.service.sweep()
+    await playbook.work()
+    job = await playbook.service.get(job.id)
+    assert job.id != held.id and job.status == "awaiting_approval"     # a human is asked again
+    assert await playbook.store.claimed("block", block_key(job)) == job.id
+
+
+async def test_a_job_cancelled_after_it_unblocked_still_handled_its_block(playbook):
+    playbook.tenant.release_on_unblock = False          # Microsoft's release is slow: the entry stays listed
+    job, _ = await playbook.service.request(ADELE, SWEEP)
+    await playbook.work()
+    await playbook.service.cancel(job.id, by="ciso@contoso.com")
+    assert await playbook.service.sweep() == []
