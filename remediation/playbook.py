@@ -22,12 +22,11 @@ from remediation.models import (
     AWAITING_APPROVAL, AWAITING_RELEASE, DRY_RUN, FAILED, QUEUED, RUNNING, SKIPPED, STEP_FAILED, STEP_PLANNED, Job, iso,
     parse_iso,
 )
-from remediation.policies import approved, conclusion, protection_reason
+from remediation.policies import HOLD, conclusion, protection_approved, protection_reason
 from remediation.steps import STEPS
 from remediation.steps.context import RESUMED, RUNNER, JobWorker, Outcome, Ports, StepRun, owned_by
 
 FOLLOW_UP = "follow_up"
-HOLD = "hold"
 MAIL = "mail"   # claims: one mail per key
 log = logging.getLogger(__name__)
 
@@ -115,8 +114,9 @@ class Playbook(JobWorker):
     # -- approval -------------------------------------------------------------------------------
 
     async def _gate(self, job: Job) -> Job:
-        """Protected accounts wait for a human before any change (a dry run only notes it)."""
-        if approved(job) or not self.settings.protected_accounts:
+        """Protected accounts wait for a human before any change (a dry run only notes it). Only an
+        approval of a protection hold lets one through: the breaker's approval is not checked for that."""
+        if protection_approved(job) or not self.settings.protected_accounts:
             return job
         try:
             reason = await protection_reason(self.settings, self.ports.directory,

@@ -19,14 +19,28 @@ from remediation.settings import Settings
 
 SECURING_STEPS = ("reset_password", "revoke_sessions", "inbox_rules", "mailbox_forwarding")
 ADMIN_SOURCE = "admin"
+HOLD, APPROVE = "hold", "approve"   # job.decisions: the app's holds and the humans' approvals
 
 
 def is_automatic(job: Job) -> bool:
     return job.trigger.source != ADMIN_SOURCE
 
 
-def approved(job: Job) -> bool:
-    return any(decision.get("decision") == "approve" for decision in job.decisions)
+def approved_holds(job: Job) -> list[dict]:
+    """The holds a human lifted. An approval lifts the hold it was given for (the last one before
+    it), no other: approving a breaker hold says nothing about a protected account."""
+    lifted, waiting = [], None
+    for decision in job.decisions:
+        if decision.get("decision") == HOLD:
+            waiting = decision
+        elif decision.get("decision") == APPROVE and waiting is not None:
+            lifted.append(waiting)
+            waiting = None
+    return lifted
+
+
+def protection_approved(job: Job) -> bool:
+    return any(not hold.get("breaker") for hold in approved_holds(job))
 
 
 # -- protected accounts -----------------------------------------------------------------------

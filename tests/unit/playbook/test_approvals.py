@@ -109,6 +109,25 @@ async def test_the_breaker_holds_automatic_jobs_past_the_hourly_limit_and_mails_
     assert (await playbook.service.get(approved.id)).status == "awaiting_release"
 
 
+async def test_approving_a_breaker_hold_does_not_skip_the_protected_account_check(playbook):
+    playbook.settings = replace(playbook.settings, breaker_max_jobs_per_hour=0, protected_accounts=(GROUP,))
+    playbook.tenant.find(ADELE).groups.append(GROUP)
+    held = await run_job(playbook, trigger=SWEEP)
+    assert held.status == "awaiting_approval" and held.decisions[0]["breaker"] is True
+    await playbook.service.approve(held.id, by="ciso@contoso.com", comment="the breaker tripped on a bulk test")
+    await playbook.work()
+    job = await playbook.service.get(held.id)
+    assert job.status == "awaiting_approval" and GROUP in job.summary
+    assert [(d["decision"], d.get("breaker")) for d in job.decisions] == [("hold", True), ("approve", None),
+                                                                          ("hold", False)]
+    assert statuses(job)["reset_password"] == "pending"
+    assert [mail["subject"] for mail in playbook.tenant.outbox] == [
+        "[Breaker open] automatic remediation paused", f"[Approval needed] {ADELE}"]
+    await playbook.service.approve(held.id, by="ciso@contoso.com", comment="confirmed with Adele")
+    await playbook.work()
+    assert (await playbook.service.get(held.id)).status == "awaiting_release"
+
+
 async def test_the_breaker_mails_again_the_next_hour(playbook):
     playbook.settings = replace(playbook.settings, breaker_max_jobs_per_hour=0)
     for hour in range(2):
