@@ -3,11 +3,15 @@ Management Activity API's `Webhook-AuthID`.
 
 PyJWT does the cryptography. Signing keys come from the JWKS named by the tenant's OpenID
 metadata (`{LOGIN_BASE_URL}/{TENANT_ID}/v2.0/.well-known/openid-configuration`), cached and
-refetched on an unknown `kid` (Entra rolls keys) at most once per `refresh_interval`.
+refetched on an unknown `kid`: Entra rolls keys, and a token signed by the new key must not be
+refused until the cache ages. One fetch at a time (concurrent requests wait for it); each
+unknown kid triggers at most one fetch per `refresh_interval`, and all of them together at
+most MAX_KEY_FETCHES, so tokens with made-up kids cannot make us hammer the login endpoint.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import time
 from dataclasses import dataclass
@@ -24,6 +28,7 @@ ADMIN, READER, ALERTS_SUBMIT = "Remediation.Admin", "Remediation.Reader", "Alert
 # The roles that grant each role: an admin may do all that a reader may.
 _GRANTED_BY = {ADMIN: {ADMIN}, READER: {READER, ADMIN}, ALERTS_SUBMIT: {ALERTS_SUBMIT}}
 ALGORITHMS = ["RS256"]
+MAX_KEY_FETCHES = 5   # per refresh interval, whatever the kids
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,9 @@ class TokenValidator:
         self._jwks_uri = ""
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at: float | None = None
+        self._fetch_lock = asyncio.Lock()
+        self._fetches: list[float] = []           # when each recent fetch started
+        self._kids_fetched: dict[str, float] = {}  # an unknown kid -> when it last caused a fetch
 
     async def authenticate(self, authorization: str | None, role: str) -> Caller:
         """The caller of a valid token holding `role`: UnauthorizedError or ForbiddenError otherwise."""
@@ -101,12 +109,26 @@ class TokenValidator:
         return caller
 
     async def _signing_key(self, kid: str) -> jwt.PyJWK:
-        stale = self._fetched_at is None or self._monotonic() - self._fetched_at >= self._refresh_interval
-        if kid not in self._keys and stale:
-            await self._refresh()
+        if kid not in self._keys:
+            async with self._fetch_lock:
+                # Whoever held the lock may have fetched the key meanwhile.
+                if kid not in self._keys and self._may_fetch_for(kid):
+                    await self._refresh()
+                    self._kids_fetched[kid] = self._monotonic()   # answered, even if the kid is not there
         if kid not in self._keys:
             raise UnauthorizedError("the token is signed by an unknown key")
         return self._keys[kid]
+
+    def _may_fetch_for(self, kid: str) -> bool:
+        """Records the fetch it allows. Until a fetch succeeds, every request may try."""
+        now = self._monotonic()
+        recent = now - self._refresh_interval
+        self._fetches = [at for at in self._fetches if at > recent]
+        self._kids_fetched = {other: at for other, at in self._kids_fetched.items() if at > recent}
+        if self._fetched_at is not None and (kid in self._kids_fetched or len(self._fetches) >= MAX_KEY_FETCHES):
+            return False
+        self._fetches.append(now)
+        return True
 
     async def _refresh(self) -> None:
         if not self._settings.tenant_id or not self._settings.api_audience:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
 import time
 
+import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from jwt.utils import base64url_encode
 
-from remediation.auth import ADMIN, ALERTS_SUBMIT, READER, TokenValidator, bearer_token
+from remediation.auth import ADMIN, ALERTS_SUBMIT, MAX_KEY_FETCHES, READER, TokenValidator, bearer_token
 from remediation.errors import ConfigurationError, ForbiddenError, TransientError, UnauthorizedError
 from remediation.settings import Settings
 from tests.plugins.app import APP_SETTINGS, TENANT, new_key
@@ -108,20 +110,80 @@ async def test_metadata_and_keys_are_fetched_once(token_validator, entra):
     assert entra.requests == [entra.metadata_path, entra.jwks_path]
 
 
-async def test_a_rolled_key_is_fetched_but_unknown_kids_at_most_once_per_interval(app_settings, entra):
+def bearer_for(entra, kid: str) -> str:
+    """A reader's token under `kid`: the tenant's key of that name, or a stranger's."""
+    return f"Bearer {entra.token((READER,), kid=kid, key=None if kid in entra.keys else new_key())}"
+
+
+@pytest.fixture
+async def clocked(app_settings, entra):
+    """(validator, clock) with keys already fetched once; the clock is a list to move forward."""
     now = [1000.0]
     async with entra.client() as client:
         validator = TokenValidator(app_settings, http=client, refresh_interval=300, monotonic=lambda: now[0])
-        await validator.authenticate(f"Bearer {entra.token((READER,))}", READER)
-        entra.keys["key-2"] = new_key()
+        await validator.authenticate(bearer_for(entra, "key-1"), READER)
+        yield validator, now
+
+
+async def test_a_rolled_key_is_fetched_at_once_within_the_interval(clocked, entra):
+    validator, _ = clocked
+    entra.keys["key-2"] = new_key()
+    assert (await validator.authenticate(bearer_for(entra, "key-2"), READER)).has(READER)
+    assert entra.requests == [entra.metadata_path, entra.jwks_path] * 2
+
+
+async def test_an_unknown_kid_is_fetched_once_per_interval(clocked, entra):
+    validator, now = clocked
+    for _ in range(3):
         with pytest.raises(UnauthorizedError, match="unknown key"):
-            await validator.authenticate(f"Bearer {entra.token((READER,), kid='key-2')}", READER)
+            await validator.authenticate(bearer_for(entra, "key-3"), READER)
+    assert len(entra.requests) == 4
+    now[0] += 300
+    entra.keys["key-3"] = new_key()
+    assert (await validator.authenticate(bearer_for(entra, "key-3"), READER)).has(READER)
+    assert len(entra.requests) == 6
+
+
+async def test_made_up_kids_cause_a_few_fetches_per_interval_in_all(clocked, entra):
+    validator, now = clocked
+    for number in range(MAX_KEY_FETCHES + 3):
         with pytest.raises(UnauthorizedError, match="unknown key"):
-            await validator.authenticate(f"Bearer {entra.token((READER,), kid='key-3', key=new_key())}", READER)
-        assert len(entra.requests) == 2
-        now[0] += 300
-        caller = await validator.authenticate(f"Bearer {entra.token((READER,), kid='key-2')}", READER)
-    assert caller.has(READER) and len(entra.requests) == 4
+            await validator.authenticate(bearer_for(entra, f"made-up-{number}"), READER)
+    assert len(entra.requests) == 2 * MAX_KEY_FETCHES   # the first fetch of the fixture counts too
+    now[0] += 300
+    entra.keys["key-2"] = new_key()
+    assert (await validator.authenticate(bearer_for(entra, "key-2"), READER)).has(READER)
+
+
+async def test_a_failed_fetch_does_not_use_up_the_kids_turn(clocked, entra):
+    validator, _ = clocked
+    entra.keys["key-2"] = new_key()
+    entra.status = 503
+    with pytest.raises(TransientError):
+        await validator.authenticate(bearer_for(entra, "key-2"), READER)
+    entra.status = 200
+    assert (await validator.authenticate(bearer_for(entra, "key-2"), READER)).has(READER)
+
+
+async def test_concurrent_requests_with_a_new_kid_wait_for_one_fetch(app_settings, entra):
+    gate, fetching, arrived = asyncio.Event(), asyncio.Event(), []
+
+    async def slow_login(request: httpx.Request) -> httpx.Response:
+        arrived.append(request.url.path)
+        fetching.set()
+        await gate.wait()
+        return entra._serve(request)
+
+    entra.keys["key-2"] = new_key()
+    async with httpx.AsyncClient(transport=httpx.MockTransport(slow_login)) as client:
+        validator = TokenValidator(app_settings, http=client)
+        calls = [asyncio.create_task(validator.authenticate(bearer_for(entra, kid), READER))
+                 for kid in ("key-1", "key-2") * 5]
+        await asyncio.wait_for(fetching.wait(), 5)
+        gate.set()
+        callers = await asyncio.wait_for(asyncio.gather(*calls), 5)
+    assert all(caller.has(READER) for caller in callers)
+    assert arrived == [entra.metadata_path, entra.jwks_path]
 
 
 async def test_an_unreachable_login_endpoint_is_transient(token_validator, entra):
