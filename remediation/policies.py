@@ -8,6 +8,7 @@ count our unblocks per user, and stop automatic work when too many jobs start at
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from remediation.models import (
@@ -73,6 +74,26 @@ async def protection_reason(settings: Settings, directory: Directory, user: Dire
         return (f"{user.user_principal_name} is a member of the protected group(s) {', '.join(member_of)} "
                 "(PROTECTED_ACCOUNTS): a human approves every change")
     return None
+
+
+# -- separation of duties ----------------------------------------------------------------------
+
+_IDENTITY = re.compile(r"(?P<name>.*) \((?P<object_id>[^()]*)\)")
+
+
+def _caller_names(by: str) -> set[str]:
+    """The names in a caller's identity as `remediation.auth.Caller.identity` writes it:
+    "name (object id)", or either alone; the name is a UPN or preferred_username for a user."""
+    match = _IDENTITY.fullmatch(by.strip())
+    names = (match["name"], match["object_id"]) if match else (by,)
+    return {normalize_user(name) for name in names if name.strip()}
+
+
+def own_job(by: str, user: str, found: DirectoryUser | None) -> bool:
+    """Whether the caller is the job's user (by address, UPN, mail or object id): a compromised
+    account must not approve or cancel its own remediation."""
+    known = {user, *((found.id, found.user_principal_name, found.mail) if found else ())}
+    return bool(_caller_names(by) & {normalize_user(name) for name in known if name})
 
 
 # -- the unblock budget and the breaker ---------------------------------------------------------

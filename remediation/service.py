@@ -20,12 +20,12 @@ from remediation.errors import (
 )
 from remediation.follow_up import FOLLOW_UP, FollowUp
 from remediation.models import (
-    AWAITING_APPROVAL, CANCELLED, DRY_RUN, FAILED, QUEUED, SKIPPED, STEP_FAILED, Job, Trigger, iso, normalize_user,
-    utcnow,
+    AWAITING_APPROVAL, CANCELLED, DRY_RUN, FAILED, QUEUED, SKIPPED, STEP_FAILED, DirectoryUser, Job, Trigger, iso,
+    normalize_user, utcnow,
 )
 from remediation.operations import Operations
 from remediation.playbook import Playbook, hold, release_active
-from remediation.policies import breaker_reason, is_automatic, listed_as_protected
+from remediation.policies import breaker_reason, is_automatic, listed_as_protected, own_job
 from remediation.ports import Directory, ExchangeAdmin, JobStore, Page, WorkQueue
 from remediation.settings import Settings
 from remediation.steps.context import Ports
@@ -137,6 +137,11 @@ class Remediations(Operations):
         return job
 
     async def _decide(self, job_id: str, by: str, decision: str, comment: str) -> Job:
+        job = await self.get(job_id)
+        if own_job(by, job.user, await self._directory_user(job.user)):
+            raise RequestError(f"{by} is the user of job {job.id}: a user cannot {decision} their own remediation",
+                               status=403)
+
         def decide(job: Job) -> bool:
             if decision == "approve" and job.status != AWAITING_APPROVAL:
                 raise RequestError(f"job {job.id} is {job.status}, not awaiting_approval", status=409)
@@ -153,6 +158,14 @@ class Remediations(Operations):
                         step.status, step.detail = SKIPPED, f"Not run: cancelled by {by}."
             return True
         return await self.journal.change(job_id, decide)
+
+    async def _directory_user(self, user: str) -> DirectoryUser | None:
+        """The user's directory entry, for the names they go by; None when it cannot be read."""
+        try:
+            return await self.ports.directory.get_user(user)
+        except PermanentError as exc:
+            log.warning("could not read %s from the directory, compared by the job's address only: %s", user, exc)
+            return None
 
     # -- the queue worker -------------------------------------------------------------------------
 

@@ -59,6 +59,28 @@ async def test_cancellation_ends_the_job_and_frees_the_user(playbook):
     assert changes(playbook.tenant) == ["send_mail"]
 
 
+@pytest.mark.parametrize("caller", [
+    "Adele@Contoso.com (11111111-2222-3333-4444-555555555555)",    # Caller.identity: name (object id)
+    "ADELE@contoso.com",
+    "Adele Vance's other app name ({oid})",                         # her object id under another name
+    "{oid}",
+    "adele.vance@contoso.com (11111111-2222-3333-4444-555555555555)",   # her mail in the directory
+])
+async def test_the_jobs_user_can_neither_approve_nor_cancel_it(playbook, caller):
+    adele = playbook.tenant.find(ADELE)
+    adele.mail = "adele.vance@contoso.com"
+    playbook.settings = replace(playbook.settings, protected_accounts=(ADELE,))
+    job = await run_job(playbook)
+    for decide in (playbook.service.approve, playbook.service.cancel):
+        with pytest.raises(RequestError) as refused:
+            await decide(job.id, by=caller.format(oid=adele.id))
+        assert refused.value.status == 403 and "their own remediation" in str(refused.value)
+    after = await playbook.service.get(job.id)
+    assert after.status == "awaiting_approval" and after.etag == job.etag
+    megan = playbook.tenant.find("megan@contoso.com")
+    assert (await playbook.service.approve(job.id, by=f"megan@contoso.com ({megan.id})")).status == "queued"
+
+
 async def test_only_a_waiting_job_can_be_approved_and_an_ended_one_not_cancelled(playbook):
     job = await run_job(playbook)
     with pytest.raises(RequestError) as caught:
