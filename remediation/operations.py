@@ -30,7 +30,7 @@ class Operations:
         jobs = []
         for block in await self.ports.exchange.blocked_senders():
             user = normalize_user(block.sender)
-            if await self._handled(user, block.created) or await self.ports.store.claimed("active", user):
+            if await self._handled(user, block.created) or await self._busy(user):
                 continue
             trigger = Trigger("sweep", requested_by="blocked-list sweep", reason=f"blocked since {block.created}")
             job, created = await self.request(user, trigger)
@@ -42,6 +42,12 @@ class Operations:
         """Some job handled this very block (see `handles_block`)."""
         holder = await self._existing(await self.ports.store.claimed(BLOCK, block_key(user, created)))
         return handles_block(holder, enforcing=self.settings.enforce)
+
+    async def _busy(self, user: str) -> bool:
+        """The user has a job still going. A marker left by a job that ended (a crash before its
+        release) does not count: `request` releases it as it claims the user."""
+        holder = await self._existing(await self.ports.store.claimed("active", user))
+        return holder is not None and not holder.terminal
 
     async def _all(self, status: str) -> list[Job]:
         jobs, continuation = [], None

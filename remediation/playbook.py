@@ -44,6 +44,8 @@ class Playbook(JobWorker):
     async def run(self, job_id: str, *, redelivered: bool = False) -> Job:
         runner = uuid.uuid4().hex
         job = await self.journal.get(job_id)
+        if job.terminal:
+            await release_active(self.ports, job)   # in case the run that ended it died before the release
         if job.status == FAILED:
             await self.report_failure(job)   # a retry of a failure whose mail did not go out
         if job.status == AWAITING_APPROVAL:

@@ -103,6 +103,30 @@ async def test_the_sweep_does_not_restart_a_block_that_a_job_already_handled(pla
     assert await playbook.service.sweep() == []
 
 
+async def resolved_with_its_marker_left(playbook):
+    """A resolved job whose worker died before it released the user's active marker."""
+    first = await run_job(playbook, trigger=SWEEP)
+    await playbook.work(delayed=True)
+    assert (await playbook.service.get(first.id)).status == "resolved"
+    assert await playbook.store.claim("active", ADELE, first.id) is None
+    return first
+
+
+async def test_the_sweep_is_not_stopped_by_the_marker_of_an_ended_job(playbook):
+    first = await resolved_with_its_marker_left(playbook)
+    playbook.clock.advance(days=10)
+    playbook.tenant.block(ADELE, playbook.clock() - timedelta(minutes=5))
+    [job] = await playbook.service.sweep()
+    assert job.id != first.id and await playbook.store.claimed("active", ADELE) == job.id
+
+
+async def test_a_run_message_for_an_ended_job_releases_its_marker(playbook):
+    first = await resolved_with_its_marker_left(playbook)
+    await playbook.service.handle({"kind": "run", "jobId": first.id}, 2, 5)
+    assert await playbook.store.claimed("active", ADELE) is None
+    assert (await playbook.service.get(first.id)).status == "resolved"
+
+
 async def test_the_sweep_re_drives_stuck_jobs(playbook):
     job, _ = await playbook.service.request(ADELE, ADMIN)
     playbook.queue.take()                          # the run message got lost
