@@ -14,6 +14,7 @@ from remediation.ports import Directory
 from remediation.settings import Settings
 
 STYLE = "font-family:Segoe UI,Arial,sans-serif;font-size:14px"
+UNDATED = "registration date unknown: check"   # an authentication method without a date
 LEFT_TO_DO = STEP_NAMES[:-2]   # confirm_block .. unblock_sender: what secures and releases the account
 NOT_CONFIGURED = "NOTIFY_SENDER and NOTIFY_RECIPIENTS (other than the user) are not both set"
 
@@ -54,9 +55,10 @@ def summary(settings: Settings, job: Job, status: str, outcome: str) -> tuple[st
                         "This is what an enforce run would do.</strong></p>")
     sections += [_who(job), f"<h3>Outcome: {escape(status)}</h3><p>{escape(outcome)}</p>"]
     needs = human_actions(job)
-    recent = job.step("auth_methods_review").data.get("recent") or []
+    methods = job.step("auth_methods_review").data
     needs += [f"Check the recently registered authentication method {item['type']} ({item['created']})"
-              for item in recent]
+              for item in methods.get("recent") or []]
+    needs += [f"Authentication method {item['type']}: {UNDATED}" for item in methods.get("undated") or []]
     if needs:
         sections.append("<h3>Needs a human</h3>" + _items(needs))
     steps = [f"{step.name} [{step.status}]: {step.detail}" for step in job.steps if step.detail]

@@ -3,10 +3,11 @@ authentication methods (an attacker often registers their own; listed and flagge
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from remediation.errors import PermanentError
 from remediation.models import DONE, STEP_FAILED, STEP_PLANNED, MailboxForwarding, parse_iso
+from remediation.notify import UNDATED
 from remediation.steps.context import Outcome, StepRun
 
 
@@ -54,6 +55,17 @@ def _method_name(method: dict) -> str:
     return f"{kind or 'method'}{f' {label!r}' if label else ''}"
 
 
+def _registered(item: dict) -> datetime | None:
+    try:
+        return parse_iso(item["created"])
+    except ValueError:
+        return None
+
+
+def _names(items: list[dict], note: str) -> str:
+    return "; ".join(f"{item['type']} ({note.format(**item)})" for item in items)
+
+
 async def auth_methods_review(run: StepRun) -> Outcome:
     user = await run.user()
     try:
@@ -64,13 +76,20 @@ async def auth_methods_review(run: StepRun) -> Outcome:
     cutoff = run.clock() - timedelta(days=days)
     listed = [{"type": _method_name(method), "id": method.get("id"), "created": _method_created(method) or None}
               for method in methods]
-    recent = [item for item in listed if item["created"] and parse_iso(item["created"]) >= cutoff
-              and item["type"] != PASSWORD_METHOD]
+    reviewed = [item for item in listed if item["type"] != PASSWORD_METHOD]
+    # Phone, email and software OATH methods carry no registration date: one of them may be the
+    # attacker's as well, so they are listed for a human, never taken as old.
+    undated = [item for item in reviewed if _registered(item) is None]
+    recent = [item for item in reviewed if (moment := _registered(item)) is not None and moment >= cutoff]
     detail = f"{len(listed)} authentication method(s) registered."
     if recent:
-        names = "; ".join(f"{item['type']} (registered {item['created']})" for item in recent)
-        detail += f" Registered in the last {days} day(s), for a human to check: {names}. Nothing was deleted."
+        detail += (f" Registered in the last {days} day(s), for a human to check: "
+                   f"{_names(recent, 'registered {created}')}.")
     else:
         detail += f" None registered in the last {days} day(s)."
+    if undated:
+        detail += f" {_names(undated, UNDATED)}."
+    if recent or undated:
+        detail += " Nothing was deleted."
     status = STEP_PLANNED if run.dry_run else DONE
-    return Outcome(status, detail, {"methods": listed, "recent": recent})
+    return Outcome(status, detail, {"methods": listed, "recent": recent, "undated": undated})

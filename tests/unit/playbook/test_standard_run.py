@@ -113,3 +113,21 @@ async def test_the_password_methods_date_is_our_own_reset_not_a_registration(pla
     job = await start(playbook)
     assert [item["type"] for item in job.step("auth_methods_review").data["recent"]] == [
         "microsoftAuthenticator 'Pixel 9'"]
+
+
+async def test_methods_without_a_registration_date_are_listed_for_a_human_to_check(playbook):
+    playbook.tenant.find(ADELE).methods += [
+        {"@odata.type": "#microsoft.graph.phoneAuthenticationMethod", "id": "3179e48a", "phoneNumber": "+1 2065555555",
+         "phoneType": "mobile", "smsSignInState": "notAllowedByPolicy"},
+        {"@odata.type": "#microsoft.graph.emailAuthenticationMethod", "id": "b1d4", "emailAddress": "a@evil.example"},
+        {"@odata.type": "#microsoft.graph.softwareOathAuthenticationMethod", "id": "b172893e", "secretKey": None}]
+    job = await start(playbook)
+    step = job.step("auth_methods_review")
+    assert step.status == "done" and job.step("unblock_sender").status == "done"      # flagged, not a gate
+    assert ("phone '+1 2065555555' (registration date unknown: check); email 'a@evil.example' (registration date "
+            "unknown: check); softwareOath (registration date unknown: check).") in step.detail
+    assert [item["type"] for item in step.data["undated"]] == ["phone '+1 2065555555'", "email 'a@evil.example'",
+                                                               "softwareOath"]
+    [mail] = playbook.tenant.outbox
+    assert "Authentication method softwareOath: registration date unknown: check" in mail["body"]
+    assert "a@evil.example&#x27;: registration date unknown: check" in mail["body"]
