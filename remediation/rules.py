@@ -31,6 +31,8 @@ EXCHANGE_FORWARDS = {"ForwardTo": "forwardTo", "ForwardAsAttachmentTo": "forward
 GRAPH_PURPOSES = ("moveToFolder", "copyToFolder", "assignCategories", "markImportance")
 EXCHANGE_PURPOSES = ("MoveToFolder", "CopyToFolder", "ApplyCategory", "MarkImportance")
 _SMTP = re.compile(r"\[SMTP:([^\]]+)\]", re.IGNORECASE)
+# Get-Recipient would tell a guest or mail contact (whose mail leaves the tenant) from a mailbox.
+UNRESOLVED = "Exchange recipient (EX:), not resolved; check it is not a guest or mail contact"
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,11 @@ class Recipient:
     action: str          # forwardTo, forwardAsAttachmentTo, redirectTo
     address: str         # an SMTP address, or Exchange's text for an organization recipient
     internal: bool
+    unresolved: bool = False   # [EX:...]: of the organization by its notation, not looked up
+
+    def describe(self) -> str:
+        where = UNRESOLVED if self.unresolved else "inside the tenant" if self.internal else "outside the tenant"
+        return f"{FORWARD_ACTIONS[self.action]} {self.address} ({where})"
 
 
 @dataclass
@@ -69,10 +76,15 @@ class InboxRule:
 class Verdict:
     kind: str
     reason: str
+    notes: tuple[str, ...] = ()   # what a human should look at, whatever the kind
 
     @property
     def suspicious(self) -> bool:
         return self.kind in SUSPICIOUS
+
+    @property
+    def detail(self) -> str:
+        return "; ".join((self.reason, *self.notes))
 
 
 def rule_identity(graph_id: str) -> str | None:
@@ -95,7 +107,7 @@ def _internal(address: str, domains: set[str]) -> bool:
 def _exchange_recipient(action: str, text: str, domains: set[str]) -> Recipient:
     """Exchange prints `"Name" [SMTP:addr]` for outside addresses and `[EX:/o=...]` for its own."""
     if "[EX:" in text.upper():
-        return Recipient(action, text, True)
+        return Recipient(action, text, True, unresolved=True)
     match = _SMTP.search(text)
     address = (match.group(1) if match else text).strip().strip('"')
     return Recipient(action, address, _internal(address, domains))
@@ -157,16 +169,17 @@ def classify(rule: InboxRule) -> Verdict:
     if lowered == SYSTEM_RULE_NAME or lowered.startswith(SYSTEM_RULE_PREFIX):
         return Verdict(SYSTEM, "system rule, left alone")
     external = [r for r in rule.recipients if not r.internal]
-    if external:
-        return Verdict(EXTERNAL_FORWARD, "; ".join(
-            f"{FORWARD_ACTIONS[r.action]} {r.address} (outside the tenant)" for r in external))
     hiding = _hiding_reason(rule)
-    if hiding:
-        return Verdict(HIDES_MAIL, hiding)
-    if rule.recipients:
-        return Verdict(INTERNAL_FORWARD, "; ".join(
-            f"{FORWARD_ACTIONS[r.action]} {r.address} (inside the tenant)" for r in rule.recipients))
-    return Verdict(ORDINARY, "neither forwards outside the tenant nor hides mail")
+    if external:
+        kind, reason = EXTERNAL_FORWARD, "; ".join(r.describe() for r in external)
+    elif hiding:
+        kind, reason = HIDES_MAIL, hiding
+    elif rule.recipients:
+        kind, reason = INTERNAL_FORWARD, "; ".join(r.describe() for r in rule.recipients)
+    else:
+        kind, reason = ORDINARY, "neither forwards outside the tenant nor hides mail"
+    unresolved = [r.describe() for r in rule.recipients if r.unresolved and kind != INTERNAL_FORWARD]
+    return Verdict(kind, reason, tuple(unresolved))
 
 
 def _hiding_reason(rule: InboxRule) -> str:

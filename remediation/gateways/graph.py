@@ -128,7 +128,7 @@ class GraphDirectory:
     @graph_call
     async def domains(self) -> list[Domain]:
         return [Domain(id=item["id"], authentication_type=item.get("authenticationType") or "Managed",
-                       is_verified=bool(item.get("isVerified", True)))
+                       is_verified=item.get("isVerified") is True)
                 for item in await self._all_pages(self.client.domains)]
 
     async def _patch_user(self, user_id: str, properties: dict) -> None:

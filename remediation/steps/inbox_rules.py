@@ -16,7 +16,8 @@ from remediation.steps.context import Outcome, StepRun
 
 
 async def tenant_domains(directory: Directory) -> list[str]:
-    return [domain.id for domain in await directory.domains()]
+    """Only verified domains are the tenant's: anyone can add an unverified one to a tenant."""
+    return [domain.id for domain in await directory.domains() if domain.is_verified]
 
 
 async def read_rules(directory: Directory, exchange: ExchangeAdmin, user_id: str, mailbox: str) -> list[InboxRule]:
@@ -33,7 +34,7 @@ def _was_enabled(rule: InboxRule, snapshot: list[dict]) -> bool:
 
 
 def _listing(judged: list[tuple[InboxRule, Verdict]]) -> str:
-    return "; ".join(f"{describe(rule)} {verdict.reason}" for rule, verdict in judged)
+    return "; ".join(f"{describe(rule)} {verdict.detail}" for rule, verdict in judged)
 
 
 def _summary(rules: list[InboxRule], targets: list, reported: list, verb: str) -> str:
@@ -51,9 +52,12 @@ async def inbox_rules(run: StepRun) -> Outcome:
     snapshot = run.snapshot if isinstance(run.snapshot, list) else [rule.to_json() for rule in rules]
     judged = [(rule, classify(rule)) for rule in rules]
     targets = [(rule, verdict) for rule, verdict in judged if verdict.suspicious and _was_enabled(rule, snapshot)]
-    reported = [(rule, verdict) for rule, verdict in judged if verdict.kind == INTERNAL_FORWARD]
+    reported = [(rule, verdict) for rule, verdict in judged
+                if verdict.kind == INTERNAL_FORWARD or (verdict.notes and not verdict.suspicious)]
     data = {"rules": len(rules), "hidden": sum(rule.hidden for rule in rules),
-            "targets": [rule.name for rule, _ in targets], "internalForwarding": [rule.name for rule, _ in reported],
+            "targets": [rule.name for rule, _ in targets],
+            "internalForwarding": [rule.name for rule, verdict in judged if verdict.kind == INTERNAL_FORWARD],
+            "toCheck": {rule.name: list(verdict.notes) for rule, verdict in judged if verdict.notes},
             "system": [rule.name for rule, verdict in judged if verdict.kind == SYSTEM]}
     if run.dry_run:
         return Outcome(STEP_PLANNED, _summary(rules, targets, reported, "Would disable"), data, snapshot)

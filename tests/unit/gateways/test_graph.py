@@ -54,6 +54,15 @@ async def test_a_loopback_root_gets_no_token(connect, loopback_settings, service
     assert "Authorization" not in service.requests[0].headers and credential.scopes == []
 
 
+async def test_a_domain_is_verified_only_when_graph_says_so(directory, service):
+    service.reply(httpx.Response(200, json={"value": [
+        {"id": "contoso.com", "authenticationType": "Managed", "isVerified": True},
+        {"id": "claimed.example", "authenticationType": "Managed", "isVerified": False},
+        {"id": "unknown.example", "authenticationType": "Managed"}]}))
+    assert {domain.id: domain.is_verified for domain in await directory.domains()} == {
+        "contoso.com": True, "claimed.example": False, "unknown.example": False}
+
+
 async def test_a_sovereign_cloud_root_is_used_with_its_own_scope(connect, service, credential):
     service.reply(httpx.Response(200, json={"value": []}))
     await connect(GraphDirectory, Settings(graph_base_url="https://graph.microsoft.us")).domains()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from remediation.rules import (
-    EXTERNAL_FORWARD, HIDES_MAIL, INTERNAL_FORWARD, ORDINARY, SYSTEM, classify, folder_name, merge, rule_identity,
+    EXTERNAL_FORWARD, HIDES_MAIL, INTERNAL_FORWARD, ORDINARY, SYSTEM, UNRESOLVED, classify, folder_name, merge,
+    rule_identity,
 )
 from tests.unit.fakes import EVIL, graph_rule_id, rule, to
 
@@ -19,9 +20,16 @@ def judge(graph_rule: dict) -> tuple[str, str]:
 
 
 def judge_exchange(exchange_rule: dict) -> tuple[str, str]:
-    [merged] = merge([], [exchange_rule], DOMAINS)
-    verdict = classify(merged)
+    verdict = classify_exchange(exchange_rule)
     return verdict.kind, verdict.reason
+
+
+def classify_exchange(exchange_rule: dict):
+    [merged] = merge([], [{"Name": "r", "RuleIdentity": "1", "Enabled": True, **exchange_rule}], DOMAINS)
+    return classify(merged)
+
+
+MEGAN_EX = '"Megan" [EX:/o=ExchangeLabs/ou=Exchange/cn=Recipients/cn=megan]'
 
 
 @pytest.mark.parametrize("action, verb", [("forwardTo", "forwards to"), ("redirectTo", "redirects to"),
@@ -81,10 +89,15 @@ def test_system_rules_are_left_alone_whatever_they_do(name):
 def test_exchange_recipients_in_its_own_notation():
     assert judge_exchange({"Name": "r", "RuleIdentity": "1", "RedirectTo": [f'"Evil" [SMTP:{EVIL}]']}) == (
         EXTERNAL_FORWARD, f"redirects to {EVIL} (outside the tenant)")
-    kind, _ = judge_exchange({"Name": "r", "RuleIdentity": "1",
-                              "ForwardTo": ['"Megan" [EX:/o=ExchangeLabs/ou=Exchange/cn=Recipients/cn=megan]']})
-    assert kind == INTERNAL_FORWARD
+    assert judge_exchange({"ForwardTo": [MEGAN_EX]}) == (INTERNAL_FORWARD, f"forwards to {MEGAN_EX} ({UNRESOLVED})")
     assert judge_exchange({"Name": "r", "RuleIdentity": "1", "ForwardTo": [EVIL]})[0] == EXTERNAL_FORWARD
+
+
+def test_an_unresolved_exchange_recipient_is_reported_beside_another_verdict():
+    verdict = classify_exchange({"ForwardTo": [MEGAN_EX], "RedirectTo": [EVIL]})
+    assert (verdict.kind, verdict.reason) == (EXTERNAL_FORWARD, f"redirects to {EVIL} (outside the tenant)")
+    assert verdict.notes == (f"forwards to {MEGAN_EX} ({UNRESOLVED})",)
+    assert verdict.detail == f"redirects to {EVIL} (outside the tenant); forwards to {MEGAN_EX} ({UNRESOLVED})"
 
 
 def test_exchange_booleans_are_read_leniently():
