@@ -26,6 +26,13 @@ def synced_instructions(upn: str) -> str:
             "(Start-ADSyncSyncCycle -PolicyType Delta).")
 
 
+def revoke_again(upn: str) -> str:
+    """The revocation this job makes comes before a human's reset: the attacker, who holds the old
+    password, can sign in again until then, so the sessions must be revoked once more after it."""
+    return (f" After the reset, revoke the sessions of {upn} again (Revoke-MgUserSignInSession, or 'Revoke "
+            "sessions' on the user in the Entra admin center): this job revoked them before the new password.")
+
+
 def _manual_reason(user: DirectoryUser, federated_domain: str | None) -> str | None:
     if user.on_premises_sync_enabled:
         return synced_instructions(user.user_principal_name)
@@ -65,7 +72,8 @@ async def reset_password(run: StepRun) -> Outcome:
     if manual:
         contained = await _contain(run, user)
         status = STEP_PLANNED if run.dry_run else MANUAL
-        return Outcome(status, manual + contained, {"manual": True}, snapshot)
+        return Outcome(status, manual + revoke_again(user.user_principal_name) + contained, {"manual": True},
+                       snapshot)
     if run.dry_run:
         return Outcome(STEP_PLANNED, f"Would reset the password of {user.user_principal_name} to a random "
                                      f"{LENGTH}-character value and require a change at next sign-in.",
@@ -77,7 +85,8 @@ async def reset_password(run: StepRun) -> Outcome:
         return Outcome(MANUAL, f"A password reset was sent at {requested} by an attempt that stopped before "
                                "recording its result, and is not repeated (a job never resets a password twice). "
                                f"Verify in Entra ID that the password of {user.user_principal_name} changed then "
-                               "(lastPasswordChangeDateTime), and reset it if it did not.", {"verify": True})
+                               "(lastPasswordChangeDateTime), and reset it if it did not."
+                               + revoke_again(user.user_principal_name), {"verify": True})
     await run.checkpoint(snapshot)
     try:
         await run.once(RESET_REQUESTED, "reset password", user.user_principal_name, WHY_RESET,
@@ -85,7 +94,8 @@ async def reset_password(run: StepRun) -> Outcome:
     except ServiceRejectedError as exc:
         if ON_PREMISES_MASTERED in str(exc).lower():
             contained = await _contain(run, user)
-            return Outcome(MANUAL, synced_instructions(user.user_principal_name) + contained, {"manual": True})
+            return Outcome(MANUAL, synced_instructions(user.user_principal_name) + revoke_again(
+                user.user_principal_name) + contained, {"manual": True})
         return Outcome(STEP_FAILED, f"Graph refused the password reset: {exc}")
     except PermanentError as exc:
         return Outcome(STEP_FAILED, f"Graph refused the password reset: {exc}")
@@ -99,9 +109,12 @@ async def revoke_sessions(run: StepRun) -> Outcome:
         return Outcome(SKIPPED, f"Not revoked: the password was not reset (reset_password is {reset.status}); "
                                 "revoking first would let the attacker sign straight back in.")
     user = await run.user()
+    # A human resets the password later: until then the attacker can sign back in with the old one.
+    again = (" The password is left to a human, so this revocation must be repeated after the manual reset."
+             if reset.status == MANUAL or reset.data.get("manual") else "")
     if run.dry_run:
         return Outcome(STEP_PLANNED, f"Would revoke every sign-in session and refresh token of "
-                                     f"{user.user_principal_name} (revokeSignInSessions).")
+                                     f"{user.user_principal_name} (revokeSignInSessions).{again}")
     # Unlike a password reset, revoking again after an interrupted attempt is harmless (and
     # safer than trusting an unconfirmed one), so a resumed step simply revokes.
     try:
@@ -109,5 +122,7 @@ async def revoke_sessions(run: StepRun) -> Outcome:
                       "password reset", lambda: run.ports.directory.revoke_sessions(user.id))
     except PermanentError as exc:
         return Outcome(STEP_FAILED, f"Graph refused to revoke the sessions: {exc}")
+    if again:
+        return Outcome(DONE, f"Revoked every sign-in session and refresh token of {user.user_principal_name}.{again}")
     return Outcome(DONE, f"Revoked every sign-in session and refresh token of {user.user_principal_name}: "
                          "every app must sign in again, with the new password.")

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
+
 from remediation.errors import PermissionError_, ServiceRejectedError, ThrottledError
+from tests.unit.fakes import Crash
 from tests.unit.playbook.helpers import ADMIN, changes, run_job, statuses
 
 SYNCED, FEDERATED = "sam@contoso.com", "fred@fabrikam.com"
@@ -38,6 +41,31 @@ async def test_a_federated_user_needs_a_reset_at_the_identity_provider(playbook)
     assert job.snapshot["reset_password"]["federatedDomain"] == "fabrikam.com"
 
 
+@pytest.mark.parametrize("upn, kw", [(SYNCED, {"synced": True}), (FEDERATED, {})])
+async def test_a_manual_reset_says_to_revoke_the_sessions_again_afterwards(playbook, upn, kw):
+    blocked_user(playbook, upn, **kw)
+    job = await run_job(playbook, user=upn)
+    assert f"After the reset, revoke the sessions of {upn} again" in job.step("reset_password").detail
+    revoke = job.step("revoke_sessions")
+    assert revoke.status == "done" and "must be repeated after the manual reset" in revoke.detail
+    assert "with the new password" not in revoke.detail
+    [mail] = playbook.tenant.outbox
+    assert f"revoke the sessions of {upn} again" in mail["body"]
+
+
+async def test_a_reset_of_unknown_outcome_says_to_revoke_again_after_the_human_check(playbook):
+    job, _ = await playbook.service.request("adele@contoso.com", ADMIN)
+    [(message, _)] = playbook.queue.take()
+    playbook.tenant.crash_after("reset_password")
+    with pytest.raises(Crash):
+        await playbook.service.handle(message, 1, 5)
+    await playbook.service.handle(message, 2, 5)
+    job = await playbook.service.get(job.id)
+    assert job.step("reset_password").status == "manual"
+    assert "revoke the sessions of adele@contoso.com again" in job.step("reset_password").detail
+    assert "must be repeated after the manual reset" in job.step("revoke_sessions").detail
+
+
 async def test_graphs_on_premises_refusal_is_a_manual_step_too(playbook):
     # The read did not say "synced" (e.g. a migration in progress), the PATCH does.
     playbook.tenant.fail_next("reset_password", ServiceRejectedError(
@@ -46,6 +74,7 @@ async def test_graphs_on_premises_refusal_is_a_manual_step_too(playbook):
     job = await run_job(playbook)
     assert job.step("reset_password").status == "manual"
     assert "Set-ADAccountPassword" in job.step("reset_password").detail
+    assert "revoke the sessions of adele@contoso.com again" in job.step("reset_password").detail
     assert job.status == "escalated"
 
 
