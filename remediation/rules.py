@@ -5,7 +5,8 @@ Graph's messageRules hide the rules an attacker plants over MAPI; only Exchange'
 `RuleIdentity` is the decimal of the Graph id's 8 bytes read little-endian (we fall back
 to the name). A rule seen only by Exchange is hidden, and can only be disabled there.
 Graph gives `moveToFolder` as a folder id, Exchange as a name, so the name comes from
-Exchange when it has the rule.
+Exchange when it has the rule. A rule is judged by its actions, whatever its name: an attacker
+can call a rule "Junk E-Mail Rule".
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ SYSTEM_RULE_NAME, SYSTEM_RULE_PREFIX = "junk e-mail rule", "microsoft.exchange.o
 # (display names as Exchange prints them, and Graph's well-known folder names).
 HIDING_FOLDERS = {"rss feeds", "rss subscriptions", "archive", "conversation history", "junk email",
                   "junk e-mail", "deleted items", "rssfeeds", "conversationhistory", "junkemail", "deleteditems"}
+JUNK_FOLDERS = {"junk email", "junk e-mail", "junkemail"}
 FORWARD_ACTIONS = {"forwardTo": "forwards to", "forwardAsAttachmentTo": "forwards as attachment to",
                    "redirectTo": "redirects to"}
 EXCHANGE_FORWARDS = {"ForwardTo": "forwardTo", "ForwardAsAttachmentTo": "forwardAsAttachmentTo",
@@ -164,18 +166,30 @@ def folder_name(path: str) -> str:
     return re.split(r"[\\/]", path.strip())[-1].strip()
 
 
-def classify(rule: InboxRule) -> Verdict:
+def _system_name(rule: InboxRule) -> bool:
     lowered = rule.name.strip().lower()
-    if lowered == SYSTEM_RULE_NAME or lowered.startswith(SYSTEM_RULE_PREFIX):
-        return Verdict(SYSTEM, "system rule, left alone")
+    return lowered == SYSTEM_RULE_NAME or lowered.startswith(SYSTEM_RULE_PREFIX)
+
+
+def _junk_rule_at_work(rule: InboxRule) -> bool:
+    """The Junk E-Mail Rule moving junk to its folder: the one hiding the system does itself."""
+    return (rule.hidden and rule.name.strip().lower() == SYSTEM_RULE_NAME and not rule.deletes
+            and not rule.marks_read and not rule.recipients and folder_name(rule.move_to or "").lower() in JUNK_FOLDERS)
+
+
+def classify(rule: InboxRule) -> Verdict:
+    """By the rule's actions first: a system rule's name only spares a rule that forwards
+    nothing outside and hides nothing (but the Junk E-Mail Rule's own move to Junk Email)."""
     external = [r for r in rule.recipients if not r.internal]
     hiding = _hiding_reason(rule)
     if external:
         kind, reason = EXTERNAL_FORWARD, "; ".join(r.describe() for r in external)
-    elif hiding:
+    elif hiding and not _junk_rule_at_work(rule):
         kind, reason = HIDES_MAIL, hiding
     elif rule.recipients:
         kind, reason = INTERNAL_FORWARD, "; ".join(r.describe() for r in rule.recipients)
+    elif _system_name(rule):
+        kind, reason = SYSTEM, "system rule, left alone"
     else:
         kind, reason = ORDINARY, "neither forwards outside the tenant nor hides mail"
     unresolved = [r.describe() for r in rule.recipients if r.unresolved and kind != INTERNAL_FORWARD]

@@ -79,11 +79,31 @@ def test_ordinary_rules(actions):
     assert judge(rule(1, "x", **actions))[0] == ORDINARY
 
 
-@pytest.mark.parametrize("name", ["Junk E-Mail Rule", "Microsoft.Exchange.OOF.KnownSenders.Rule",
-                                  "Microsoft.Exchange.OOF.AllExternalSenders.Rule"])
-def test_system_rules_are_left_alone_whatever_they_do(name):
-    assert judge_exchange({"Name": name, "RuleIdentity": "9", "DeleteMessage": True,
-                           "ForwardTo": [f'"x" [SMTP:{EVIL}]']})[0] == SYSTEM
+SYSTEM_NAMES = ["Junk E-Mail Rule", "Microsoft.Exchange.OOF.KnownSenders.Rule",
+                "Microsoft.Exchange.OOF.AllExternalSenders.Rule"]
+
+
+@pytest.mark.parametrize("name", SYSTEM_NAMES)
+def test_system_rules_that_forward_nothing_outside_and_hide_nothing_are_left_alone(name):
+    assert judge_exchange({"Name": name, "RuleIdentity": "9"}) == (SYSTEM, "system rule, left alone")
+
+
+@pytest.mark.parametrize("name", SYSTEM_NAMES)
+@pytest.mark.parametrize("actions, kind", [
+    ({"ForwardTo": [f'"x" [SMTP:{EVIL}]']}, EXTERNAL_FORWARD), ({"RedirectTo": [EVIL]}, EXTERNAL_FORWARD),
+    ({"DeleteMessage": True}, HIDES_MAIL), ({"MoveToFolder": "adele:\\RSS Feeds"}, HIDES_MAIL),
+    ({"MarkAsRead": True}, HIDES_MAIL), ({"ForwardTo": [MEGAN_EX]}, INTERNAL_FORWARD),
+])
+def test_a_system_rules_name_spares_no_rule_that_forwards_or_hides(name, actions, kind):
+    assert judge_exchange({"Name": name, "RuleIdentity": "9", **actions})[0] == kind
+
+
+def test_the_junk_rule_moving_mail_to_junk_email_is_the_system_at_work_but_not_when_it_does_more():
+    junk = {"Name": "Junk E-Mail Rule", "RuleIdentity": "9", "MoveToFolder": "adele:\\Junk Email"}
+    assert judge_exchange(junk)[0] == SYSTEM
+    assert judge_exchange({**junk, "MarkAsRead": True})[0] == HIDES_MAIL
+    assert judge_exchange({**junk, "Name": "Microsoft.Exchange.OOF.KnownSenders.Rule"})[0] == HIDES_MAIL
+    assert judge(rule(9, "Junk E-Mail Rule", moveToFolder="junkemail"))[0] == HIDES_MAIL   # visible: not the real one
 
 
 def test_exchange_recipients_in_its_own_notation():
