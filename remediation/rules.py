@@ -29,10 +29,14 @@ FORWARD_ACTIONS = {"forwardTo": "forwards to", "forwardAsAttachmentTo": "forward
                    "redirectTo": "redirects to"}
 EXCHANGE_FORWARDS = {"ForwardTo": "forwardTo", "ForwardAsAttachmentTo": "forwardAsAttachmentTo",
                      "RedirectTo": "redirectTo"}
-# Actions with a purpose of their own: a mark-as-read rule that also does one of these is not hiding mail.
+# Actions with a purpose of their own: a mark-as-read rule that also does one of these is not
+# "marking read and nothing else" (moving and marking read still hides mail: see _hiding_reason).
 GRAPH_PURPOSES = ("moveToFolder", "copyToFolder", "assignCategories", "markImportance")
 EXCHANGE_PURPOSES = ("MoveToFolder", "CopyToFolder", "ApplyCategory", "MarkImportance")
 _SMTP = re.compile(r"\[SMTP:([^\]]+)\]", re.IGNORECASE)
+# One recipient in Exchange's notation (`"Name" [SMTP:addr]`, `"Name" [EX:/o=...]`), for a
+# multi-valued property that arrives as one string.
+_EXCHANGE_RECIPIENT = re.compile(r"[^\[\],;]*\[[A-Za-z]+:[^\]]*\]")
 # Get-Recipient would tell a guest or mail contact (whose mail leaves the tenant) from a mailbox.
 UNRESOLVED = "Exchange recipient (EX:), not resolved; check it is not a guest or mail contact"
 
@@ -61,6 +65,8 @@ class InboxRule:
     move_to: str | None = None
     marks_read: bool = False
     other_purpose: bool = False
+    stops: bool = False                  # stop processing more rules
+    text_message_to: list[str] = field(default_factory=list)   # Exchange's SendTextMessageNotificationTo
 
     @property
     def key(self) -> str:
@@ -71,7 +77,8 @@ class InboxRule:
                 "ruleIdentity": self.identity,
                 "forwards": [{"action": r.action, "address": r.address, "internal": r.internal}
                              for r in self.recipients],
-                "deletes": self.deletes, "moveToFolder": self.move_to, "markAsRead": self.marks_read}
+                "deletes": self.deletes, "moveToFolder": self.move_to, "markAsRead": self.marks_read,
+                "stopProcessingRules": self.stops, "sendTextMessageNotificationTo": self.text_message_to}
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,17 @@ def _internal(address: str, domains: set[str]) -> bool:
     return address.rpartition("@")[2].lower() in domains
 
 
+def _texts(value: object) -> list[str]:
+    """A multi-valued Exchange property: a list, or one string (one value, or several joined)."""
+    if isinstance(value, (list, tuple)):
+        return [text for item in value if item is not None and (text := str(item).strip())]
+    if value is None or not str(value).strip():
+        return []
+    text = str(value)
+    parts = _EXCHANGE_RECIPIENT.findall(text) or re.split(r"[;,]", text)
+    return [part.strip(" ,;") for part in parts if part.strip(" ,;")]
+
+
 def _exchange_recipient(action: str, text: str, domains: set[str]) -> Recipient:
     """Exchange prints `"Name" [SMTP:addr]` for outside addresses and `[EX:/o=...]` for its own."""
     if "[EX:" in text.upper():
@@ -125,18 +143,19 @@ def _graph_rule(rule: dict, domains: set[str]) -> InboxRule:
         graph_id=rule.get("id"), identity=rule_identity(rule.get("id") or ""), recipients=recipients,
         deletes=bool(actions.get("delete") or actions.get("permanentDelete")),
         move_to=actions.get("moveToFolder") or None, marks_read=bool(actions.get("markAsRead")),
-        other_purpose=any(actions.get(name) for name in GRAPH_PURPOSES))
+        other_purpose=any(actions.get(name) for name in GRAPH_PURPOSES), stops=bool(actions.get("stopProcessingRules")))
 
 
 def _exchange_rule(rule: dict, domains: set[str]) -> InboxRule:
-    recipients = [_exchange_recipient(action, str(text), domains)
-                  for name, action in EXCHANGE_FORWARDS.items() for text in rule.get(name) or []]
+    recipients = [_exchange_recipient(action, text, domains)
+                  for name, action in EXCHANGE_FORWARDS.items() for text in _texts(rule.get(name))]
     return InboxRule(
         name=rule.get("Name") or "", enabled=_flag(rule.get("Enabled", True)), hidden=True,
         identity=_identity(rule.get("RuleIdentity")), recipients=recipients,
         deletes=_flag(rule.get("DeleteMessage")) or _flag(rule.get("SoftDeleteMessage")),
         move_to=rule.get("MoveToFolder") or None, marks_read=_flag(rule.get("MarkAsRead")),
-        other_purpose=any(rule.get(name) for name in EXCHANGE_PURPOSES))
+        other_purpose=any(rule.get(name) for name in EXCHANGE_PURPOSES), stops=_flag(rule.get("StopProcessingRules")),
+        text_message_to=_texts(rule.get("SendTextMessageNotificationTo")))
 
 
 def _flag(value: object) -> bool:
@@ -157,6 +176,7 @@ def merge(graph_rules: list[dict], exchange_rules: list[dict], tenant_domains: l
             remaining.remove(twin)
             rule.identity = twin.identity or rule.identity
             rule.move_to = twin.move_to or rule.move_to
+            rule.text_message_to = twin.text_message_to   # Graph's messageRule has no such action
         merged.append(rule)
     return merged + remaining
 
@@ -193,14 +213,22 @@ def classify(rule: InboxRule) -> Verdict:
     else:
         kind, reason = ORDINARY, "neither forwards outside the tenant nor hides mail"
     unresolved = [r.describe() for r in rule.recipients if r.unresolved and kind != INTERNAL_FORWARD]
-    return Verdict(kind, reason, tuple(unresolved))
+    texts = [f"sends text message notifications to {', '.join(rule.text_message_to)}"] if rule.text_message_to else []
+    return Verdict(kind, reason, tuple(unresolved + texts))
 
 
 def _hiding_reason(rule: InboxRule) -> str:
     if rule.deletes:
         return "deletes mail"
-    if rule.move_to and folder_name(rule.move_to).lower() in HIDING_FOLDERS:
-        return f"moves mail to {folder_name(rule.move_to)}"
+    folder = folder_name(rule.move_to) if rule.move_to else ""
+    if folder.lower() in HIDING_FOLDERS:
+        return f"moves mail to {folder}"
+    # Moved and marked read, or moved with later rules stopped (an attacker's usual pair): the
+    # owner does not see the mail arrive, whatever the folder (a Graph folder id may have no name).
+    if folder and rule.marks_read:
+        return f"moves mail to {folder} and marks it as read"
+    if folder and rule.stops:
+        return f"moves mail to {folder} and stops processing other rules"
     if rule.marks_read and not rule.other_purpose and not rule.recipients:
         return "marks mail as read and does nothing else"
     return ""

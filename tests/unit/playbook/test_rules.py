@@ -59,6 +59,11 @@ def test_one_external_recipient_among_internal_ones_makes_it_external():
     ({"moveToFolder": "archive"}, "moves mail to archive"),
     ({"markAsRead": True}, "marks mail as read and does nothing else"),
     ({"markAsRead": True, "stopProcessingRules": True}, "marks mail as read and does nothing else"),
+    ({"markAsRead": True, "moveToFolder": "AAMkADnewsletters"}, "moves mail to AAMkADnewsletters and marks it as read"),
+    ({"moveToFolder": "AAMkADnewsletters", "stopProcessingRules": True},
+     "moves mail to AAMkADnewsletters and stops processing other rules"),
+    ({"moveToFolder": "AAMkADnewsletters", "markAsRead": True, "assignCategories": ["News"]},
+     "moves mail to AAMkADnewsletters and marks it as read"),
 ])
 def test_rules_that_hide_mail(actions, reason):
     assert judge(rule(1, "x", **actions)) == (HIDES_MAIL, reason)
@@ -72,11 +77,20 @@ def test_exchange_folder_names_that_hide_mail(folder):
     assert (kind, reason) == (HIDES_MAIL, f"moves mail to {folder}")
 
 
-@pytest.mark.parametrize("actions", [{"markAsRead": True, "moveToFolder": "AAMkADnewsletters"},
-                                     {"markAsRead": True, "assignCategories": ["News"]},
-                                     {"moveToFolder": "AAMkADnewsletters"}, {}])
+@pytest.mark.parametrize("actions", [{"markAsRead": True, "assignCategories": ["News"]},
+                                     {"moveToFolder": "AAMkADnewsletters"},
+                                     {"moveToFolder": "AAMkADnewsletters", "stopProcessingRules": False},
+                                     {"copyToFolder": "AAMkADnewsletters", "stopProcessingRules": True}, {}])
 def test_ordinary_rules(actions):
     assert judge(rule(1, "x", **actions))[0] == ORDINARY
+
+
+def test_exchange_moves_with_mark_as_read_or_stop_processing_hide_mail_whatever_the_folder():
+    assert judge_exchange({"MoveToFolder": "adele:\\Newsletters", "StopProcessingRules": True}) == (
+        HIDES_MAIL, "moves mail to Newsletters and stops processing other rules")
+    assert judge_exchange({"MoveToFolder": "adele:\\Newsletters", "MarkAsRead": "True"}) == (
+        HIDES_MAIL, "moves mail to Newsletters and marks it as read")
+    assert judge_exchange({"MoveToFolder": "adele:\\Newsletters", "StopProcessingRules": False})[0] == ORDINARY
 
 
 SYSTEM_NAMES = ["Junk E-Mail Rule", "Microsoft.Exchange.OOF.KnownSenders.Rule",
@@ -118,6 +132,27 @@ def test_an_unresolved_exchange_recipient_is_reported_beside_another_verdict():
     assert (verdict.kind, verdict.reason) == (EXTERNAL_FORWARD, f"redirects to {EVIL} (outside the tenant)")
     assert verdict.notes == (f"forwards to {MEGAN_EX} ({UNRESOLVED})",)
     assert verdict.detail == f"redirects to {EVIL} (outside the tenant); forwards to {MEGAN_EX} ({UNRESOLVED})"
+
+
+@pytest.mark.parametrize("value, addresses", [
+    (f'"Evil" [SMTP:{EVIL}]', [EVIL]),
+    (EVIL, [EVIL]),
+    (f'"Evil, Inc." [SMTP:{EVIL}], {MEGAN_EX}', [EVIL, MEGAN_EX]),
+    (f"{EVIL}; other@evil.example", [EVIL, "other@evil.example"]),
+])
+def test_a_recipient_property_given_as_one_string_is_not_split_into_characters(value, addresses):
+    [merged] = merge([], [{"Name": "r", "RuleIdentity": "1", "ForwardTo": value}], DOMAINS)
+    assert [recipient.address for recipient in merged.recipients] == addresses
+    assert classify(merged).kind == EXTERNAL_FORWARD
+
+
+@pytest.mark.parametrize("numbers", ["+15551234567", ["+15551234567"]])
+def test_text_message_notifications_are_reported_whatever_the_verdict(numbers):
+    verdict = classify_exchange({"SendTextMessageNotificationTo": numbers})
+    assert (verdict.kind, verdict.notes) == (ORDINARY, ("sends text message notifications to +15551234567",))
+    joined = merge([rule(1, "r")], [{"Name": "r", "RuleIdentity": "1", "SendTextMessageNotificationTo": numbers}],
+                   DOMAINS)
+    assert classify(joined[0]).notes == ("sends text message notifications to +15551234567",)
 
 
 def test_exchange_booleans_are_read_leniently():
