@@ -20,6 +20,7 @@ from remediation.models import AWAITING_RELEASE, DONE, ESCALATED, RESOLVED, Bloc
 from remediation.playbook import FOLLOW_UP, follow_up_message, release_active
 from remediation.rules import SYSTEM, classify, describe
 from remediation.steps.context import JobWorker
+from remediation.steps.credentials import disable_failed
 from remediation.steps.inbox_rules import read_rules
 
 MIN_DELAY_SECONDS = 60   # closer than this to the deadline, the check is the last one
@@ -99,7 +100,8 @@ class FollowUp(JobWorker):
         return await self.journal.change(job.id, decide, job)
 
     async def _escalate(self, job: Job, record: dict, findings: list[str]) -> Job:
-        actions = await self._contain(job)
+        actions, contained = await self._contain(job)
+        findings = findings + contained
         subject, body = notify.follow_up_escalation(self.settings, job, findings)
         recipients, unable = await self.mailer.audience(job.user)
         if not unable:
@@ -110,19 +112,21 @@ class FollowUp(JobWorker):
         return await self._finish(job, record, ESCALATED, "Escalated at the follow-up check: " + "; ".join(findings),
                                   findings, actions)
 
-    async def _contain(self, job: Job) -> list[dict]:
-        """DISABLE_ACCOUNT_ON_RECURRENCE: block sign-in while a human looks."""
+    async def _contain(self, job: Job) -> tuple[list[dict], list[str]]:
+        """DISABLE_ACCOUNT_ON_RECURRENCE: block sign-in while a human looks. Returns the audit
+        entries and what a human must know (a disable that failed, and what to do instead)."""
         if not self.settings.disable_account_on_recurrence:
-            return []
+            return [], []
         why = "the account is compromised again after remediation (DISABLE_ACCOUNT_ON_RECURRENCE)"
         user = await self.ports.directory.get_user(job.user)
         if user.account_enabled is False:
-            return []
+            return [], []
         try:
             await self.ports.directory.disable_account(user.id)
         except PermanentError as exc:
-            return [entry(self.clock(), "disable account", job.user, why, f"failed: {exc}")]
-        return [entry(self.clock(), "disable account", job.user, why)]
+            return ([entry(self.clock(), "disable account", job.user, why, f"failed: {exc}")],
+                    [disable_failed(user.user_principal_name, exc)])
+        return [entry(self.clock(), "disable account", job.user, why)], []
 
     async def _finish(self, job: Job, record: dict, status: str, summary: str, findings: list[str],
                       actions: list[dict] | None = None) -> Job:

@@ -33,6 +33,16 @@ def revoke_again(upn: str) -> str:
             "sessions' on the user in the Entra admin center): this job revoked them before the new password.")
 
 
+def disable_failed(upn: str, exc: PermanentError) -> str:
+    """What a human must do when Graph could not disable the account: a synced one is disabled
+    where it is mastered, in on-premises AD, and reaches Entra ID with the next sync."""
+    if ON_PREMISES_MASTERED not in str(exc).lower():
+        return f"Disabling the account failed: {exc}."
+    return (f"Disabling the account failed: {exc}. {upn} is mastered in on-premises Active Directory: disable it "
+            "there (Disable-ADAccount -Identity <its sAMAccountName>, or Active Directory Users and Computers), then "
+            "let Entra Connect sync it (Start-ADSyncSyncCycle -PolicyType Delta).")
+
+
 def _manual_reason(user: DirectoryUser, federated_domain: str | None) -> str | None:
     if user.on_premises_sync_enabled:
         return synced_instructions(user.user_principal_name)
@@ -59,7 +69,7 @@ async def _contain(run: StepRun, user: DirectoryUser) -> str:
                       "the password cannot be rotated automatically (DISABLE_ACCOUNT_WHEN_MANUAL_RESET)",
                       lambda: run.ports.directory.disable_account(user.id))
     except PermanentError as exc:
-        return f" Disabling the account failed: {exc}."
+        return " " + disable_failed(user.user_principal_name, exc)
     return " The account was disabled (accountEnabled false) until then: enable it after the reset."
 
 

@@ -151,13 +151,18 @@ class FakeDirectory:
         await self.t.enter("domains")
         return list(self.t.domains)
 
-    async def reset_password(self, user_id: str, password: str) -> None:
-        await self.t.enter("reset_password", user_id)
-        user = self.t.find(user_id)
+    @staticmethod
+    def _refuse_synced(user: FakeUser) -> None:
+        """Graph's 400 for a write to a property mastered on-premises."""
         if user.synced:
             raise ServiceRejectedError("Unable to update the specified properties for on-premises mastered "
                                        "Directory Sync objects or objects currently undergoing migration.",
                                        service="graph", code="Request_BadRequest")
+
+    async def reset_password(self, user_id: str, password: str) -> None:
+        await self.t.enter("reset_password", user_id)
+        user = self.t.find(user_id)
+        self._refuse_synced(user)
         self.t.passwords.setdefault(user.id, []).append(password)
         self.t.leave("reset_password")
 
@@ -169,7 +174,9 @@ class FakeDirectory:
 
     async def disable_account(self, user_id: str) -> None:
         await self.t.enter("disable_account", user_id)
-        self.t.find(user_id).enabled = False
+        user = self.t.find(user_id)
+        self._refuse_synced(user)
+        user.enabled = False
         self.t.leave("disable_account")
 
     async def member_of(self, user_id: str, group_ids: list[str]) -> list[str]:

@@ -51,6 +51,7 @@ async def test_containment_disables_a_user_whose_password_a_human_must_reset(liv
     [lee] = (await worker.query(user=LEE)).items
     assert "Disabling the account failed: graph: Unable to update the specified properties for on-premises " \
            "mastered" in lee.step("reset_password").detail
+    assert "disable it there (Disable-ADAccount" in lee.step("reset_password").detail
     assert sandbox.user(LEE)["accountEnabled"] is True
 
 

@@ -79,12 +79,25 @@ async def test_graphs_on_premises_refusal_is_a_manual_step_too(playbook):
 
 
 async def test_containment_disables_the_account_when_the_password_cannot_be_rotated(playbook):
+    blocked_user(playbook, FEDERATED)
+    playbook.settings = replace(playbook.settings, disable_account_when_manual_reset=True)
+    job = await run_job(playbook, user=FEDERATED)
+    assert playbook.tenant.find(FEDERATED).enabled is False
+    assert "The account was disabled" in job.step("reset_password").detail
+    assert ("disable account", "ok") in [(item["action"], item["result"]) for item in job.audit]
+
+
+async def test_a_synced_account_graph_cannot_disable_is_left_to_on_premises_ad_with_the_steps(playbook):
     blocked_user(playbook, SYNCED, synced=True)
     playbook.settings = replace(playbook.settings, disable_account_when_manual_reset=True)
     job = await run_job(playbook, user=SYNCED)
-    assert playbook.tenant.find(SYNCED).enabled is False
-    assert "The account was disabled" in job.step("reset_password").detail
-    assert ("disable account", "ok") in [(item["action"], item["result"]) for item in job.audit]
+    assert playbook.tenant.find(SYNCED).enabled is True
+    detail = job.step("reset_password").detail
+    assert "Disabling the account failed: graph: Unable to update the specified properties for on-premises" in detail
+    assert (f"{SYNCED} is mastered in on-premises Active Directory: disable it there (Disable-ADAccount -Identity "
+            "<its sAMAccountName>, or Active Directory Users and Computers), then let Entra Connect sync it "
+            "(Start-ADSyncSyncCycle -PolicyType Delta).") in detail
+    assert "Disable-ADAccount" in job.summary
 
 
 async def test_a_missing_permission_fails_the_step_with_its_name_and_skips_the_revoke(playbook):

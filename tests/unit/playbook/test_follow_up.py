@@ -69,6 +69,19 @@ async def test_a_new_block_after_the_unblock_escalates_at_once_and_can_disable_t
     assert playbook.queue.sent == []
 
 
+async def test_a_synced_account_graph_cannot_disable_at_recurrence_says_what_to_do_on_premises(playbook):
+    user = playbook.tenant.find(ADELE)
+    job = await secured(playbook, disable_account_on_recurrence=True)
+    user.synced = True                       # the reset was done before the account came under Entra Connect
+    playbook.tenant.block(ADELE, playbook.clock() + timedelta(minutes=20))
+    job, _ = await check(playbook, job)
+    assert job.status == "escalated" and user.enabled
+    assert job.audit[-1]["action"] == "disable account" and job.audit[-1]["result"].startswith("failed: ")
+    instructions = "disable it there (Disable-ADAccount -Identity <its sAMAccountName>"
+    assert instructions in job.summary and "Start-ADSyncSyncCycle" in job.checks[-1]["findings"][-1]
+    assert "disable it there (Disable-ADAccount -Identity &lt;its sAMAccountName&gt;" in playbook.tenant.outbox[-1]["body"]
+
+
 async def test_a_new_block_without_the_policy_leaves_the_account_enabled(playbook):
     job = await secured(playbook)
     playbook.tenant.block(ADELE, playbook.clock() + timedelta(minutes=20))
