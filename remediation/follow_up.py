@@ -24,6 +24,9 @@ from remediation.steps.credentials import disable_failed
 from remediation.steps.inbox_rules import read_rules
 
 MIN_DELAY_SECONDS = 60   # closer than this to the deadline, the check is the last one
+# Why an account is disabled at the follow-up (DISABLE_ACCOUNT_ON_RECURRENCE).
+BLOCKED_AGAIN = "the account was blocked again for spam after the unblock"
+CAME_BACK = "forwarding or a mail-hiding inbox rule came back after remediation"
 
 
 class FollowUp(JobWorker):
@@ -38,7 +41,8 @@ class FollowUp(JobWorker):
         record = {"at": iso(now), "attempt": attempt, "blocked": bool(listed)}
         new_blocks = [block for block in listed if (parse_iso(block.created) or unblocked) > unblocked]
         if new_blocks:
-            return await self._escalate(job, record, [self._new_block(job, block) for block in new_blocks])
+            return await self._escalate(job, record, [self._new_block(job, block) for block in new_blocks],
+                                        recurrence=BLOCKED_AGAIN)
         if listed:
             deadline = unblocked + timedelta(hours=self.settings.follow_up_max_hours)
             remaining = (deadline - now).total_seconds()
@@ -49,7 +53,7 @@ class FollowUp(JobWorker):
             return await self._again(job, record, attempt, int(min(self._delay(attempt), remaining)))
         findings = await self._came_back(job)
         if findings:
-            return await self._escalate(job, record, findings)
+            return await self._escalate(job, record, findings, recurrence=CAME_BACK)
         return await self._finish(job, record, RESOLVED, "Released and clean at the follow-up check.", [])
 
     @staticmethod
@@ -99,8 +103,10 @@ class FollowUp(JobWorker):
             return True
         return await self.journal.change(job.id, decide, job)
 
-    async def _escalate(self, job: Job, record: dict, findings: list[str]) -> Job:
-        actions, contained = await self._contain(job)
+    async def _escalate(self, job: Job, record: dict, findings: list[str], recurrence: str = "") -> Job:
+        """`recurrence` says how the account showed it is compromised again; only then is it contained
+        (a sender Microsoft is slow to release is not a new compromise)."""
+        actions, contained = await self._contain(job, recurrence) if recurrence else ([], [])
         findings = findings + contained
         subject, body = notify.follow_up_escalation(self.settings, job, findings)
         recipients, unable = await self.mailer.audience(job.user)
@@ -112,12 +118,12 @@ class FollowUp(JobWorker):
         return await self._finish(job, record, ESCALATED, "Escalated at the follow-up check: " + "; ".join(findings),
                                   findings, actions)
 
-    async def _contain(self, job: Job) -> tuple[list[dict], list[str]]:
+    async def _contain(self, job: Job, recurrence: str) -> tuple[list[dict], list[str]]:
         """DISABLE_ACCOUNT_ON_RECURRENCE: block sign-in while a human looks. Returns the audit
         entries and what a human must know (a disable that failed, and what to do instead)."""
         if not self.settings.disable_account_on_recurrence:
             return [], []
-        why = "the account is compromised again after remediation (DISABLE_ACCOUNT_ON_RECURRENCE)"
+        why = f"{recurrence} (DISABLE_ACCOUNT_ON_RECURRENCE)"
         user = await self.ports.directory.get_user(job.user)
         if user.account_enabled is False:
             return [], []

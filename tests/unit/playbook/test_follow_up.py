@@ -66,6 +66,8 @@ async def test_a_new_block_after_the_unblock_escalates_at_once_and_can_disable_t
     assert job.status == "escalated" and "was blocked again at 2026-11-28T08:20:00Z" in job.summary
     assert playbook.tenant.find(ADELE).enabled is False
     assert job.audit[-1]["action"] == "disable account" and job.audit[-1]["result"] == "ok"
+    assert job.audit[-1]["why"] == ("the account was blocked again for spam after the unblock "
+                                    "(DISABLE_ACCOUNT_ON_RECURRENCE)")
     assert playbook.queue.sent == []
 
 
@@ -87,6 +89,27 @@ async def test_a_new_block_without_the_policy_leaves_the_account_enabled(playboo
     playbook.tenant.block(ADELE, playbook.clock() + timedelta(minutes=20))
     job, _ = await check(playbook, job)
     assert job.status == "escalated" and playbook.tenant.find(ADELE).enabled
+
+
+async def test_forwarding_that_came_back_disables_the_account_under_the_policy_and_says_why(playbook):
+    job = await secured(playbook, disable_account_on_recurrence=True)
+    playbook.tenant.find(ADELE).forwarding = MailboxForwarding("smtp:again@evil.example")
+    job, _ = await check(playbook, job)
+    assert job.status == "escalated" and playbook.tenant.find(ADELE).enabled is False
+    assert job.audit[-1]["why"] == ("forwarding or a mail-hiding inbox rule came back after remediation "
+                                    "(DISABLE_ACCOUNT_ON_RECURRENCE)")
+
+
+async def test_still_blocked_at_the_deadline_is_not_a_recurrence_and_disables_nothing(playbook):
+    playbook.tenant.release_on_unblock = False
+    job = await secured(playbook, disable_account_on_recurrence=True)
+    playbook.clock.advance(hours=24)
+    [(message, _)] = playbook.queue.take()
+    await playbook.service.handle(message, 1, 5)
+    job = await playbook.service.get(job.id)
+    assert job.status == "escalated" and "still on the blocked list 24 h after the unblock" in job.summary
+    assert playbook.tenant.find(ADELE).enabled and playbook.tenant.count("disable_account") == 0
+    assert "disable account" not in [item["action"] for item in job.audit]
 
 
 async def test_a_disabled_rule_enabled_again_escalates_with_what_came_back(playbook):
