@@ -214,7 +214,8 @@ def classify(rule: InboxRule) -> Verdict:
         kind, reason = ORDINARY, "neither forwards outside the tenant nor hides mail"
     unresolved = [r.describe() for r in rule.recipients if r.unresolved and kind != INTERNAL_FORWARD]
     texts = [f"sends text message notifications to {', '.join(rule.text_message_to)}"] if rule.text_message_to else []
-    return Verdict(kind, reason, tuple(unresolved + texts))
+    moved = [f"{_out_of_sight(rule)}: check it is the owner's own rule"] if kind == ORDINARY and _out_of_sight(rule) else []
+    return Verdict(kind, reason, tuple(unresolved + texts + moved))
 
 
 def _hiding_reason(rule: InboxRule) -> str:
@@ -223,14 +224,21 @@ def _hiding_reason(rule: InboxRule) -> str:
     folder = folder_name(rule.move_to) if rule.move_to else ""
     if folder.lower() in HIDING_FOLDERS:
         return f"moves mail to {folder}"
-    # Moved and marked read, or moved with later rules stopped (an attacker's usual pair): the
-    # owner does not see the mail arrive, whatever the folder (a Graph folder id may have no name).
+    if rule.hidden and _out_of_sight(rule):
+        return _out_of_sight(rule)   # a rule the owner cannot even see in Outlook: no benefit of the doubt
+    if rule.marks_read and not rule.other_purpose and not rule.recipients:
+        return "marks mail as read and does nothing else"
+    return ""
+
+
+def _out_of_sight(rule: InboxRule) -> str:
+    """Moved and marked read, or moved with later rules stopped: an attacker's usual pair, and
+    also many owners' newsletter rule, so a visible one is reported, a hidden one disabled."""
+    folder = folder_name(rule.move_to) if rule.move_to else ""
     if folder and rule.marks_read:
         return f"moves mail to {folder} and marks it as read"
     if folder and rule.stops:
         return f"moves mail to {folder} and stops processing other rules"
-    if rule.marks_read and not rule.other_purpose and not rule.recipients:
-        return "marks mail as read and does nothing else"
     return ""
 
 

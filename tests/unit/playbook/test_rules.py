@@ -59,14 +59,25 @@ def test_one_external_recipient_among_internal_ones_makes_it_external():
     ({"moveToFolder": "archive"}, "moves mail to archive"),
     ({"markAsRead": True}, "marks mail as read and does nothing else"),
     ({"markAsRead": True, "stopProcessingRules": True}, "marks mail as read and does nothing else"),
+])
+def test_rules_that_hide_mail(actions, reason):
+    assert judge(rule(1, "x", **actions)) == (HIDES_MAIL, reason)
+
+
+@pytest.mark.parametrize("actions, note", [
     ({"markAsRead": True, "moveToFolder": "AAMkADnewsletters"}, "moves mail to AAMkADnewsletters and marks it as read"),
     ({"moveToFolder": "AAMkADnewsletters", "stopProcessingRules": True},
      "moves mail to AAMkADnewsletters and stops processing other rules"),
     ({"moveToFolder": "AAMkADnewsletters", "markAsRead": True, "assignCategories": ["News"]},
      "moves mail to AAMkADnewsletters and marks it as read"),
 ])
-def test_rules_that_hide_mail(actions, reason):
-    assert judge(rule(1, "x", **actions)) == (HIDES_MAIL, reason)
+def test_a_visible_rule_moving_mail_out_of_sight_is_reported_not_disabled(actions, note):
+    # Many owners file newsletters this way; the issue names the folders that hide mail. A hidden
+    # rule doing the same is disabled (test_exchange_moves_with_mark_as_read_or_stop_processing_...).
+    [merged] = merge([rule(1, "x", **actions)], [], DOMAINS)
+    verdict = classify(merged)
+    assert verdict.kind == ORDINARY
+    assert verdict.notes == (f"{note}: check it is the owner's own rule",)
 
 
 @pytest.mark.parametrize("folder", ["RSS Feeds", "RSS Subscriptions", "Archive", "Conversation History",
