@@ -89,8 +89,9 @@ def _paths() -> dict:
         },
         "/api/alerts/o365": {
             "post": _operation("Office 365 Management Activity API webhook (validation and notifications)",
-                               {"200": {"description": "accepted; the Management API treats any other status as "
-                                                       "a failure"}},
+                               {"200": {"description": "accepted (the Management API treats any other status as "
+                                                       "a failure); refused items beside accepted ones are logged "
+                                                       "and skipped; 400/403 mean every item was refused"}},
                                security=_WEBHOOK, body=_body({"type": "array", "items": _ref("ContentPointer")}),
                                errors=(400, 401, 403, 413)),
         },
