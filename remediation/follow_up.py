@@ -19,6 +19,7 @@ from remediation.errors import PermanentError
 from remediation.models import AWAITING_RELEASE, DONE, ESCALATED, RESOLVED, Block, Job, iso, normalize_user, parse_iso
 from remediation.playbook import FOLLOW_UP, follow_up_message, release_active
 from remediation.rules import SYSTEM, classify, describe
+from remediation.steps.confirm_block import block_created
 from remediation.steps.context import JobWorker
 from remediation.steps.credentials import disable_failed
 from remediation.steps.inbox_rules import read_rules
@@ -39,7 +40,11 @@ class FollowUp(JobWorker):
         listed = [block for block in await self.ports.exchange.blocked_senders(job.user)
                   if normalize_user(block.sender) == job.user]
         record = {"at": iso(now), "attempt": attempt, "blocked": bool(listed)}
-        new_blocks = [block for block in listed if (parse_iso(block.created) or unblocked) > unblocked]
+        try:
+            new_blocks = [block for block in listed if (block_created(block) or unblocked) > unblocked]
+        except PermanentError as exc:
+            return await self._escalate(job, record, [f"{job.user} is on the blocked list, and whether it is a new "
+                                                      f"block is unknown: {exc}"])
         if new_blocks:
             return await self._escalate(job, record, [self._new_block(job, block) for block in new_blocks],
                                         recurrence=BLOCKED_AGAIN)

@@ -7,6 +7,7 @@ startedAt, endedAt, detail}`, plus our extensions.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
@@ -40,11 +41,35 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+# Exchange's other renderings of a date: the .NET JSON date (milliseconds since 1970 UTC; the
+# offset after them is informational) and the en-US culture's format.
+_DOTNET_DATE = re.compile(r"/Date\((-?\d+)(?:[+-]\d{4})?\)/")
+_US_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S")
+
+
 def parse_iso(text: str | None) -> datetime | None:
-    if not text:
+    """ISO 8601 (ours, Graph's), or `/Date(1732780800000)/`, or `11/28/2026 7:00:00 AM`; a time
+    without a zone is UTC. None for no text, ValueError for text that is none of these."""
+    if not text or not text.strip():
         return None
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    text = text.strip()
+    dotnet = _DOTNET_DATE.fullmatch(text)
+    if dotnet:
+        return datetime.fromtimestamp(int(dotnet[1]) / 1000, tz=timezone.utc)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        moment = _us_date(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _us_date(text: str) -> datetime:
+    for layout in _US_FORMATS:
+        try:
+            return datetime.strptime(text, layout)
+        except ValueError:
+            continue
+    raise ValueError(f"not a date: {text!r}")
 
 
 def normalize_user(user: str) -> str:

@@ -8,6 +8,8 @@ job takes the claim over from one.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from remediation.errors import PermanentError
 from remediation.intake import is_object_id
 from remediation.models import (
@@ -16,6 +18,7 @@ from remediation.models import (
 from remediation.steps.context import Outcome, StepRun
 
 BLOCK, ACTIVE = "block", "active"
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def block_key(user: str, created: str) -> str:
@@ -64,8 +67,18 @@ async def _claim_block(run: StepRun, key: str) -> str | None:
     return other
 
 
+def block_created(block: Block) -> datetime | None:
+    """When Exchange created the entry (None if it gave no date); PermanentError naming the raw
+    value when it gave one that cannot be read: the job is keyed by it, so it is not guessed."""
+    try:
+        return parse_iso(block.created)
+    except ValueError:
+        raise PermanentError(f"the CreatedDatetime {block.created!r} of {block.sender} on the blocked list is not a "
+                             "date this app can read", service="exchange") from None
+
+
 def _latest(blocks: list[Block]) -> Block:
-    return max(blocks, key=lambda block: parse_iso(block.created) or parse_iso("1970-01-01T00:00:00Z"))
+    return max(blocks, key=lambda block: block_created(block) or EPOCH)
 
 
 async def confirm_block(run: StepRun) -> Outcome:
