@@ -2,7 +2,7 @@
 alerts_v2 poll, the blocked list with each sender's job, the poison report, and health.
 
 A mixin of `Remediations` (remediation/service.py), which provides `ports`, `settings`,
-`clock`, `request()` and `_existing()`.
+`clock`, `journal`, `request()` and `_existing()`.
 """
 
 from __future__ import annotations
@@ -68,12 +68,27 @@ class Operations:
                 redriven.append(job)
         for job in await self._all(AWAITING_RELEASE):
             due = parse_iso(job.follow_up_due_at)
-            if due is not None and due < stale:
+            if due is not None and due < stale and await self._postpone_follow_up(job):
                 await self.ports.queue.send(follow_up_message(job.id, len(job.checks) + 1))
                 redriven.append(job)
         if redriven:
             log.warning("re-drove %d stuck job(s): %s", len(redriven), ", ".join(job.id for job in redriven))
         return redriven
+
+    async def _postpone_follow_up(self, job: Job) -> bool:
+        """Moves the job's follow-up time to now, so that during an outage the sweep re-drives it
+        once per STALE_JOB_MINUTES, not every minute. False when another sweep or the check itself
+        changed it first (the ETag decides): then that one has the job."""
+        seen, moved = job.follow_up_due_at, False
+
+        def decide(current: Job) -> bool:
+            nonlocal moved
+            moved = current.status == AWAITING_RELEASE and current.follow_up_due_at == seen
+            if moved:
+                current.follow_up_due_at = iso(self.clock())
+            return moved
+        await self.journal.change(job.id, decide, job)
+        return moved
 
     async def poll_security_alerts(self) -> list[Job]:
         """Jobs for the Graph alerts_v2 updated since the stored watermark (title matched in code:

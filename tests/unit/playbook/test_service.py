@@ -142,6 +142,29 @@ async def test_the_sweep_re_drives_stuck_jobs(playbook):
     assert playbook.queue.sent == [({"kind": "follow_up", "jobId": job.id, "attempt": 1}, 0)]
 
 
+async def test_an_overdue_follow_up_is_re_driven_once_per_stale_period_not_every_sweep(playbook):
+    job = await run_job(playbook)
+    playbook.queue.take()                          # the follow-up message got lost
+    playbook.clock.advance(hours=2)
+    assert [j.id for j in await playbook.service.sweep()] == [job.id]
+    assert (await playbook.service.get(job.id)).follow_up_due_at == "2026-11-28T10:00:00Z"
+    for _ in range(14):                            # an outage: the check does not run, the sweep goes on
+        playbook.clock.advance(minutes=1)
+        assert await playbook.service.sweep() == []
+    playbook.clock.advance(minutes=2)
+    assert [j.id for j in await playbook.service.sweep()] == [job.id]
+    assert [message["kind"] for message, _ in playbook.queue.sent] == ["follow_up", "follow_up"]
+
+
+async def test_two_sweeps_at_once_re_drive_an_overdue_follow_up_once(playbook):
+    job = await run_job(playbook)
+    playbook.queue.take()
+    playbook.clock.advance(hours=2)
+    results = await asyncio.gather(playbook.worker().sweep(), playbook.worker().sweep())
+    assert sorted(len(found) for found in results) == [0, 1]
+    assert playbook.queue.sent == [({"kind": "follow_up", "jobId": job.id, "attempt": 1}, 0)]
+
+
 async def test_the_restricted_senders_list_names_each_blocks_job(playbook):
     playbook.tenant.add_user("megan2@contoso.com")
     playbook.tenant.block("megan2@contoso.com", playbook.clock())
