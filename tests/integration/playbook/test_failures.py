@@ -1,0 +1,38 @@
+"""A job that fails half-way, against Azurite and the sandbox: the team is told once what it
+changed, and the sweep gives the block to a new job that takes its claim over."""
+
+from __future__ import annotations
+
+import pytest
+
+from remediation.errors import TransientError
+from remediation.models import Trigger
+from tests.integration.playbook.support import ADELE
+
+SWEEP = Trigger("sweep", requested_by="blocked-list sweep")
+
+
+def failure_mails(sandbox) -> list[dict]:
+    return [mail["message"] for mail in sandbox.state()["outbox"] if mail["message"]["subject"].startswith("[Failed]")]
+
+
+async def test_a_failed_job_tells_the_team_once_and_its_block_goes_to_a_new_job(live, sandbox):
+    sandbox.fault(kind="503", method="POST", path="/revokeSignInSessions$", count=1)
+    failed_id = await live.request(ADELE, SWEEP)
+    with pytest.raises(TransientError):                  # the last attempt the host allows
+        await live.worker(RETRY_MAX_WAIT_SECONDS="0").handle({"kind": "run", "jobId": failed_id}, 5, 5)
+    failed = await live.job(failed_id)
+    assert failed.status == "failed" and failed.step("revoke_sessions").status == "failed"
+    assert await live.work() == [{"kind": "run", "jobId": failed_id}]   # the queued copy finds it ended
+    [mail] = failure_mails(sandbox)
+    assert mail["subject"] == f"[Failed] {ADELE}: remediation stopped"
+    assert f"reset password {ADELE}: ok" in mail["body"]["content"]
+    assert "Finish by hand what the job did not do: revoke_sessions, " in mail["body"]["content"]
+
+    worker = live.worker()
+    [job] = [job for job in await worker.sweep() if job.user == ADELE]
+    await worker.handle({"kind": "run", "jobId": job.id}, 1, 5)
+    job = await live.job(job.id)
+    assert job.id != failed_id and job.status == "awaiting_release", job.summary
+    assert await worker.ports.store.claimed("block", f"{ADELE}|{job.block['createdDatetime']}") == job.id
+    assert len(sandbox.user(ADELE)["revocations"]) == 1 and len(failure_mails(sandbox)) == 1
