@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import uuid
 from datetime import datetime
 from typing import Callable
@@ -16,7 +17,7 @@ from typing import Callable
 from remediation import intake
 from remediation.audit import Journal, entry
 from remediation.errors import (
-    ConfigurationError, ConflictError, NotFoundError, PermanentError, RemediationError, RequestError,
+    ConfigurationError, ConflictError, NotFoundError, PermanentError, RemediationError, RequestError, ThrottledError,
 )
 from remediation.follow_up import FOLLOW_UP, FollowUp
 from remediation.models import (
@@ -35,6 +36,7 @@ RUN, FETCH_CONTENT = "run", "fetch_content"
 ACTIVE, ALERT = "active", "alert"
 O365_SOURCE = "o365"
 HOLDER_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8)   # seconds; a job is saved right after its claim
+DEFERRALS, MAX_DEFERRALS, MAX_DEFERRAL_SECONDS = "deferrals", 8, 15 * 60   # throttled messages sent back later
 
 
 def run_message(job_id: str) -> dict:
@@ -170,14 +172,16 @@ class Remediations(Operations):
     # -- the queue worker -------------------------------------------------------------------------
 
     async def handle(self, message: dict, dequeue_count: int, max_dequeue_count: int) -> None:
-        """Transient errors propagate (the host retries); the last attempt marks the job failed first."""
+        """Transient errors propagate (the host retries; a long throttle is deferred instead, see
+        `_deferred`); the last attempt marks the job failed first."""
         kind, job_id = message.get("kind"), message.get("jobId")
         if kind in (RUN, FOLLOW_UP) and not job_id:
             log.error("dropped a %s message without a jobId", kind)
             return
         try:
             if kind == RUN:
-                await self.playbook.run(job_id, redelivered=dequeue_count > 1)
+                # A deferred copy is a redelivery: the worker that deferred it has stopped.
+                await self.playbook.run(job_id, redelivered=dequeue_count > 1 or bool(message.get(DEFERRALS)))
             elif kind == FOLLOW_UP:
                 await self.follow_up.check(job_id, int(message.get("attempt") or 1))
             elif kind == FETCH_CONTENT:
@@ -191,9 +195,25 @@ class Remediations(Operations):
                 raise
             await self._fail(job_id, str(exc))   # retrying cannot help
         except Exception as exc:
+            if await self._deferred(message, exc):
+                return
             if job_id and dequeue_count >= max_dequeue_count:
                 await self._fail(job_id, f"gave up after {dequeue_count} attempts: {exc}")
             raise
+
+    async def _deferred(self, message: dict, exc: Exception) -> bool:
+        """A service that asks for a longer wait than the gateway waits inline (RETRY_MAX_WAIT_SECONDS)
+        gets it: a copy of the message comes back after its Retry-After (15 min at most), instead of
+        the host's quick retries using up the attempts. MAX_DEFERRALS times, then as any failure."""
+        wait = exc.retry_after if isinstance(exc, ThrottledError) else None
+        deferrals = int(message.get(DEFERRALS) or 0)
+        if not wait or wait <= self.settings.retry_max_wait_seconds or deferrals >= MAX_DEFERRALS:
+            return False
+        delay = math.ceil(min(wait, MAX_DEFERRAL_SECONDS))
+        await self.ports.queue.send({**message, DEFERRALS: deferrals + 1}, delay_seconds=delay)
+        log.warning("throttled (%s): the %s message comes back in %d s (deferral %d of %d)", exc,
+                    message.get("kind"), delay, deferrals + 1, MAX_DEFERRALS)
+        return True
 
     async def _fail(self, job_id: str, reason: str) -> None:
         def decide(job: Job) -> bool:
