@@ -161,7 +161,10 @@ class Playbook(JobWorker):
             log.error("job %s failed and the team cannot be told: %s", job.id, unable)
             return
         subject, body = notify.job_failed(self.settings, job)
-        await self._mail_once(job, f"failed-mail|{job.id}", recipients, subject, body)
+        try:
+            await self._mail_once(job, f"failed-mail|{job.id}", recipients, subject, body)
+        except PermanentError as exc:
+            log.error("job %s failed and the mail telling the team was refused: %s", job.id, exc)
 
     async def _mail_once(self, job: Job, key: str, recipients: list[str], subject: str, body: str) -> None:
         # Claimed before sending: jobs and retries run side by side, and only one of them may mail.

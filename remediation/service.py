@@ -139,9 +139,9 @@ class Remediations(Operations):
         return job
 
     async def _decide(self, job_id: str, by: str, decision: str, comment: str) -> Job:
-        job = await self.get(job_id)
-        if own_job(by, job.user, await self._directory_user(job.user)):
-            raise RequestError(f"{by} is the user of job {job.id}: a user cannot {decision} their own remediation",
+        found = await self.get(job_id)
+        if own_job(by, found.user, await self._directory_user(found.user)):
+            raise RequestError(f"{by} is the user of job {job_id}: a user cannot {decision} their own remediation",
                                status=403)
 
         def decide(job: Job) -> bool:

@@ -97,3 +97,11 @@ async def test_a_job_cancelled_after_it_unblocked_still_handled_its_block(playbo
     await playbook.work()
     await playbook.service.cancel(job.id, by="ciso@contoso.com")
     assert await playbook.service.sweep() == []
+
+
+async def test_a_failure_mail_the_service_refuses_is_logged_not_retried_forever(playbook, caplog):
+    playbook.tenant.fail_next("send_mail", PermissionError_("Access denied", service="graph", permission="Mail.Send"))
+    job, message = await failed_at_the_revoke(playbook)
+    assert playbook.tenant.outbox == [] and "the mail telling the team was refused" in caplog.text
+    await playbook.service.handle(message, 2, 5)          # a redelivery tries once more, and does not raise
+    assert [mail["subject"] for mail in playbook.tenant.outbox] == [f"[Failed] {ADELE}: remediation stopped"]
