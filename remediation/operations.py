@@ -12,7 +12,9 @@ from datetime import timedelta
 
 from remediation import intake
 from remediation.errors import PermissionError_, RemediationError
-from remediation.models import AWAITING_RELEASE, QUEUED, RUNNING, Job, Trigger, iso, normalize_user, parse_iso
+from remediation.models import (
+    AWAITING_RELEASE, CANCELLED, FAILED, QUEUED, RUNNING, Job, Trigger, iso, normalize_user, parse_iso,
+)
 from remediation.playbook import follow_up_message
 from remediation.steps.confirm_block import BLOCK, block_key, handles_block
 
@@ -21,6 +23,7 @@ WATERMARK = "alerts_v2-watermark"
 # alerts_v2 `serviceSource` of the Defender for Office 365 / EOP alert policies.
 SERVICE_SOURCE = "microsoftDefenderForOffice365"
 FIRST_POLL_LOOKBACK = timedelta(days=1)
+FAILED_BLOCK_RETRY = timedelta(hours=1)
 
 
 class Operations:
@@ -39,8 +42,17 @@ class Operations:
         return jobs + await self._redrive()
 
     async def _handled(self, user: str, created: str) -> bool:
-        """Some job handled this very block (see `handles_block`)."""
+        """Some job handled this very block (see `handles_block`), or the sweep must leave it be:
+        an admin cancelled its job (a human said no: only an alert or an admin starts another), or
+        its job failed within the hour (one new attempt an hour during an outage, not one a minute)."""
         holder = await self._existing(await self.ports.store.claimed(BLOCK, block_key(user, created)))
+        if holder is not None and holder.status == CANCELLED and any(
+                decision.get("decision") == "cancel" for decision in holder.decisions):
+            return True
+        if holder is not None and holder.status == FAILED:
+            ended = parse_iso(holder.updatedAt)
+            if ended and self.clock() - ended < FAILED_BLOCK_RETRY:
+                return True
         return handles_block(holder, enforcing=self.settings.enforce)
 
     async def _busy(self, user: str) -> bool:

@@ -16,7 +16,7 @@ def failure_mails(sandbox) -> list[dict]:
     return [mail["message"] for mail in sandbox.state()["outbox"] if mail["message"]["subject"].startswith("[Failed]")]
 
 
-async def test_a_failed_job_tells_the_team_once_and_its_block_goes_to_a_new_job(live, sandbox):
+async def test_a_failed_job_tells_the_team_once_and_its_block_goes_to_a_new_job_an_hour_later(live, sandbox):
     sandbox.fault(kind="503", method="POST", path="/revokeSignInSessions$", count=1)
     failed_id = await live.request(ADELE, SWEEP)
     with pytest.raises(TransientError):                  # the last attempt the host allows
@@ -30,6 +30,8 @@ async def test_a_failed_job_tells_the_team_once_and_its_block_goes_to_a_new_job(
     assert "Finish by hand what the job did not do: revoke_sessions, " in mail["body"]["content"]
 
     worker = live.worker()
+    assert [job for job in await worker.sweep() if job.user == ADELE] == []   # not again within the hour
+    live.clock.advance(minutes=61)
     [job] = [job for job in await worker.sweep() if job.user == ADELE]
     await worker.handle({"kind": "run", "jobId": job.id}, 1, 5)
     job = await live.job(job.id)
