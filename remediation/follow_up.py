@@ -82,7 +82,7 @@ class FollowUp(JobWorker):
             verdict = classify(rule)
             again = "is enabled again" if rule.key in known else "is new"
             if rule.enabled and verdict.suspicious:
-                findings.append(f"inbox rule {describe(rule)} {again}: it {verdict.reason}")
+                findings.append(f"inbox rule {describe(rule)} {again}: it {verdict.detail}")
             elif rule.hidden and verdict.kind != SYSTEM and rule.key not in known:
                 findings.append(f"a new hidden inbox rule {describe(rule)} appeared")
         forwarding = await self.ports.exchange.mailbox_forwarding(job.user)
