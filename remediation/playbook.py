@@ -19,10 +19,10 @@ from remediation import notify
 from remediation.audit import APP_ACTOR
 from remediation.errors import ConflictError, PermanentError
 from remediation.models import (
-    AWAITING_APPROVAL, AWAITING_RELEASE, DRY_RUN, FAILED, QUEUED, RUNNING, SKIPPED, STEP_FAILED, STEP_PLANNED, Job, iso,
-    parse_iso,
+    AWAITING_APPROVAL, AWAITING_RELEASE, DRY_RUN, ENFORCE, FAILED, QUEUED, RUNNING, SKIPPED, STEP_FAILED, STEP_PLANNED,
+    Job, iso, parse_iso,
 )
-from remediation.policies import HOLD, conclusion, protection_approved, protection_reason
+from remediation.policies import HOLD, conclusion, is_automatic, protection_approved, protection_reason
 from remediation.steps import STEPS
 from remediation.steps.context import RESUMED, RUNNER, JobWorker, Outcome, Ports, StepRun, owned_by
 
@@ -60,6 +60,7 @@ class Playbook(JobWorker):
                 job = await self._skip(job, name, "Skipped: the block could not be confirmed.")
                 continue
             if name == "reset_password" and not job.step(name).startedAt:
+                job = await self._follow_the_mode_setting(job)
                 job = await self._gate(job)
                 if job.status == AWAITING_APPROVAL:
                     await self.request_approval(job)
@@ -78,6 +79,23 @@ class Playbook(JobWorker):
         if job.status != RUNNING:
             return job
         return await self._conclude(job)
+
+    async def _follow_the_mode_setting(self, job: Job) -> Job:
+        """REMEDIATION_MODE is the kill switch: an automatic job queued while it said enforce, that
+        has changed nothing yet, runs as a dry-run plan once it says dry-run. An admin's job keeps
+        the mode the admin asked for."""
+        if job.mode != ENFORCE or self.settings.enforce or not is_automatic(job):
+            return job
+
+        def decide(current: Job) -> bool:
+            if current.mode != ENFORCE or current.step("reset_password").startedAt:
+                return False
+            current.mode = DRY_RUN
+            current.decisions.append({"at": iso(self.clock()), "by": APP_ACTOR, "decision": "dry-run",
+                                      "comment": "REMEDIATION_MODE is dry-run now: this automatic job, queued in "
+                                                 "enforce mode, only plans its changes"})
+            return True
+        return await self.journal.change(job.id, decide, job)
 
     # -- claiming -------------------------------------------------------------------------------
 

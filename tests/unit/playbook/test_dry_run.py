@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from remediation.models import Trigger
 from tests.plugins.playbook import ADELE
-from tests.unit.playbook.helpers import changes, run_job, statuses
+from tests.unit.playbook.helpers import SWEEP, changes, run_job, statuses
 
 
 async def test_a_dry_run_changes_nothing_and_plans_every_change(playbook):
@@ -54,3 +55,22 @@ async def test_a_dry_run_plans_the_manual_steps_and_containment(playbook):
     assert job.step("reset_password").status == "planned"
     assert "Would also disable the account" in job.step("reset_password").detail
     assert playbook.tenant.find("sam@contoso.com").enabled
+
+
+async def test_switching_the_setting_to_dry_run_turns_queued_automatic_jobs_into_plans(playbook):
+    job, _ = await playbook.service.request(ADELE, SWEEP)              # queued while the app enforced
+    assert job.mode == "enforce"
+    playbook.settings = replace(playbook.settings, mode="dry-run")     # the kill switch
+    await playbook.work()
+    job = await playbook.service.get(job.id)
+    assert job.mode == "dry-run" and job.status == "planned"
+    assert changes(playbook.tenant) == ["send_mail"] and playbook.tenant.blocked
+    assert job.decisions[-1]["decision"] == "dry-run" and "REMEDIATION_MODE" in job.decisions[-1]["comment"]
+
+
+async def test_an_admins_explicit_enforce_job_keeps_its_mode_under_a_dry_run_setting(playbook):
+    playbook.settings = replace(playbook.settings, mode="dry-run")
+    job, _ = await playbook.service.request(ADELE, Trigger("admin", requested_by="ciso@contoso.com"), mode="enforce")
+    await playbook.work()
+    job = await playbook.service.get(job.id)
+    assert job.mode == "enforce" and job.status == "awaiting_release"
