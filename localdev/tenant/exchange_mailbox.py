@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from localdev.tenant.exchange_format import exchange_datetime, record
-from localdev.tenant.state import TenantState
+from localdev.tenant.state import TenantState, smtp_addresses
 
 # Exchange Online's organization and administrative group in every legacyExchangeDN.
 LEGACY_DN_PREFIX = "/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn="
@@ -16,8 +16,8 @@ def alias(user: dict) -> str:
 
 
 def find_mailbox(state: TenantState, identity: str) -> dict | None:
-    """A user with a mailbox by any identity Exchange accepts here: object id, UPN, primary
-    address, alias or display name (case-insensitive)."""
+    """A user with a mailbox by any identity Exchange accepts here: object id, UPN, primary or
+    proxy address, alias or display name (case-insensitive)."""
     key = str(identity).strip()
     if key.lower().startswith("smtp:"):
         key = key[5:]
@@ -56,9 +56,12 @@ def smtp_prefixed(address: str | None) -> str | None:
 
 
 def _email_addresses(state: TenantState, user: dict) -> list[str]:
-    addresses = [f"SMTP:{user['mail']}"]
+    """The directory's proxyAddresses (`SMTP:` the primary), plus the address in the initial
+    domain Exchange Online gives every mailbox."""
+    addresses = list(user.get("proxyAddresses") or [f"SMTP:{user['mail']}"])
     initial = next((domain["id"] for domain in state.domains if domain.get("isInitial")), None)
-    if initial and not user["mail"].lower().endswith("@" + initial.lower()):
+    moera = f"{alias(user)}@{initial}".lower() if initial else ""
+    if initial and moera not in smtp_addresses(user):
         addresses.append(f"smtp:{alias(user)}@{initial}")
     return addresses
 

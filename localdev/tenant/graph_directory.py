@@ -1,10 +1,11 @@
-"""Graph's directory routes: users, password reset, sessions, group membership, auth methods, domains."""
+"""Graph's directory routes: users (one, or a list by `$filter`), password reset, sessions, group membership,
+auth methods, domains."""
 
 from __future__ import annotations
 
 import string
 
-from localdev.tenant import odata
+from localdev.tenant import graph_filter, odata
 from localdev.tenant.graph_router import GraphCall, GraphReply, Route, require_permission
 
 # The user's structural properties (docs' JSON representation of microsoft.graph.user).
@@ -32,6 +33,7 @@ _READ_ONLY = {"id", "createdDateTime", "creationType", "lastPasswordChangeDateTi
 # Properties Entra lets a cloud app change on a user mastered on-premises.
 _CLOUD_WRITABLE = {"usageLocation", "preferredLanguage", "aboutMe", "birthday", "interests", "mySite", "pastProjects",
                    "responsibilities", "schools", "skills", "passwordPolicies"}
+MAX_TOP = 999   # Graph's largest $top for users
 PASSWORD_PERMISSION = "User-PasswordProfile.ReadWrite.All"
 ENABLE_PERMISSION = "User.EnableDisableAccount.All"
 PASSWORD_METHOD_ID = "28c10230-6103-485e-b985-444c60001490"   # the id Graph gives every user's password method
@@ -49,15 +51,36 @@ def find_user(call: GraphCall, key: str) -> dict:
     return user
 
 
+def _selected(call: GraphCall) -> tuple[list[str] | None, list[str] | tuple[str, ...]]:
+    """`$select`'s properties (None when absent), and the properties to return."""
+    selected = odata.select(call.query, USER_PROPERTIES, "microsoft.graph.user")
+    return selected, selected or DEFAULT_USER_PROPERTIES
+
+
+def _user_body(record: dict, names: list[str] | tuple[str, ...]) -> dict:
+    return {name: record.get(name, [] if name in _LIST_PROPERTIES else None) for name in names}
+
+
 def get_user(call: GraphCall, user: str) -> GraphReply:
     record = find_user(call, user)
-    selected = odata.select(call.query, USER_PROPERTIES, "microsoft.graph.user")
-    names = selected or DEFAULT_USER_PROPERTIES
+    selected, names = _selected(call)
     fragment = f"users({','.join(selected)})/$entity" if selected else "users/$entity"
-    body = {"@odata.context": odata.context(call.base, fragment)}
-    for name in names:
-        body[name] = record.get(name, [] if name in _LIST_PROPERTIES else None)
-    return GraphReply(200, body)
+    return GraphReply(200, {"@odata.context": odata.context(call.base, fragment), **_user_body(record, names)})
+
+
+def list_users(call: GraphCall) -> GraphReply:
+    """GET /users, with the `$filter` clauses of graph_filter.py, `$select`, `$top` and paging."""
+    advanced = graph_filter.advanced(call.query, call.headers)
+    text = call.query.get("$filter", "").strip()
+    clauses = graph_filter.parse(text, USER_PROPERTIES, advanced_query=advanced) if text else []
+    found = [record for record in call.state.users if not clauses or any(clause.matches(record) for clause in clauses)]
+    selected, names = _selected(call)
+    body = {"@odata.context": odata.context(call.base, f"users({','.join(selected)})" if selected else "users")}
+    if advanced:
+        body["@odata.count"] = len(found)
+    page = odata.page([_user_body(record, names) for record in found], call.query, f"{call.base}/v1.0/users",
+                      call.state.graph["pageSize"], MAX_TOP)
+    return GraphReply(200, {**body, **page})
 
 
 def complex_enough(password: str) -> bool:
@@ -159,6 +182,7 @@ def list_domains(call: GraphCall) -> GraphReply:
 
 
 ROUTES = [
+    Route("GET", "/users", list_users, "User.Read.All"),
     Route("GET", "/users/{user}", get_user, "User.Read.All"),
     Route("PATCH", "/users/{user}", update_user),
     Route("POST", "/users/{user}/revokeSignInSessions", revoke_sessions, "User.RevokeSessions.All"),

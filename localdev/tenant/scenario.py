@@ -13,6 +13,7 @@
         userPrincipalName: adele@contoso.com
         displayName: Adele Vance
         mail: adele@contoso.com              # default: the UPN
+        proxyAddresses: [SMTP:adele@contoso.com, smtp:adele.vance@contoso.com]   # default: [SMTP:<mail>]
         accountEnabled: true
         onPremisesSyncEnabled: null          # true for a user synced from on-premises AD
         memberOf: []                         # group object ids (checkMemberGroups)

@@ -53,6 +53,13 @@ def graph_rule_id(identity: str | int) -> str:
     return base64.b64encode(int(identity).to_bytes(8, "little")).decode("ascii")
 
 
+def smtp_addresses(user: dict) -> set[str]:
+    """The user's mail and SMTP proxy addresses (`SMTP:` primary, `smtp:` aliases), lower case, unprefixed."""
+    proxies = {address[5:].lower() for address in user.get("proxyAddresses") or []
+               if address.lower().startswith("smtp:")}
+    return proxies | ({user["mail"].lower()} if user.get("mail") else set())
+
+
 class TenantState:
     def __init__(self, scenario: Mapping[str, Any] | None = None, *,
                  clock: Callable[[], datetime] = utcnow) -> None:
@@ -90,6 +97,7 @@ class TenantState:
         record = {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, upn.lower())), "displayName": upn.partition("@")[0],
                   "mail": upn, "accountEnabled": True, "onPremisesSyncEnabled": None, "memberOf": [],
                   "authenticationMethods": [], **user}
+        record.setdefault("proxyAddresses", [f"SMTP:{record['mail']}"] if record.get("mail") else [])
         record["mailbox"] = {**MAILBOX_DEFAULTS, **(user.get("mailbox") or {})}
         record["inboxRules"] = [self._rule(rule, index) for index, rule in enumerate(user.get("inboxRules") or [])]
         return record
@@ -116,12 +124,13 @@ class TenantState:
     # lookups -------------------------------------------------------------------------------
     def user(self, key: str, *, by_mail: bool = False) -> dict | None:
         """A user by object id or UPN (case-insensitive), as Graph resolves them; `by_mail` also
-        matches the primary address (Exchange's -Identity/-Mailbox resolve that too)."""
+        matches the primary address and every SMTP proxy address (Exchange's -Identity/-Mailbox
+        resolve those too)."""
         wanted = key.strip().lower()
         for user in self.users:
             names = {user["id"].lower(), user["userPrincipalName"].lower()}
-            if by_mail and user.get("mail"):
-                names.add(user["mail"].lower())
+            if by_mail:
+                names |= smtp_addresses(user)
             if wanted in names:
                 return user
         return None
