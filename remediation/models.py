@@ -149,10 +149,17 @@ class DirectoryUser:
     display_name: str = ""
     account_enabled: bool | None = None
     on_premises_sync_enabled: bool | None = None
+    proxy_addresses: tuple[str, ...] = ()   # as Graph gives them: "SMTP:primary", "smtp:alias", "SIP:..."
 
     @property
     def domain(self) -> str:
         return self.user_principal_name.rpartition("@")[2].lower()
+
+    @property
+    def addresses(self) -> set[str]:
+        """Every name that reaches the user's mailbox, in lower case: the UPN, mail and SMTP proxy addresses."""
+        smtp = [proxy[5:] for proxy in self.proxy_addresses if proxy.lower().startswith("smtp:")]
+        return {normalize_user(name) for name in (self.user_principal_name, self.mail, *smtp) if name}
 
 
 @dataclass

@@ -110,8 +110,8 @@ def follow_up_escalation(settings: Settings, job: Job, findings: list[str]) -> t
 class Mailer:
     """Sends from NOTIFY_SENDER to NOTIFY_RECIPIENTS, never to or from the compromised user.
 
-    The user is known by more than the job's key: the directory's UPN and mail reach the same
-    mailbox, so a recipient (or the sender) matching any of them is left out."""
+    The user is known by more than the job's key: the directory's UPN, mail and every SMTP proxy
+    address reach the same mailbox, so a recipient (or the sender) matching any of them is left out."""
 
     def __init__(self, settings: Settings, directory: Directory) -> None:
         self.settings = settings
@@ -138,7 +138,7 @@ class Mailer:
             found = await self.directory.get_user(user)
         except NotFoundError:
             return addresses   # no such user in the directory: no other address of theirs to avoid
-        return addresses | {normalize_user(name) for name in (found.user_principal_name, found.mail) if name}
+        return addresses | found.addresses
 
     async def send(self, recipients: list[str], subject: str, html_body: str) -> None:
         """`recipients` as `audience` gave them."""

@@ -18,7 +18,9 @@ class Directory(Protocol):
     """Microsoft Graph (Entra ID users, mail, security alerts)."""
 
     async def get_user(self, user: str) -> DirectoryUser:
-        """By id or UPN, with accountEnabled and onPremisesSyncEnabled selected. NotFoundError if absent."""
+        """By id, UPN, or an address that is neither (mail or a proxy address: the blocked list names
+        senders by SMTP address), with accountEnabled, onPremisesSyncEnabled and proxyAddresses selected.
+        NotFoundError if absent; PermanentError naming them if an address names several users."""
 
     async def domains(self) -> list[Domain]: ...
 

@@ -12,6 +12,7 @@ import json
 from datetime import datetime
 
 import httpx
+from kiota_abstractions.api_error import APIError
 from kiota_abstractions.authentication import AnonymousAuthenticationProvider, AuthenticationProvider
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from kiota_abstractions.method import Method
@@ -32,11 +33,11 @@ from msgraph_core.middleware.options import GraphTelemetryHandlerOption
 
 from remediation.gateways.graph_errors import SERVICE, graph_call
 from remediation.gateways.credentials import CredentialHolder, scope_for
+from remediation.gateways.graph_users import USER_PROPERTIES, address_filter, directory_user, only_user
 from remediation.gateways.http import RetryPolicy, RetryTransport, http_client, next_link, origin
 from remediation.models import DirectoryUser, Domain, iso
 from remediation.settings import Settings
 
-USER_PROPERTIES = ["id", "userPrincipalName", "mail", "displayName", "accountEnabled", "onPremisesSyncEnabled"]
 ERROR_MAPPING = {"XXX": ODataError}
 # POSTs that are safe to repeat: revoking twice revokes once; checkMemberGroups only reads.
 IDEMPOTENT_POSTS = ("/revokeSignInSessions", "/checkMemberGroups")
@@ -110,20 +111,34 @@ class GraphDirectory:
             link = next_link(page, self.base_url, service=SERVICE)
             if not link:
                 return items
-            request_info = builder.with_url(link).to_get_request_information()
+            # A next link holds the query; the headers (ConsistencyLevel) must be sent again.
+            request_info = builder.with_url(link).to_get_request_information(
+                RequestConfiguration(headers=config.headers) if config else None)
 
     # -- the Directory port --------------------------------------------------------------------
 
     @graph_call
     async def get_user(self, user: str) -> DirectoryUser:
+        """By id or UPN; an address Graph does not take as a key is looked up (graph_users.py)."""
         config = RequestConfiguration(query_parameters=UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(
             select=USER_PROPERTIES))
-        # Read as JSON: the SDK's User model costs milliseconds of CPU to fill (bench/retry_overhead.py).
-        found = await self._send_json(self._user(user).to_get_request_information(config))
-        return DirectoryUser(id=found.get("id") or "", user_principal_name=found.get("userPrincipalName") or "",
-                             mail=found.get("mail") or "", display_name=found.get("displayName") or "",
-                             account_enabled=found.get("accountEnabled"),
-                             on_premises_sync_enabled=found.get("onPremisesSyncEnabled"))
+        try:
+            # Read as JSON: the SDK's User model costs milliseconds of CPU to fill (bench/retry_overhead.py).
+            found = await self._send_json(self._user(user).to_get_request_information(config))
+        except APIError as exc:
+            if exc.response_status_code != 404 or "@" not in user:
+                raise
+            found = await self._user_by_address(user)
+            if found is None:
+                raise   # Graph's own 404
+        return directory_user(found)
+
+    async def _user_by_address(self, address: str) -> dict | None:
+        builder = self.client.users
+        config = RequestConfiguration(query_parameters=builder.UsersRequestBuilderGetQueryParameters(
+            filter=address_filter(address), select=USER_PROPERTIES, count=True))
+        config.headers.add("ConsistencyLevel", "eventual")   # the lambda on proxyAddresses is an advanced query
+        return only_user(address, await self._all_pages(builder, config))
 
     @graph_call
     async def domains(self) -> list[Domain]:

@@ -65,6 +65,7 @@ class FakeUser:
     id: str
     upn: str
     mail: str = ""                 # the directory's mail attribute; the UPN when empty
+    proxies: tuple[str, ...] = ()  # proxyAddresses ("SMTP:primary", "smtp:alias")
     synced: bool = False
     enabled: bool = True
     groups: list[str] = field(default_factory=list)
@@ -145,7 +146,7 @@ class FakeDirectory:
         await self.t.enter("get_user", user)
         found = self.t.find(user)
         return DirectoryUser(found.id, found.upn, found.mail or found.upn, found.upn.partition("@")[0], found.enabled,
-                             True if found.synced else None)
+                             True if found.synced else None, found.proxies)
 
     async def domains(self) -> list[Domain]:
         await self.t.enter("domains")

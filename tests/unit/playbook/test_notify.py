@@ -36,6 +36,17 @@ async def test_no_mail_is_sent_from_an_address_of_the_compromised_user(playbook)
     assert playbook.tenant.outbox == [] and "compromised mailbox" in job.step("notify").detail
 
 
+async def test_no_proxy_address_of_the_user_is_a_recipient_or_the_sender(playbook):
+    from remediation.notify import Mailer
+    playbook.tenant.find(ADELE).proxies = (f"SMTP:{ADELE}", "smtp:a.vance@contoso.com", "SIP:adele@contoso.com")
+    playbook.settings = replace(playbook.settings, notify_recipients=("soc@contoso.com", "A.Vance@Contoso.com"))
+    await run_job(playbook)
+    assert [mail["to"] for mail in playbook.tenant.outbox] == [["soc@contoso.com"]]
+    mailer = Mailer(replace(playbook.settings, notify_sender="A.Vance@contoso.com"), playbook.tenant.directory)
+    recipients, unable = await mailer.audience(ADELE)
+    assert recipients == [] and "compromised mailbox" in unable
+
+
 async def test_a_user_the_directory_cannot_read_is_not_mailed_about(playbook):
     from remediation.errors import PermissionError_
     from remediation.notify import Mailer
