@@ -20,7 +20,7 @@ from remediation.audit import APP_ACTOR
 from remediation.errors import ConflictError, PermanentError
 from remediation.models import (
     AWAITING_APPROVAL, AWAITING_RELEASE, DRY_RUN, ENFORCE, FAILED, QUEUED, RUNNING, SKIPPED, STEP_FAILED, STEP_PLANNED,
-    Job, iso, parse_iso,
+    DirectoryUser, Job, iso, parse_iso,
 )
 from remediation.policies import HOLD, conclusion, is_automatic, protection_approved, protection_reason
 from remediation.steps import STEPS
@@ -43,6 +43,7 @@ def hold(at: datetime, reason: str, *, breaker: bool = False) -> dict:
 class Playbook(JobWorker):
     async def run(self, job_id: str, *, redelivered: bool = False) -> Job:
         runner = uuid.uuid4().hex
+        users: dict[str, DirectoryUser] = {}
         job = await self.journal.get(job_id)
         if job.terminal:
             await release_active(self.ports, job)   # in case the run that ended it died before the release
@@ -68,7 +69,7 @@ class Playbook(JobWorker):
             job = await self.journal.change(job_id, self._claim(name, runner, redelivered), job)
             if not owned_by(job, name, runner):
                 continue   # another worker finished it meanwhile
-            run = StepRun(job, name, runner, self.ports, self.settings, self.clock, self.journal)
+            run = StepRun(job, name, runner, self.ports, self.settings, self.clock, self.journal, users)
             try:
                 outcome = await STEPS[name](run)
             except PermanentError as exc:

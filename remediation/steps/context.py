@@ -61,7 +61,8 @@ def owned_by(job: Job, name: str, runner: str) -> bool:
 
 class StepRun:
     def __init__(self, job: Job, name: str, runner: str, ports: Ports, settings: Settings,
-                 clock: Callable[[], datetime], journal: Journal) -> None:
+                 clock: Callable[[], datetime], journal: Journal,
+                 users: dict[str, DirectoryUser] | None = None) -> None:
         self.job = job
         self.name = name
         self.runner = runner
@@ -70,7 +71,7 @@ class StepRun:
         self.clock = clock
         self.journal = journal
         self.audit: list[dict] = []   # entries not saved yet
-        self._user: DirectoryUser | None = None
+        self._users = {} if users is None else users   # shared by the steps of one run: one lookup, not one a step
 
     @property
     def step(self) -> Step:
@@ -89,9 +90,9 @@ class StepRun:
         return self.job.snapshot.get(self.name)
 
     async def user(self) -> DirectoryUser:
-        if self._user is None:
-            self._user = await self.ports.directory.get_user(self.job.user)
-        return self._user
+        if self.job.user not in self._users:
+            self._users[self.job.user] = await self.ports.directory.get_user(self.job.user)
+        return self._users[self.job.user]
 
     async def act(self, action: str, target: str, why: str, call: Callable[[], Awaitable[T]]) -> T:
         """Run one change on the tenant and put it in the audit trail, with its result."""
