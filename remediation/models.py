@@ -150,6 +150,7 @@ class DirectoryUser:
     account_enabled: bool | None = None
     on_premises_sync_enabled: bool | None = None
     proxy_addresses: tuple[str, ...] = ()   # as Graph gives them: "SMTP:primary", "smtp:alias", "SIP:..."
+    last_password_change: str | None = None  # lastPasswordChangeDateTime
 
     @property
     def domain(self) -> str:

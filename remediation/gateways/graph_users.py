@@ -13,7 +13,7 @@ from remediation.gateways.graph_errors import SERVICE
 from remediation.models import DirectoryUser
 
 USER_PROPERTIES = ["id", "userPrincipalName", "mail", "displayName", "accountEnabled", "onPremisesSyncEnabled",
-                   "proxyAddresses"]
+                   "proxyAddresses", "lastPasswordChangeDateTime"]
 
 
 def directory_user(found: dict) -> DirectoryUser:
@@ -21,7 +21,8 @@ def directory_user(found: dict) -> DirectoryUser:
                          mail=found.get("mail") or "", display_name=found.get("displayName") or "",
                          account_enabled=found.get("accountEnabled"),
                          on_premises_sync_enabled=found.get("onPremisesSyncEnabled"),
-                         proxy_addresses=tuple(found.get("proxyAddresses") or ()))
+                         proxy_addresses=tuple(found.get("proxyAddresses") or ()),
+                         last_password_change=found.get("lastPasswordChangeDateTime"))
 
 
 def address_filter(address: str) -> str:

@@ -9,8 +9,10 @@ the attacker sign straight back in with the password they hold.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from remediation.errors import PermanentError, ServiceRejectedError
-from remediation.models import DONE, MANUAL, STEP_FAILED, STEP_PLANNED, SKIPPED, DirectoryUser
+from remediation.models import DONE, MANUAL, STEP_FAILED, STEP_PLANNED, SKIPPED, DirectoryUser, parse_iso
 from remediation.passwords import LENGTH, reset_with_random_password
 from remediation.steps.context import Outcome, StepRun
 
@@ -73,6 +75,15 @@ async def _contain(run: StepRun, user: DirectoryUser) -> str:
     return " The account was disabled (accountEnabled false) until then: enable it after the reset."
 
 
+def _took_effect(user: DirectoryUser, requested: str) -> bool:
+    """The password changed at or after our request (its time is floored to the second, hence the slack)."""
+    try:
+        changed, asked = parse_iso(user.last_password_change), parse_iso(requested)
+    except ValueError:
+        return False   # unreadable: a human verifies
+    return bool(changed and asked and changed >= asked - timedelta(seconds=1))
+
+
 async def reset_password(run: StepRun) -> Outcome:
     user = await run.user()
     federated = await _federated_domain(run, user)
@@ -90,8 +101,14 @@ async def reset_password(run: StepRun) -> Outcome:
                        snapshot=snapshot)
     requested = run.step.data.get(RESET_REQUESTED)
     if run.resumed and requested:
-        # The attempt that stopped may have changed the password or not; Graph cannot tell us
-        # without a read we do not rely on. A second reset is never sent: a human verifies.
+        # The attempt that stopped may have changed the password or not. A second reset is never
+        # sent: Entra ID's lastPasswordChangeDateTime (read in this run) says whether it took
+        # effect, and if it cannot tell, a human verifies.
+        if _took_effect(user, requested):
+            return Outcome(DONE, f"A password reset sent at {requested} by an attempt that stopped before recording "
+                                 f"its result took effect: Entra ID's lastPasswordChangeDateTime of "
+                                 f"{user.user_principal_name} is {user.last_password_change}. It is not sent again.",
+                           {"verifiedBy": "lastPasswordChangeDateTime", "lastPasswordChange": user.last_password_change})
         return Outcome(MANUAL, f"A password reset was sent at {requested} by an attempt that stopped before "
                                "recording its result, and is not repeated (a job never resets a password twice). "
                                f"Verify in Entra ID that the password of {user.user_principal_name} changed then "

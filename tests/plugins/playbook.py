@@ -73,6 +73,7 @@ def fake_clock() -> Clock:
 @pytest.fixture
 def playbook(fake_clock) -> Harness:
     tenant = FakeTenant()
+    tenant.clock = fake_clock
     compromised(tenant, fake_clock())
     return Harness(tenant, fake_clock)
 

@@ -72,6 +72,7 @@ class FakeUser:
     rules: list[dict] = field(default_factory=list)
     forwarding: MailboxForwarding = field(default_factory=MailboxForwarding)
     methods: list[dict] = field(default_factory=list)
+    password_changed: str | None = None   # lastPasswordChangeDateTime
 
 
 class FakeTenant:
@@ -84,6 +85,7 @@ class FakeTenant:
         self.blocked: list[Block] = []
         self.unblock_limit = 3
         self.release_on_unblock = True
+        self.clock = lambda: datetime.now(timezone.utc)   # the tenant's own time (lastPasswordChangeDateTime)
         self.passwords: dict[str, list[str]] = {}      # what the tenant received (a tenant knows it)
         self.revocations: dict[str, int] = {}
         self.outbox: list[dict] = []
@@ -146,7 +148,7 @@ class FakeDirectory:
         await self.t.enter("get_user", user)
         found = self.t.find(user)
         return DirectoryUser(found.id, found.upn, found.mail or found.upn, found.upn.partition("@")[0], found.enabled,
-                             True if found.synced else None, found.proxies)
+                             True if found.synced else None, found.proxies, found.password_changed)
 
     async def domains(self) -> list[Domain]:
         await self.t.enter("domains")
@@ -165,6 +167,7 @@ class FakeDirectory:
         user = self.t.find(user_id)
         self._refuse_synced(user)
         self.t.passwords.setdefault(user.id, []).append(password)
+        user.password_changed = iso(self.t.clock())
         self.t.leave("reset_password")
 
     async def revoke_sessions(self, user_id: str) -> None:

@@ -38,3 +38,16 @@ async def test_a_failed_job_tells_the_team_once_and_its_block_goes_to_a_new_job_
     assert job.id != failed_id and job.status == "awaiting_release", job.summary
     assert await worker.ports.store.claimed("block", f"{ADELE}|{job.block['createdDatetime']}") == job.id
     assert len(sandbox.user(ADELE)["revocations"]) == 1 and len(failure_mails(sandbox)) == 1
+
+
+async def test_a_reset_that_did_not_land_is_left_to_a_human_and_not_sent_again(live, sandbox):
+    # A 504: Graph did not apply it, so lastPasswordChangeDateTime shows no change after the request.
+    sandbox.fault(kind="504", method="PATCH", path=r"/v1\.0/users/[^/]+$", count=1)
+    job_id = await live.request(ADELE, SWEEP)
+    with pytest.raises(TransientError):
+        await live.worker(RETRY_MAX_WAIT_SECONDS="0").handle({"kind": "run", "jobId": job_id}, 1, 5)
+    await live.worker().handle({"kind": "run", "jobId": job_id}, 2, 5)
+    job = await live.job(job_id)
+    assert job.step("reset_password").status == "manual" and "not repeated" in job.step("reset_password").detail
+    assert job.status == "escalated" and sandbox.user(ADELE)["passwordChanges"] == []
+    assert sandbox.state()["unblocks"] == {}

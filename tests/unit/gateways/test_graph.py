@@ -42,7 +42,8 @@ async def test_get_user_selects_the_sign_in_properties_and_sends_a_graph_token(d
     request = service.requests[0]
     assert request.method == "GET" and request.url.path == "/v1.0/users/AdeleV@contoso.onmicrosoft.com"
     assert request.url.params["$select"].split(",") == \
-        ["id", "userPrincipalName", "mail", "displayName", "accountEnabled", "onPremisesSyncEnabled", "proxyAddresses"]
+        ["id", "userPrincipalName", "mail", "displayName", "accountEnabled", "onPremisesSyncEnabled", "proxyAddresses",
+         "lastPasswordChangeDateTime"]
     assert request.headers["Authorization"] == "Bearer token-for-https://graph.microsoft.com/.default"
     assert credential.scopes == [("https://graph.microsoft.com/.default",)]
 

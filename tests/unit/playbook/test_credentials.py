@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from remediation.errors import PermissionError_, ServiceRejectedError, ThrottledError
+from remediation.errors import PermissionError_, ServiceRejectedError, ThrottledError, TransientError
 from tests.unit.fakes import Crash
 from tests.unit.playbook.helpers import ADMIN, changes, run_job, statuses
 
@@ -56,10 +56,12 @@ async def test_a_manual_reset_says_to_revoke_the_sessions_again_afterwards(playb
 async def test_a_reset_of_unknown_outcome_says_to_revoke_again_after_the_human_check(playbook):
     job, _ = await playbook.service.request("adele@contoso.com", ADMIN)
     [(message, _)] = playbook.queue.take()
-    playbook.tenant.crash_after("reset_password")
-    with pytest.raises(Crash):
+    # A 5xx: Graph may or may not have applied it, and lastPasswordChangeDateTime shows no change.
+    playbook.tenant.fail_next("reset_password", TransientError("Graph: 504 Gateway Timeout"))
+    with pytest.raises(TransientError):
         await playbook.service.handle(message, 1, 5)
     await playbook.service.handle(message, 2, 5)
+    assert playbook.tenant.count("reset_password") == 1
     job = await playbook.service.get(job.id)
     assert job.step("reset_password").status == "manual"
     assert "revoke the sessions of adele@contoso.com again" in job.step("reset_password").detail
@@ -145,3 +147,16 @@ async def test_revocation_failure_is_reported_and_blocks_the_unblock(playbook):
     assert job.step("revoke_sessions").status == "failed" and "User.RevokeSessions.All" in job.summary
     assert job.status == "escalated"
 
+
+
+async def test_an_interrupted_reset_that_took_effect_is_verified_by_its_change_time_and_not_sent_again(playbook):
+    job, _ = await playbook.service.request("adele@contoso.com", ADMIN)
+    [(message, _)] = playbook.queue.take()
+    playbook.tenant.crash_after("reset_password")
+    with pytest.raises(Crash):
+        await playbook.service.handle(message, 1, 5)
+    await playbook.service.handle(message, 2, 5)
+    job = await playbook.service.get(job.id)
+    step = job.step("reset_password")
+    assert step.status == "done" and "took effect" in step.detail and "lastPasswordChangeDateTime" in step.detail
+    assert playbook.tenant.count("reset_password") == 1 and job.status == "awaiting_release"
