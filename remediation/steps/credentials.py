@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from remediation.errors import PermanentError, ServiceRejectedError
+from remediation.errors import PermanentError, PermissionError_, ServiceRejectedError
 from remediation.models import DONE, MANUAL, STEP_FAILED, STEP_PLANNED, SKIPPED, DirectoryUser, parse_iso
 from remediation.passwords import LENGTH, reset_with_random_password
 from remediation.steps.context import Outcome, StepRun
@@ -124,6 +124,13 @@ async def reset_password(run: StepRun) -> Outcome:
             return Outcome(MANUAL, synced_instructions(user.user_principal_name) + revoke_again(
                 user.user_principal_name) + contained, {"manual": True})
         return Outcome(STEP_FAILED, f"Graph refused the password reset: {exc}")
+    except PermissionError_ as exc:
+        # The User Administrator role cannot reset an administrator's password (that takes Privileged
+        # Authentication Administrator, which the app deliberately lacks): a human must.
+        return Outcome(MANUAL, f"Graph refused the password reset ({exc}). If {user.user_principal_name} holds an "
+                               "admin role, only a Privileged Authentication Administrator can reset it: reset it by "
+                               "hand in the Entra admin center and require a change at next sign-in."
+                               + revoke_again(user.user_principal_name), {"manual": True})
     except PermanentError as exc:
         return Outcome(STEP_FAILED, f"Graph refused the password reset: {exc}")
     return Outcome(DONE, f"Reset the password of {user.user_principal_name} to a random {LENGTH}-character value "
