@@ -9,7 +9,7 @@ follow-up check verifies the release), and the cap error escalates at once.
 from __future__ import annotations
 
 from remediation.errors import NotFoundError, PermanentError, UnblockCapError
-from remediation.models import DONE, SKIPPED, STEP_FAILED, STEP_PLANNED, Job, iso
+from remediation.models import DONE, SKIPPED, STEP_FAILED, STEP_PLANNED, Job, iso, parse_iso
 from remediation.policies import SECURING_STEPS, is_automatic, unblock_budget_reason
 from remediation.steps.context import Outcome, StepRun
 
@@ -39,10 +39,13 @@ def _released_elsewhere(run: StepRun) -> Outcome:
                          "admin).", {"alreadyReleased": True}, apply=_unblocked_at(iso(run.clock())))
 
 
-async def _record(run: StepRun, at: str) -> None:
+async def _record(run: StepRun) -> None:
+    """Counts the unblock for the budget, at the time it was asked for: a retry after a crash
+    between the count and the checkpoint writes the same row again, not a second one."""
     if not run.step.data.get(RECORDED):
-        await run.ports.store.record_unblock(run.job.user, run.clock(), run.job.id)
-        await run.checkpoint(**{RECORDED: at})
+        requested = run.step.data[UNBLOCK_REQUESTED]
+        await run.ports.store.record_unblock(run.job.user, parse_iso(requested), run.job.id)
+        await run.checkpoint(**{RECORDED: requested})
 
 
 async def unblock_sender(run: StepRun) -> Outcome:
@@ -59,7 +62,7 @@ async def unblock_sender(run: StepRun) -> Outcome:
         return Outcome(SKIPPED, f"{user} was not unblocked: the account is not secured ({', '.join(missing)}).")
     requested = run.step.data.get(UNBLOCK_REQUESTED)
     if run.resumed and requested:
-        await _record(run, requested)
+        await _record(run)
         return Outcome(DONE, f"The unblock was asked for at {requested} by an attempt that stopped before recording "
                              "its answer; it is not repeated (each one counts against Microsoft's cap). The "
                              "follow-up check verifies the release.", {"verify": True}, apply=_unblocked_at(requested))
@@ -79,6 +82,6 @@ async def unblock_sender(run: StepRun) -> Outcome:
     except PermanentError as exc:
         return Outcome(STEP_FAILED, f"Remove-BlockedSenderAddress failed: {exc}")
     now = iso(run.clock())
-    await _record(run, now)
+    await _record(run)
     return Outcome(DONE, f"Removed {user} from the blocked list at {now}; Microsoft says sending works again within "
                          "an hour (at most 24 hours).", apply=_unblocked_at(now))

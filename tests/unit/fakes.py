@@ -360,7 +360,9 @@ class FakeStore:
         return self.claims.get(self._key(kind, key))
 
     async def record_unblock(self, user: str, at: datetime, job_id: str) -> None:
-        self.unblocks.append((normalize_user(user), at, job_id))
+        row = (normalize_user(user), at, job_id)
+        if row not in self.unblocks:   # an upsert, as the table's row key is the user and the time
+            self.unblocks.append(row)
 
     async def unblocks_since(self, user: str, since: datetime) -> int:
         return sum(1 for who, at, _ in self.unblocks if who == normalize_user(user) and at >= since)

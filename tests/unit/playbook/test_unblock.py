@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from remediation.errors import PermissionError_
 from tests.plugins.playbook import ADELE
+from tests.unit.fakes import Crash
 from tests.unit.playbook.helpers import SWEEP, changes, run_job, statuses
 
 
@@ -81,3 +84,23 @@ async def test_a_sender_released_between_the_check_and_the_remove_is_done_not_fa
                                                        service="exchange"))
     job = await run_job(playbook)
     assert job.step("unblock_sender").data["alreadyReleased"] is True and job.status == "awaiting_release"
+
+
+async def test_an_unblock_counted_just_before_a_crash_is_counted_once(playbook):
+    job, _ = await playbook.service.request(ADELE, SWEEP)
+    [(message, _)] = playbook.queue.take()
+    original = playbook.store.save
+
+    async def dies_before_the_count_is_checkpointed(saved_job):
+        if saved_job.step("unblock_sender").data.get("unblockRecorded"):
+            playbook.store.save = original
+            raise Crash("after record_unblock")
+        return await original(saved_job)
+    playbook.store.save = dies_before_the_count_is_checkpointed
+    with pytest.raises(Crash):
+        await playbook.service.handle(message, 1, 5)
+    playbook.clock.advance(minutes=5)                     # the redelivery comes later
+    await playbook.service.handle(message, 2, 5)
+    assert (await playbook.service.get(job.id)).status == "awaiting_release"
+    assert await playbook.store.unblocks_since(ADELE, playbook.clock() - timedelta(days=1)) == 1
+    assert playbook.tenant.count("unblock") == 1
