@@ -19,10 +19,9 @@ from __future__ import annotations
 import base64
 import json
 import re
-import time
 import uuid
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 import httpx
 from azure.core.exceptions import ResourceNotFoundError
@@ -32,6 +31,7 @@ from localdev.run import AUDIENCE
 from tests.conftest import load_event
 from tests.plugins.host import HostProcess
 from tests.plugins.sandbox import Sandbox
+from tests.polling import wait_for
 
 ADMIN_UPN = "admin@contoso.com"
 ADMIN, READER, ALERTS_SUBMIT = "Remediation.Admin", "Remediation.Reader", "Alerts.Submit"
@@ -181,17 +181,6 @@ class EndToEnd:
         expression = re.compile(pattern)
         return [line for line in self.app.host.output[since:] if expression.search(line)]
 
-
-def wait_for(probe: Callable[[], Any], timeout: float, what: Callable[[], str] | str, interval: float = 0.1) -> Any:
-    """The first truthy result of `probe()`, polled until `timeout` seconds have passed."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"waited {timeout:.0f} s for {what() if callable(what) else what}")
-        time.sleep(interval)
 
 
 def clear_of_the_hour(seconds: float = 20.0) -> None:

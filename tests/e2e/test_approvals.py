@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.support import ADMIN, ADMIN_UPN, READER, wait_for
+from tests.e2e.support import ADMIN, ADMIN_UPN, READER
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.e2e
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.support import BREAKER_MAIL, azure_monitor_alert, clear_of_the_hour, wait_for
+from tests.e2e.support import BREAKER_MAIL, azure_monitor_alert, clear_of_the_hour
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from tests.e2e.support import ADMIN, wait_for
+from tests.e2e.support import ADMIN
+from tests.polling import wait_for
 from tests.plugins.host import ROOT
 
 pytestmark = pytest.mark.e2e

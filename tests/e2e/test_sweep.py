@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.support import wait_for
+from tests.polling import wait_for
 from tests.plugins.e2e import tenant_scenario
 
 pytestmark = pytest.mark.e2e

@@ -22,7 +22,8 @@ import pytest
 
 from localdev.run import app_environment
 from localdev.tenant import scenario as scenarios
-from tests.e2e.support import AppUnderTest, EndToEnd, wait_for
+from tests.e2e.support import AppUnderTest, EndToEnd
+from tests.polling import wait_for
 from tests.plugins.host import ROOT, start_host_process
 from tests.plugins.sandbox import TEST_SCENARIO, Sandbox
 

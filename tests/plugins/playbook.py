@@ -12,9 +12,7 @@ Integration layer (Azurite + the sandbox tenant, real gateways):
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
@@ -26,6 +24,7 @@ from remediation.models import Trigger
 from remediation.service import Remediations
 from remediation.settings import Settings
 from tests.unit.fakes import Clock, FakeQueue, FakeStore, FakeTenant, compromised
+from tests.polling import eventually
 
 ADELE = "adele@contoso.com"
 UNIT_SETTINGS = Settings(tenant_id="contoso.onmicrosoft.com", mode="enforce", notify_sender="secops@contoso.com",
@@ -119,12 +118,7 @@ class LiveHarness:
 
     async def deliver(self, worker: Remediations | None = None, *, timeout: float = 10.0) -> dict:
         """The next message, waiting up to `timeout` for a delayed one to become visible."""
-        deadline = time.monotonic() + timeout
-        while (body := await self._handle_next(worker)) is None:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no message arrived within {timeout} s")
-            await asyncio.sleep(0.1)
-        return body
+        return await eventually(lambda: self._handle_next(worker), timeout, "a message")
 
     async def work(self, worker: Remediations | None = None) -> list[dict]:
         """Deliver every message that is visible now."""

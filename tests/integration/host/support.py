@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import threading
 import time
-from typing import Any, Callable
+from typing import Any
 
 from azure.storage.queue.aio import QueueClient
+
+from tests.polling import eventually
 
 
 class Calls:
@@ -31,19 +31,6 @@ class Calls:
         await eventually(lambda: len(self.items) >= count, timeout, f"{count} calls")
         return self.items
 
-
-async def eventually(condition: Callable[[], Any], timeout: float = 10.0, what: str = "the condition") -> Any:
-    """The first truthy result of `condition` (a function or coroutine function), polled until `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if inspect.isawaitable(result):
-            result = await result
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def queue_texts(queue: QueueClient) -> list[str]:

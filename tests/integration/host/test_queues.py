@@ -11,7 +11,8 @@ from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.queue.aio import QueueClient, QueueServiceClient
 
 from tests.integration.host.apps import queue_app
-from tests.integration.host.support import Calls, eventually, message_count, queue_texts
+from tests.integration.host.support import Calls, message_count, queue_texts
+from tests.polling import eventually
 
 
 def encoded(order: dict) -> str:

@@ -10,7 +10,8 @@ from azure.functions.timer import TimerRequest
 from localdev.host import HostError
 from localdev.host.timers import Schedule
 from tests.integration.host.apps import timer_app
-from tests.integration.host.support import Calls, eventually
+from tests.integration.host.support import Calls
+from tests.polling import eventually
 
 EVERY_SECOND = {"TICK_SCHEDULE": "*/1 * * * * *"}
 

@@ -4,12 +4,12 @@ as Azure Storage does when busy, forbidden or refusing; a closed port plays an o
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 from aiohttp import web
 
 from localdev.azurite import ACCOUNT, KEY
+from localdev.ports import free_port
 from remediation.errors import PermissionError_, ServiceRejectedError, TransientError
 from remediation.gateways.queue import StorageQueue
 from remediation.gateways.storage_auth import StorageAccount
@@ -58,12 +58,6 @@ async def storage_answering():
         await runner.cleanup()
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 async def _send(settings: Settings) -> None:
     async with StorageQueue(StorageAccount(settings, retries=0), "remediation-jobs") as queue:
         await queue.send({"kind": "run", "jobId": "j-1"})
@@ -106,4 +100,4 @@ async def test_a_refused_table_request_is_permanent(storage_answering):
 @pytest.mark.parametrize("call", [_send, _add])
 async def test_unreachable_storage_is_transient(call):
     with pytest.raises(TransientError, match="unreachable"):
-        await call(_settings(_closed_port()))
+        await call(_settings(free_port()))

@@ -3,7 +3,7 @@ that cannot be read ends confirm_block with the raw value instead of crashing th
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 
