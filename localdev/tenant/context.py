@@ -2,7 +2,7 @@
 
 The middleware in app.py reads and parses a request's body once, before faults and handlers
 run (a fault may match on the cmdlet named in an InvokeCommand body); handlers then call
-`json_body(request)` and `request_ids(request)`.
+`json_body(request)`.
 """
 
 from __future__ import annotations
@@ -65,10 +65,6 @@ def json_body(request: web.Request) -> Any:
     if request[INCOMING].malformed:
         raise MalformedBody("the request body is not valid JSON")
     return request[INCOMING].json
-
-
-def request_ids(request: web.Request) -> RequestIds:
-    return request[INCOMING].ids
 
 
 def redacted(value: Any) -> Any:
