@@ -6,9 +6,10 @@ come from the attacker's side). Never sent to or from the compromised mailbox.
 from __future__ import annotations
 
 from html import escape
+from typing import Awaitable, Callable
 
 from remediation.errors import NotFoundError, PermanentError
-from remediation.models import PENDING, STEP_FAILED, STEP_NAMES, Job, normalize_user
+from remediation.models import PENDING, STEP_FAILED, STEP_NAMES, DirectoryUser, Job, normalize_user
 from remediation.policies import human_actions
 from remediation.ports import Directory
 from remediation.settings import Settings
@@ -117,12 +118,14 @@ class Mailer:
         self.settings = settings
         self.directory = directory
 
-    async def audience(self, user: str) -> tuple[list[str], str | None]:
-        """The recipients a mail about `user` may go to, or why no mail may be sent."""
+    async def audience(self, user: str, lookup: Callable[[], Awaitable[DirectoryUser]] | None = None,
+                       ) -> tuple[list[str], str | None]:
+        """The recipients a mail about `user` may go to, or why no mail may be sent. `lookup` reads
+        the user from the directory (a step passes its run's, which has read it already)."""
         if not self.settings.notify_sender or not self.settings.notify_recipients:
             return [], NOT_CONFIGURED
         try:
-            addresses = await self._addresses(user)
+            addresses = await self._addresses(user, lookup or (lambda: self.directory.get_user(user)))
         except PermanentError as exc:
             return [], (f"the addresses of {user} could not be read from the directory ({exc}), so a mail might "
                         "reach the compromised mailbox")
@@ -132,10 +135,11 @@ class Mailer:
                       if normalize_user(address) not in addresses]
         return (recipients, None) if recipients else ([], NOT_CONFIGURED)
 
-    async def _addresses(self, user: str) -> set[str]:
+    @staticmethod
+    async def _addresses(user: str, lookup: Callable[[], Awaitable[DirectoryUser]]) -> set[str]:
         addresses = {normalize_user(user)}
         try:
-            found = await self.directory.get_user(user)
+            found = await lookup()
         except NotFoundError:
             return addresses   # no such user in the directory: no other address of theirs to avoid
         return addresses | found.addresses

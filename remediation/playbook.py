@@ -24,7 +24,7 @@ from remediation.models import (
 )
 from remediation.policies import HOLD, conclusion, is_automatic, protection_approved, protection_reason
 from remediation.steps import STEPS
-from remediation.steps.context import RESUMED, RUNNER, JobWorker, Outcome, Ports, StepRun, owned_by
+from remediation.steps.context import RESUMED, RUNNER, JobWorker, Outcome, Ports, StepRun, looked_up, owned_by
 
 FOLLOW_UP = "follow_up"
 MAIL = "mail"   # claims: one mail per key
@@ -62,7 +62,7 @@ class Playbook(JobWorker):
                 continue
             if name == "reset_password" and not job.step(name).startedAt:
                 job = await self._follow_the_mode_setting(job)
-                job = await self._gate(job)
+                job = await self._gate(job, users)
                 if job.status == AWAITING_APPROVAL:
                     await self.request_approval(job)
                     return job
@@ -134,14 +134,14 @@ class Playbook(JobWorker):
 
     # -- approval -------------------------------------------------------------------------------
 
-    async def _gate(self, job: Job) -> Job:
+    async def _gate(self, job: Job, users: dict[str, DirectoryUser]) -> Job:
         """Protected accounts wait for a human before any change (a dry run only notes it). Only an
         approval of a protection hold lets one through: the breaker's approval is not checked for that."""
         if protection_approved(job) or not self.settings.protected_accounts:
             return job
         try:
             reason = await protection_reason(self.settings, self.ports.directory,
-                                             await self.ports.directory.get_user(job.user))
+                                             await looked_up(self.ports.directory, users, job.user))
         except PermanentError as exc:
             # Not knowing whether the account is protected is treated as protected.
             reason = f"could not check whether {job.user} is a protected account: {exc}"

@@ -59,6 +59,13 @@ def owned_by(job: Job, name: str, runner: str) -> bool:
             and step.data.get(RUNNER) == runner)
 
 
+async def looked_up(directory: Directory, users: dict[str, DirectoryUser], user: str) -> DirectoryUser:
+    """`user` from the directory, read once per playbook run (`users` is the run's)."""
+    if user not in users:
+        users[user] = await directory.get_user(user)
+    return users[user]
+
+
 class StepRun:
     def __init__(self, job: Job, name: str, runner: str, ports: Ports, settings: Settings,
                  clock: Callable[[], datetime], journal: Journal,
@@ -90,9 +97,7 @@ class StepRun:
         return self.job.snapshot.get(self.name)
 
     async def user(self) -> DirectoryUser:
-        if self.job.user not in self._users:
-            self._users[self.job.user] = await self.ports.directory.get_user(self.job.user)
-        return self._users[self.job.user]
+        return await looked_up(self.ports.directory, self._users, self.job.user)
 
     async def act(self, action: str, target: str, why: str, call: Callable[[], Awaitable[T]]) -> T:
         """Run one change on the tenant and put it in the audit trail, with its result."""

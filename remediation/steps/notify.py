@@ -18,7 +18,7 @@ SEND_REQUESTED = "sendRequestedAt"
 
 async def notify_team(run: StepRun) -> Outcome:
     mailer = notify.Mailer(run.settings, run.ports.directory)
-    to, unable = await mailer.audience(run.job.user)
+    to, unable = await mailer.audience(run.job.user, run.user)
     if unable:
         return Outcome(SKIPPED, f"No summary mail: {unable}.")
     recipients = ", ".join(to)
