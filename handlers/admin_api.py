@@ -17,8 +17,7 @@ from handlers.http_io import (
 )
 from handlers.runtime import remediations, settings
 from remediation.auth import ADMIN, READER
-from remediation.models import JOB_STATUSES, Job, Trigger, normalize_user
-from remediation.settings import MODES
+from remediation.models import ADMIN_SOURCE, JOB_STATUSES, MODES, Job, Trigger, normalize_user
 
 bp = func.Blueprint()
 ANONYMOUS = func.AuthLevel.ANONYMOUS   # the app checks bearer tokens itself
@@ -37,7 +36,7 @@ async def remediations_create(req: func.HttpRequest) -> func.HttpResponse:
     caller = await authenticate(req, ADMIN)
     body = read_object(req, settings().max_request_bytes, REQUEST_FIELDS)
     user = normalize_user(address_field(body, "user"))
-    trigger = Trigger("admin", requested_by=caller.identity, reason=text_field(body, "reason"))
+    trigger = Trigger(ADMIN_SOURCE, requested_by=caller.identity, reason=text_field(body, "reason"))
     job, created = await remediations().request(user, trigger, mode=choice_field(body, "mode", MODES),
                                                 force=bool_field(body, "force"))
     view = _view(job, req)

@@ -16,8 +16,11 @@ from datetime import timedelta
 from remediation import notify
 from remediation.audit import entry
 from remediation.errors import PermanentError
-from remediation.models import AWAITING_RELEASE, DONE, ESCALATED, RESOLVED, Block, Job, iso, normalize_user, parse_iso
-from remediation.playbook import FOLLOW_UP, follow_up_message, release_active
+from remediation.messages import follow_up_message
+from remediation.models import (
+    AWAITING_RELEASE, DONE, ESCALATED, FOLLOW_UP, INBOX_RULES, RESOLVED, Block, Job, iso, normalize_user, parse_iso,
+)
+from remediation.playbook import release_active
 from remediation.rules import SYSTEM, classify, describe
 from remediation.steps.confirm_block import block_created
 from remediation.steps.context import JobWorker
@@ -76,7 +79,7 @@ class FollowUp(JobWorker):
     async def _came_back(self, job: Job) -> list[str]:
         user = await self.ports.directory.get_user(job.user)
         known = {item.get("ruleIdentity") or item.get("graphId") or item.get("name")
-                 for item in job.snapshot.get("inbox_rules") or []}
+                 for item in job.snapshot.get(INBOX_RULES) or []}
         findings = []
         for rule in await read_rules(self.ports.directory, self.ports.exchange, user.id, job.user):
             verdict = classify(rule)

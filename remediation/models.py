@@ -18,10 +18,11 @@ JOB_STATUSES = (QUEUED, RUNNING, AWAITING_APPROVAL, AWAITING_RELEASE, RESOLVED, 
 TERMINAL_STATUSES = (RESOLVED, ESCALATED, FAILED, CANCELLED, PLANNED)
 
 # Step names (contract), in playbook order. `follow_up` runs from its own message.
-STEP_NAMES = (
-    "confirm_block", "reset_password", "revoke_sessions", "inbox_rules", "mailbox_forwarding",
-    "auth_methods_review", "unblock_sender", "notify", "follow_up",
-)
+CONFIRM_BLOCK, RESET_PASSWORD, REVOKE_SESSIONS = "confirm_block", "reset_password", "revoke_sessions"
+INBOX_RULES, MAILBOX_FORWARDING, AUTH_METHODS_REVIEW = "inbox_rules", "mailbox_forwarding", "auth_methods_review"
+UNBLOCK_SENDER, NOTIFY, FOLLOW_UP = "unblock_sender", "notify", "follow_up"
+STEP_NAMES = (CONFIRM_BLOCK, RESET_PASSWORD, REVOKE_SESSIONS, INBOX_RULES, MAILBOX_FORWARDING, AUTH_METHODS_REVIEW,
+              UNBLOCK_SENDER, NOTIFY, FOLLOW_UP)
 
 # Step statuses. `pending` means not reached yet.
 PENDING, DONE, SKIPPED, MANUAL, STEP_PLANNED, STEP_FAILED = "pending", "done", "skipped", "manual", "planned", "failed"
@@ -29,6 +30,15 @@ FINISHED_STEP_STATUSES = (DONE, SKIPPED, MANUAL, STEP_PLANNED, STEP_FAILED)
 
 # Job modes (contract).
 ENFORCE, DRY_RUN = "enforce", "dry-run"
+MODES = (DRY_RUN, ENFORCE)
+
+# Trigger sources (job.trigger.source).
+ADMIN_SOURCE, SWEEP_SOURCE, ALERTS_V2_SOURCE = "admin", "sweep", "alerts_v2"
+O365_SOURCE, AZURE_MONITOR_SOURCE, SENTINEL_SOURCE = "o365", "azure-monitor", "sentinel"
+
+# Decision kinds (job.decisions): the app's holds, the humans' approvals and cancellations, and
+# the app's switch of a queued job to a dry run (spelled as the mode).
+HOLD, APPROVE, CANCEL = "hold", "approve", "cancel"
 
 
 def utcnow() -> datetime:
@@ -79,7 +89,7 @@ def normalize_user(user: str) -> str:
 
 @dataclass
 class Trigger:
-    source: str                     # "o365", "azure-monitor", "sentinel", "alerts_v2", "admin", "sweep"
+    source: str                     # one of the *_SOURCE names above
     alert_id: str = ""
     requested_by: str = ""          # the admin's UPN / object id, or the alert source's name
     reason: str = ""

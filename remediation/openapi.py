@@ -6,8 +6,8 @@ indexed app. Roles are Entra app roles carried in the bearer token's `roles` cla
 
 from __future__ import annotations
 
-from remediation.models import JOB_STATUSES, STEP_NAMES
-from remediation.settings import MODES
+from remediation.models import JOB_STATUSES, MODES, STEP_NAMES
+
 
 VERSION = "1.0.0"
 

@@ -13,10 +13,12 @@ from datetime import timedelta
 from remediation import intake
 from remediation.errors import PermissionError_, RemediationError
 from remediation.models import (
-    AWAITING_RELEASE, CANCELLED, FAILED, QUEUED, RUNNING, Job, Trigger, iso, normalize_user, parse_iso,
+    ALERTS_V2_SOURCE, AWAITING_RELEASE, CANCEL, CANCELLED, FAILED, QUEUED, RUNNING, SWEEP_SOURCE, Job, Trigger, iso,
+    normalize_user, parse_iso,
 )
-from remediation.playbook import follow_up_message
-from remediation.steps.confirm_block import BLOCK, block_key, handles_block
+from remediation.messages import follow_up_message, run_message
+from remediation.ports import ACTIVE, BLOCK
+from remediation.steps.confirm_block import block_key, handles_block
 
 log = logging.getLogger(__name__)
 WATERMARK = "alerts_v2-watermark"
@@ -35,7 +37,7 @@ class Operations:
             user = normalize_user(block.sender)
             if await self._handled(user, block.created) or await self._busy(user):
                 continue
-            trigger = Trigger("sweep", requested_by="blocked-list sweep", reason=f"blocked since {block.created}")
+            trigger = Trigger(SWEEP_SOURCE, requested_by="blocked-list sweep", reason=f"blocked since {block.created}")
             job, created = await self.request(user, trigger)
             if created:
                 jobs.append(job)
@@ -47,7 +49,7 @@ class Operations:
         its job failed within the hour (one new attempt an hour during an outage, not one a minute)."""
         holder = await self._existing(await self.ports.store.claimed(BLOCK, block_key(user, created)))
         if holder is not None and holder.status == CANCELLED and any(
-                decision.get("decision") == "cancel" for decision in holder.decisions):
+                decision.get("decision") == CANCEL for decision in holder.decisions):
             return True
         if holder is not None and holder.status == FAILED:
             ended = parse_iso(holder.updatedAt)
@@ -58,7 +60,7 @@ class Operations:
     async def _busy(self, user: str) -> bool:
         """The user has a job still going. A marker left by a job that ended (a crash before its
         release) does not count: `request` releases it as it claims the user."""
-        holder = await self._existing(await self.ports.store.claimed("active", user))
+        holder = await self._existing(await self.ports.store.claimed(ACTIVE, user))
         return holder is not None and not holder.terminal
 
     async def _all(self, status: str) -> list[Job]:
@@ -76,7 +78,7 @@ class Operations:
         redriven = []
         for job in await self._all(QUEUED) + await self._all(RUNNING):
             if (parse_iso(job.updatedAt) or now) < stale:
-                await self.ports.queue.send({"kind": "run", "jobId": job.id})
+                await self.ports.queue.send(run_message(job.id))
                 redriven.append(job)
         for job in await self._all(AWAITING_RELEASE):
             due = parse_iso(job.follow_up_due_at)
@@ -110,7 +112,7 @@ class Operations:
         alerts = await self.ports.directory.security_alerts(since, SERVICE_SOURCE)
         jobs = []
         for alerted in intake.security_alert_users(alerts, self.settings.alert_name):
-            trigger = Trigger("alerts_v2", alerted.alert_id, "Microsoft Graph security alerts")
+            trigger = Trigger(ALERTS_V2_SOURCE, alerted.alert_id, "Microsoft Graph security alerts")
             job, created = await self.request(alerted.user, trigger)
             if created:
                 jobs.append(job)
@@ -127,7 +129,7 @@ class Operations:
             user = normalize_user(block.sender)
             store = self.ports.store
             job = await self._existing(await store.claimed(BLOCK, block_key(user, block.created))
-                                       or await store.claimed("active", user))
+                                       or await store.claimed(ACTIVE, user))
             items.append({**block.to_json(), "jobId": job.id if job else None, "jobStatus": job.status if job else None})
         return items
 

@@ -19,20 +19,16 @@ from remediation import notify
 from remediation.audit import APP_ACTOR
 from remediation.errors import ConflictError, PermanentError
 from remediation.models import (
-    AWAITING_APPROVAL, AWAITING_RELEASE, DRY_RUN, ENFORCE, FAILED, QUEUED, RUNNING, SKIPPED, STEP_FAILED, STEP_PLANNED,
-    DirectoryUser, Job, iso, parse_iso,
+    AWAITING_APPROVAL, AWAITING_RELEASE, CONFIRM_BLOCK, DRY_RUN, ENFORCE, FAILED, FOLLOW_UP, HOLD, NOTIFY, PLANNED, QUEUED,
+    RESET_PASSWORD, RUNNING, SKIPPED, STEP_FAILED, STEP_PLANNED, DirectoryUser, Job, iso, parse_iso,
 )
-from remediation.policies import HOLD, conclusion, is_automatic, protection_approved, protection_reason
+from remediation.messages import follow_up_message
+from remediation.policies import conclusion, is_automatic, protection_approved, protection_reason
+from remediation.ports import ACTIVE, MAIL
 from remediation.steps import STEPS
 from remediation.steps.context import RESUMED, RUNNER, JobWorker, Outcome, Ports, StepRun, looked_up, owned_by
 
-FOLLOW_UP = "follow_up"
-MAIL = "mail"   # claims: one mail per key
 log = logging.getLogger(__name__)
-
-
-def follow_up_message(job_id: str, attempt: int) -> dict:
-    return {"kind": FOLLOW_UP, "jobId": job_id, "attempt": attempt}
 
 
 def hold(at: datetime, reason: str, *, breaker: bool = False) -> dict:
@@ -57,10 +53,10 @@ class Playbook(JobWorker):
                 return job
             if job.step(name).finished:
                 continue
-            if job.step("confirm_block").status == STEP_FAILED and name != "notify":
+            if job.step(CONFIRM_BLOCK).status == STEP_FAILED and name != NOTIFY:
                 job = await self._skip(job, name, "Skipped: the block could not be confirmed.")
                 continue
-            if name == "reset_password" and not job.step(name).startedAt:
+            if name == RESET_PASSWORD and not job.step(name).startedAt:
                 job = await self._follow_the_mode_setting(job)
                 job = await self._gate(job, users)
                 if job.status == AWAITING_APPROVAL:
@@ -89,10 +85,10 @@ class Playbook(JobWorker):
             return job
 
         def decide(current: Job) -> bool:
-            if current.mode != ENFORCE or current.step("reset_password").startedAt:
+            if current.mode != ENFORCE or current.step(RESET_PASSWORD).startedAt:
                 return False
             current.mode = DRY_RUN
-            current.decisions.append({"at": iso(self.clock()), "by": APP_ACTOR, "decision": "dry-run",
+            current.decisions.append({"at": iso(self.clock()), "by": APP_ACTOR, "decision": DRY_RUN,
                                       "comment": "REMEDIATION_MODE is dry-run now: this automatic job, queued in "
                                                  "enforce mode, only plans its changes"})
             return True
@@ -200,7 +196,7 @@ class Playbook(JobWorker):
     async def _conclude(self, job: Job) -> Job:
         status, summary = conclusion(job)
         if status != AWAITING_RELEASE:
-            reason = "dry run: an enforce run would check an hour after the unblock" if status == "planned" \
+            reason = "dry run: an enforce run would check an hour after the unblock" if status == PLANNED \
                 else "no follow-up: the user was not unblocked"
             return await self._end(job, status, summary, follow_up=(STEP_PLANNED if job.mode == DRY_RUN else SKIPPED,
                                                                     reason))
@@ -236,4 +232,4 @@ class Playbook(JobWorker):
 async def release_active(ports: Ports, job: Job) -> None:
     """A job that reached a terminal status no longer holds its user's `active` marker."""
     if job.terminal:
-        await ports.store.release("active", job.user, job.id)
+        await ports.store.release(ACTIVE, job.user, job.id)

@@ -12,15 +12,14 @@ import re
 from datetime import datetime, timedelta
 
 from remediation.models import (
-    AWAITING_RELEASE, DONE, DRY_RUN, ESCALATED, FAILED, MANUAL, PLANNED, RESOLVED, STEP_FAILED, DirectoryUser, Job,
-    normalize_user,
+    ADMIN_SOURCE, APPROVE, AWAITING_RELEASE, CONFIRM_BLOCK, DONE, DRY_RUN, ESCALATED, FAILED, HOLD, INBOX_RULES,
+    MAILBOX_FORWARDING, MANUAL, PLANNED, RESET_PASSWORD, RESOLVED, REVOKE_SESSIONS, STEP_FAILED, UNBLOCK_SENDER,
+    DirectoryUser, Job, normalize_user,
 )
 from remediation.ports import Directory, JobStore
 from remediation.settings import Settings
 
-SECURING_STEPS = ("reset_password", "revoke_sessions", "inbox_rules", "mailbox_forwarding")
-ADMIN_SOURCE = "admin"
-HOLD, APPROVE = "hold", "approve"   # job.decisions: the app's holds and the humans' approvals
+SECURING_STEPS = (RESET_PASSWORD, REVOKE_SESSIONS, INBOX_RULES, MAILBOX_FORWARDING)
 
 
 def is_automatic(job: Job) -> bool:
@@ -134,12 +133,12 @@ def conclusion(job: Job) -> tuple[str, str]:
     """
     if job.mode == DRY_RUN:
         return PLANNED, "Dry run: nothing was changed; each step says what an enforce run would do."
-    confirm = job.step("confirm_block")
+    confirm = job.step(CONFIRM_BLOCK)
     if confirm.status == STEP_FAILED:
         return FAILED, f"The block could not be confirmed: {confirm.detail}"
     needs = human_actions(job)
     also = f" Needs a human: {' '.join(needs)}" if needs else ""
-    unblock = job.step("unblock_sender")
+    unblock = job.step(UNBLOCK_SENDER)
     if unblock.status == DONE:
         return AWAITING_RELEASE, "Secured and unblocked; a follow-up check verifies the release." + also
     if job.block is None and not needs:

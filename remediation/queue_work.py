@@ -15,19 +15,13 @@ from remediation import intake
 from remediation.errors import (
     ConfigurationError, ConflictError, NotFoundError, PermanentError, RemediationError, RequestError, ThrottledError,
 )
-from remediation.follow_up import FOLLOW_UP
-from remediation.models import FAILED, STEP_FAILED, Job, Trigger, iso
+from remediation.messages import DEFERRALS, FETCH_CONTENT, RUN, fetch_content_message
+from remediation.models import FAILED, FOLLOW_UP, O365_SOURCE, STEP_FAILED, Job, Trigger, iso
 from remediation.playbook import release_active
+from remediation.ports import ALERT
 
 log = logging.getLogger(__name__)
-RUN, FETCH_CONTENT = "run", "fetch_content"
-ALERT = "alert"
-O365_SOURCE = "o365"
-DEFERRALS, MAX_DEFERRALS, MAX_DEFERRAL_SECONDS = "deferrals", 8, 15 * 60   # throttled messages sent back later
-
-
-def run_message(job_id: str) -> dict:
-    return {"kind": RUN, "jobId": job_id}
+MAX_DEFERRALS, MAX_DEFERRAL_SECONDS = 8, 15 * 60   # throttled messages sent back later
 
 
 class QueueWork:
@@ -119,8 +113,7 @@ class QueueWork:
             if await self.ports.store.claim(ALERT, key, pointer["contentId"]):
                 continue   # notified before: the Management API retries and repeats itself
             try:
-                await self.ports.queue.send({"kind": FETCH_CONTENT, "contentId": pointer["contentId"],
-                                             "contentUri": pointer["contentUri"], "tenantId": pointer["tenantId"]})
+                await self.ports.queue.send(fetch_content_message(pointer))
             except RemediationError:
                 await self.ports.store.release(ALERT, key, pointer["contentId"])
                 raise

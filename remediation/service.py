@@ -17,19 +17,19 @@ from remediation.audit import Journal, entry
 from remediation.errors import ConflictError, NotFoundError, PermanentError, RequestError
 from remediation.follow_up import FollowUp
 from remediation.models import (
-    AWAITING_APPROVAL, CANCELLED, DRY_RUN, QUEUED, SKIPPED, DirectoryUser, Job, Trigger, iso,
+    APPROVE, AWAITING_APPROVAL, CANCEL, CANCELLED, DRY_RUN, QUEUED, SKIPPED, DirectoryUser, Job, Trigger, iso,
     normalize_user, utcnow,
 )
 from remediation.operations import Operations
-from remediation.queue_work import ALERT, QueueWork, run_message
+from remediation.messages import run_message
+from remediation.queue_work import QueueWork
 from remediation.playbook import Playbook, hold, release_active
 from remediation.policies import breaker_reason, is_automatic, listed_as_protected, own_job
-from remediation.ports import Directory, ExchangeAdmin, JobStore, Page, WorkQueue
+from remediation.ports import ACTIVE, ALERT, Directory, ExchangeAdmin, JobStore, Page, WorkQueue
 from remediation.settings import Settings
 from remediation.steps.context import Ports
 
 log = logging.getLogger(__name__)
-ACTIVE = "active"
 HOLDER_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8)   # seconds; a job is saved right after its claim
 
 
@@ -119,12 +119,12 @@ class Remediations(Operations, QueueWork):
                                             limit=limit, continuation=continuation)
 
     async def approve(self, job_id: str, by: str, comment: str = "") -> Job:
-        job = await self._decide(job_id, by, "approve", comment)
+        job = await self._decide(job_id, by, APPROVE, comment)
         await self.ports.queue.send(run_message(job.id))
         return job
 
     async def cancel(self, job_id: str, by: str, comment: str = "") -> Job:
-        job = await self._decide(job_id, by, "cancel", comment)
+        job = await self._decide(job_id, by, CANCEL, comment)
         await release_active(self.ports, job)
         return job
 
@@ -135,13 +135,13 @@ class Remediations(Operations, QueueWork):
                                status=403)
 
         def decide(job: Job) -> bool:
-            if decision == "approve" and job.status != AWAITING_APPROVAL:
+            if decision == APPROVE and job.status != AWAITING_APPROVAL:
                 raise RequestError(f"job {job.id} is {job.status}, not awaiting_approval", status=409)
             if job.terminal:
                 raise RequestError(f"job {job.id} has already ended: {job.status}", status=409)
             now = self.clock()
             job.decisions.append({"at": iso(now), "by": by, "decision": decision, "comment": comment})
-            result = QUEUED if decision == "approve" else CANCELLED
+            result = QUEUED if decision == APPROVE else CANCELLED
             job.audit.append(entry(now, decision, job.user, comment or f"{decision} by an admin", result, actor=by))
             job.status, job.summary = result, f"{decision.capitalize()}d by {by}" + (f": {comment}" if comment else ".")
             if result == CANCELLED:

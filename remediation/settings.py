@@ -14,8 +14,8 @@ from typing import Mapping
 from urllib.parse import urlsplit
 
 from remediation.errors import ConfigurationError
+from remediation.models import DRY_RUN, ENFORCE, MODES
 
-MODES = ("dry-run", "enforce")
 _KEY_VAULT_REFERENCE = "@Microsoft.KeyVault("
 
 
@@ -47,7 +47,7 @@ class Settings:
     management_api_base_url: str = "https://manage.office.com"
     login_base_url: str = "https://login.microsoftonline.com"
     api_audience: str = ""
-    mode: str = "dry-run"
+    mode: str = DRY_RUN
     follow_up_delay_seconds: int = 3600
     sweep_schedule: str = "0 */1 * * * *"
     protected_accounts: tuple[str, ...] = ()
@@ -118,7 +118,7 @@ class Settings:
 
     @property
     def enforce(self) -> bool:
-        return self.mode == "enforce"
+        return self.mode == ENFORCE
 
 
 # env name -> (attribute, parser). Parsers turn the raw string into the typed value; the
