@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Callable
 
 from remediation.audit import Journal, entry
-from remediation.errors import ConflictError, NotFoundError, PermanentError, RequestError
+from remediation.errors import ConflictError, NotAllowedError, NotFoundError, PermanentError, StateConflictError
 from remediation.follow_up import FollowUp
 from remediation.models import (
     APPROVE, AWAITING_APPROVAL, CANCEL, CANCELLED, DRY_RUN, QUEUED, SKIPPED, DirectoryUser, Job, Trigger, iso,
@@ -131,14 +131,13 @@ class Remediations(Operations, QueueWork):
     async def _decide(self, job_id: str, by: str, decision: str, comment: str) -> Job:
         found = await self.get(job_id)
         if own_job(by, found.user, await self._directory_user(found.user)):
-            raise RequestError(f"{by} is the user of job {job_id}: a user cannot {decision} their own remediation",
-                               status=403)
+            raise NotAllowedError(f"{by} is the user of job {job_id}: a user cannot {decision} their own remediation")
 
         def decide(job: Job) -> bool:
             if decision == APPROVE and job.status != AWAITING_APPROVAL:
-                raise RequestError(f"job {job.id} is {job.status}, not awaiting_approval", status=409)
+                raise StateConflictError(f"job {job.id} is {job.status}, not awaiting_approval")
             if job.terminal:
-                raise RequestError(f"job {job.id} has already ended: {job.status}", status=409)
+                raise StateConflictError(f"job {job.id} has already ended: {job.status}")
             now = self.clock()
             job.decisions.append({"at": iso(now), "by": by, "decision": decision, "comment": comment})
             result = QUEUED if decision == APPROVE else CANCELLED
