@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import azure.functions as func
 
+from handlers import runtime
 from handlers.http_errors import http_endpoint, json_response
 from handlers.http_io import authenticate
-from handlers.runtime import remediations
 from remediation import openapi
 from remediation.auth import READER
 from remediation.errors import ConfigurationError
@@ -28,13 +28,13 @@ def _summary(checks: dict[str, dict]) -> dict:
 @http_endpoint
 async def health(req: func.HttpRequest) -> func.HttpResponse:
     try:
-        service = remediations()
+        service = runtime.health()
     except ConfigurationError:
         return json_response(_summary({"settings": {"ok": False}}), 503)
     deep = req.params.get("deep", "").lower() == "true"
     if deep:
         await authenticate(req, READER)
-    checks = (await service.health(deep=deep))["checks"]
+    checks = (await service.check(deep=deep))["checks"]
     body = _summary(checks)
     if deep:
         body["details"] = checks

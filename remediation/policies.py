@@ -55,8 +55,9 @@ def _protected_names(settings: Settings) -> tuple[set[str], list[str]]:
 def listed_as_protected(settings: Settings, user: str) -> str | None:
     """The reason, when the address itself is listed (no directory call needed)."""
     upns, _ = _protected_names(settings)
-    if normalize_user(user) in upns:
-        return f"{normalize_user(user)} is a protected account (listed in PROTECTED_ACCOUNTS): a human approves every change"
+    user = normalize_user(user)
+    if user in upns:
+        return f"{user} is a protected account (listed in PROTECTED_ACCOUNTS): a human approves every change"
     return None
 
 
@@ -108,9 +109,9 @@ async def unblock_budget_reason(settings: Settings, store: JobStore, user: str, 
             "(past the cap only Microsoft Support can release it), so a human decides on this one")
 
 
-async def breaker_reason(settings: Settings, store: JobStore, now: datetime) -> str | None:
-    """Counts one automatic job; the reason when this hour's count is past BREAKER_MAX_JOBS_PER_HOUR."""
-    count = await store.count_automatic_job(now)
+def breaker_reason(settings: Settings, count: int) -> str | None:
+    """The reason to hold automatic work when `count` automatic jobs started this hour, past
+    BREAKER_MAX_JOBS_PER_HOUR; None below it. Only answers: the intake does the counting."""
     if count <= settings.breaker_max_jobs_per_hour:
         return None
     return (f"the circuit breaker is open: {count} automatic jobs started this hour, more than "

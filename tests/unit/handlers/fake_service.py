@@ -1,5 +1,6 @@
-"""An in-memory `Remediations` with the methods of the table in docs/ARCHITECTURE.md, plus
-`enqueue_content`. It records what the handlers asked for; `failure` makes every call raise."""
+"""One in-memory stand-in for the five services (Intake, Admin, Worker, Schedules, Health), with
+the methods of the table in docs/ARCHITECTURE.md. It records what the handlers asked for;
+`failure` makes every call raise."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from remediation.ports import Page
 NOW = datetime(2025, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
 
 
-class FakeRemediations:
+class FakeServices:
     def __init__(self) -> None:
         self.jobs: dict[str, Job] = {}
         self.content: list[dict] = []          # fetch_content pointers enqueued
@@ -101,6 +102,6 @@ class FakeRemediations:
         self._called("restricted_senders")
         return self.blocked
 
-    async def health(self, deep: bool = False) -> dict:
+    async def check(self, deep: bool = False) -> dict:
         self._called(f"health(deep={deep})")
         return {"checks": self.checks}

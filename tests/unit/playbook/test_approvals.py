@@ -36,10 +36,10 @@ async def test_approval_continues_the_job_and_records_who_decided(playbook):
     playbook.settings = replace(playbook.settings, protected_accounts=(GROUP,))
     playbook.tenant.find(ADELE).groups.append(GROUP)
     job = await run_job(playbook)
-    approved = await playbook.service.approve(job.id, by="ciso@contoso.com", comment="go ahead")
+    approved = await playbook.service.admin.approve(job.id, by="ciso@contoso.com", comment="go ahead")
     assert approved.status == "queued"
     await playbook.work()
-    job = await playbook.service.get(job.id)
+    job = await playbook.service.admin.get(job.id)
     assert job.status == "awaiting_release"
     assert [(d["decision"], d["by"]) for d in job.decisions] == [
         ("hold", "restricted-sender-responder (app)"), ("approve", "ciso@contoso.com")]
@@ -51,7 +51,7 @@ async def test_approval_continues_the_job_and_records_who_decided(playbook):
 async def test_cancellation_ends_the_job_and_frees_the_user(playbook):
     playbook.settings = replace(playbook.settings, protected_accounts=(ADELE,))
     job = await run_job(playbook)
-    cancelled = await playbook.service.cancel(job.id, by="ciso@contoso.com", comment="false positive")
+    cancelled = await playbook.service.admin.cancel(job.id, by="ciso@contoso.com", comment="false positive")
     assert cancelled.status == "cancelled" and cancelled.decisions[-1]["decision"] == "cancel"
     assert all(step.status == "skipped" for step in cancelled.steps)
     assert await playbook.store.claimed("active", ADELE) is None
@@ -71,23 +71,23 @@ async def test_the_jobs_user_can_neither_approve_nor_cancel_it(playbook, caller)
     adele.mail = "adele.vance@contoso.com"
     playbook.settings = replace(playbook.settings, protected_accounts=(ADELE,))
     job = await run_job(playbook)
-    for decide in (playbook.service.approve, playbook.service.cancel):
+    for decide in (playbook.service.admin.approve, playbook.service.admin.cancel):
         with pytest.raises(NotAllowedError, match="their own remediation"):
             await decide(job.id, by=caller.format(oid=adele.id))
-    after = await playbook.service.get(job.id)
+    after = await playbook.service.admin.get(job.id)
     assert after.status == "awaiting_approval" and after.etag == job.etag
     megan = playbook.tenant.find("megan@contoso.com")
-    assert (await playbook.service.approve(job.id, by=f"megan@contoso.com ({megan.id})")).status == "queued"
+    assert (await playbook.service.admin.approve(job.id, by=f"megan@contoso.com ({megan.id})")).status == "queued"
 
 
 async def test_only_a_waiting_job_can_be_approved_and_an_ended_one_not_cancelled(playbook):
     job = await run_job(playbook)
     with pytest.raises(StateConflictError, match="not awaiting_approval"):
-        await playbook.service.approve(job.id, by="ciso@contoso.com")
+        await playbook.service.admin.approve(job.id, by="ciso@contoso.com")
     playbook.tenant.blocked.clear()
     resolved = await run_job(playbook, user="megan@contoso.com")
     with pytest.raises(StateConflictError, match="has already ended: resolved"):
-        await playbook.service.cancel(resolved.id, by="ciso@contoso.com")
+        await playbook.service.admin.cancel(resolved.id, by="ciso@contoso.com")
 
 
 async def test_a_dry_run_only_notes_a_protected_account(playbook):
@@ -124,9 +124,9 @@ async def test_the_breaker_holds_automatic_jobs_past_the_hourly_limit_and_mails_
     assert len(breaker_mails) == 1
     admin_job = await run_job(playbook, user=ADELE, trigger=ADMIN)
     assert admin_job.status == "awaiting_release"           # an admin's request is not automatic
-    approved = await playbook.service.approve(jobs[2].id, by="ciso@contoso.com")
+    approved = await playbook.service.admin.approve(jobs[2].id, by="ciso@contoso.com")
     await playbook.work()
-    assert (await playbook.service.get(approved.id)).status == "awaiting_release"
+    assert (await playbook.service.admin.get(approved.id)).status == "awaiting_release"
 
 
 async def test_approving_a_breaker_hold_does_not_skip_the_protected_account_check(playbook):
@@ -134,18 +134,18 @@ async def test_approving_a_breaker_hold_does_not_skip_the_protected_account_chec
     playbook.tenant.find(ADELE).groups.append(GROUP)
     held = await run_job(playbook, trigger=SWEEP)
     assert held.status == "awaiting_approval" and held.decisions[0]["breaker"] is True
-    await playbook.service.approve(held.id, by="ciso@contoso.com", comment="the breaker tripped on a bulk test")
+    await playbook.service.admin.approve(held.id, by="ciso@contoso.com", comment="the breaker tripped on a bulk test")
     await playbook.work()
-    job = await playbook.service.get(held.id)
+    job = await playbook.service.admin.get(held.id)
     assert job.status == "awaiting_approval" and GROUP in job.summary
     assert [(d["decision"], d.get("breaker")) for d in job.decisions] == [("hold", True), ("approve", None),
                                                                           ("hold", False)]
     assert statuses(job)["reset_password"] == "pending"
     assert [mail["subject"] for mail in playbook.tenant.outbox] == [
         "[Breaker open] automatic remediation paused", f"[Approval needed] {ADELE}"]
-    await playbook.service.approve(held.id, by="ciso@contoso.com", comment="confirmed with Adele")
+    await playbook.service.admin.approve(held.id, by="ciso@contoso.com", comment="confirmed with Adele")
     await playbook.work()
-    assert (await playbook.service.get(held.id)).status == "awaiting_release"
+    assert (await playbook.service.admin.get(held.id)).status == "awaiting_release"
 
 
 async def test_the_breaker_mails_again_the_next_hour(playbook):

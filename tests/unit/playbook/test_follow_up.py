@@ -24,8 +24,8 @@ async def check(playbook, job, *, after: float = 3600):
     [(message, delay)] = playbook.queue.take()
     assert message == {"kind": "follow_up", "jobId": job.id, "attempt": message["attempt"]}
     playbook.clock.advance(seconds=after if after is not None else delay)
-    await playbook.service.handle(message, 1, 5)
-    return await playbook.service.get(job.id), delay
+    await playbook.service.worker.handle(message, 1, 5)
+    return await playbook.service.admin.get(job.id), delay
 
 
 async def test_released_and_clean_resolves(playbook):
@@ -45,13 +45,13 @@ async def test_still_blocked_is_checked_again_with_growing_delays_then_escalated
     while True:
         playbook.clock.advance(seconds=delay)
         moments.append(playbook.clock())
-        await playbook.service.handle(message, 1, 5)
+        await playbook.service.worker.handle(message, 1, 5)
         sent = playbook.queue.take()
         if not sent:
             break
         [(message, delay)] = sent
         delays.append(delay)
-    job = await playbook.service.get(job.id)
+    job = await playbook.service.admin.get(job.id)
     assert delays == [3600, 7200, 14400, 28800, 28800]         # the last one lands on the 24-hour mark
     assert moments[-1] - moments[0] == timedelta(hours=23)
     assert job.status == "escalated" and "still on the blocked list 24 h after the unblock" in job.summary
@@ -106,8 +106,8 @@ async def test_still_blocked_at_the_deadline_is_not_a_recurrence_and_disables_no
     job = await secured(playbook, disable_account_on_recurrence=True)
     playbook.clock.advance(hours=24)
     [(message, _)] = playbook.queue.take()
-    await playbook.service.handle(message, 1, 5)
-    job = await playbook.service.get(job.id)
+    await playbook.service.worker.handle(message, 1, 5)
+    job = await playbook.service.admin.get(job.id)
     assert job.status == "escalated" and "still on the blocked list 24 h after the unblock" in job.summary
     assert playbook.tenant.find(ADELE).enabled and playbook.tenant.count("disable_account") == 0
     assert "disable account" not in [item["action"] for item in job.audit]
@@ -148,16 +148,16 @@ async def test_a_duplicate_follow_up_message_changes_nothing(playbook):
     job = await secured(playbook)
     [(message, _)] = playbook.queue.take()
     playbook.clock.advance(hours=1)
-    await playbook.service.handle(message, 1, 5)
-    first = await playbook.service.get(job.id)
-    await playbook.service.handle(message, 1, 5)
-    again = await playbook.service.get(job.id)
+    await playbook.service.worker.handle(message, 1, 5)
+    first = await playbook.service.admin.get(job.id)
+    await playbook.service.worker.handle(message, 1, 5)
+    again = await playbook.service.admin.get(job.id)
     assert again.etag == first.etag and len(again.checks) == 1
 
 
 async def test_a_follow_up_for_a_cancelled_job_does_nothing(playbook):
     job = await secured(playbook)
-    await playbook.service.cancel(job.id, by="admin@contoso.com")
+    await playbook.service.admin.cancel(job.id, by="admin@contoso.com")
     calls = len(playbook.tenant.calls)
     await check(playbook, job)
     assert len(playbook.tenant.calls) == calls

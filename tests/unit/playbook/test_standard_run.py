@@ -9,10 +9,10 @@ from tests.unit.fakes import EVIL
 
 
 async def start(playbook, user=ADELE, **kw):
-    job, created = await playbook.service.request(user, Trigger("admin", requested_by="admin@contoso.com"), **kw)
+    job, created = await playbook.service.intake.request(user, Trigger("admin", requested_by="admin@contoso.com"), **kw)
     assert created
     await playbook.work()
-    return await playbook.service.get(job.id)
+    return await playbook.service.admin.get(job.id)
 
 
 async def test_the_standard_compromise_is_secured_then_unblocked(playbook):
@@ -90,7 +90,7 @@ async def test_the_follow_up_is_posted_an_hour_later(playbook):
     assert playbook.queue.sent == [({"kind": "follow_up", "jobId": job.id, "attempt": 1}, 3600)]
     assert job.unblocked_at == "2026-11-28T08:00:00Z" and job.follow_up_due_at == "2026-11-28T09:00:00Z"
     await playbook.work(delayed=True)
-    job = await playbook.service.get(job.id)
+    job = await playbook.service.admin.get(job.id)
     assert job.status == "resolved"
     assert job.step("follow_up").status == "done"
     assert job.checks[0]["outcome"] == "resolved" and job.checks[0]["attempt"] == 1

@@ -1,10 +1,5 @@
-"""The queue-worker half of `Remediations`: one `handle()` for every message kind (`run`,
-`follow_up`, `fetch_content`), throttle deferrals, failing a job on its last attempt, and
-the O365 webhook's content pointers.
-
-A mixin of `Remediations` (remediation/service.py), which provides `ports`, `settings`,
-`clock`, `journal`, `playbook`, `follow_up`, `management` and `request()`.
-"""
+"""`Worker`: the queue worker's one `handle()` for every message kind (`run`, `follow_up`,
+`fetch_content`), throttle deferrals, and failing a job on its last attempt."""
 
 from __future__ import annotations
 
@@ -12,19 +7,30 @@ import logging
 import math
 
 from remediation import intake
+from remediation.context import Context
 from remediation.errors import (
-    ConfigurationError, ConflictError, NotFoundError, PermanentError, RemediationError, RequestError, ThrottledError,
+    ConfigurationError, ConflictError, NotFoundError, PermanentError, RequestError, ThrottledError,
 )
-from remediation.messages import DEFERRALS, FETCH_CONTENT, RUN, fetch_content_message
+from remediation.follow_up import FollowUp
+from remediation.jobs import release_active
+from remediation.messages import DEFERRALS, FETCH_CONTENT, RUN
 from remediation.models import FAILED, FOLLOW_UP, O365_SOURCE, STEP_FAILED, Job, Trigger, iso
-from remediation.playbook import release_active
-from remediation.ports import ALERT
+from remediation.playbook import Playbook
+from remediation.services.intake import Intake
+from remediation.team_mail import report_failure
 
 log = logging.getLogger(__name__)
 MAX_DEFERRALS, MAX_DEFERRAL_SECONDS = 8, 15 * 60   # throttled messages sent back later
 
 
-class QueueWork:
+class Worker:
+    def __init__(self, context: Context, intake: Intake, management=None) -> None:
+        self.context = context
+        self.intake = intake
+        self.management = management   # the Management Activity API fetcher (fetch_content messages)
+        self.playbook = Playbook(context)
+        self.follow_up = FollowUp(context)
+
     async def handle(self, message: dict, dequeue_count: int, max_dequeue_count: int) -> None:
         """Transient errors propagate (the host retries; a long throttle is deferred instead, see
         `_deferred`); the last attempt marks the job failed first."""
@@ -33,15 +39,7 @@ class QueueWork:
             log.error("dropped a %s message without a jobId", kind)
             return
         try:
-            if kind == RUN:
-                # A deferred copy is a redelivery: the worker that deferred it has stopped.
-                await self.playbook.run(job_id, redelivered=dequeue_count > 1 or bool(message.get(DEFERRALS)))
-            elif kind == FOLLOW_UP:
-                await self.follow_up.check(job_id, int(message.get("attempt") or 1))
-            elif kind == FETCH_CONTENT:
-                await self._fetch_content(message)
-            else:
-                log.error("dropped a queue message of unknown kind %r", kind)
+            await self._dispatch(kind, message, redelivered=dequeue_count > 1)
         except ConflictError as exc:
             log.info("stopped: %s", exc)   # another worker has the job
         except PermanentError as exc:
@@ -55,16 +53,27 @@ class QueueWork:
                 await self._fail(job_id, f"gave up after {dequeue_count} attempts: {exc}")
             raise
 
+    async def _dispatch(self, kind: object, message: dict, *, redelivered: bool) -> None:
+        if kind == RUN:
+            # A deferred copy is a redelivery: the worker that deferred it has stopped.
+            await self.playbook.run(message["jobId"], redelivered=redelivered or bool(message.get(DEFERRALS)))
+        elif kind == FOLLOW_UP:
+            await self.follow_up.check(message["jobId"], int(message.get("attempt") or 1))
+        elif kind == FETCH_CONTENT:
+            await self._fetch_content(message)
+        else:
+            log.error("dropped a queue message of unknown kind %r", kind)
+
     async def _deferred(self, message: dict, exc: Exception) -> bool:
         """A service that asks for a longer wait than the gateway waits inline (RETRY_MAX_WAIT_SECONDS)
         gets it: a copy of the message comes back after its Retry-After (15 min at most), instead of
         the host's quick retries using up the attempts. MAX_DEFERRALS times, then as any failure."""
         wait = exc.retry_after if isinstance(exc, ThrottledError) else None
         deferrals = int(message.get(DEFERRALS) or 0)
-        if not wait or wait <= self.settings.retry_max_wait_seconds or deferrals >= MAX_DEFERRALS:
+        if not wait or wait <= self.context.settings.retry_max_wait_seconds or deferrals >= MAX_DEFERRALS:
             return False
         delay = math.ceil(min(wait, MAX_DEFERRAL_SECONDS))
-        await self.ports.queue.send({**message, DEFERRALS: deferrals + 1}, delay_seconds=delay)
+        await self.context.ports.queue.send({**message, DEFERRALS: deferrals + 1}, delay_seconds=delay)
         log.warning("throttled (%s): the %s message comes back in %d s (deferral %d of %d)", exc,
                     message.get("kind"), delay, deferrals + 1, MAX_DEFERRALS)
         return True
@@ -76,16 +85,16 @@ class QueueWork:
             job.status, job.summary = FAILED, f"Failed: {reason}"
             for step in job.steps:
                 if step.startedAt and not step.finished:
-                    step.status, step.endedAt, step.detail = STEP_FAILED, iso(self.clock()), reason
+                    step.status, step.endedAt, step.detail = STEP_FAILED, iso(self.context.clock()), reason
             return True
         try:
-            job = await self.journal.change(job_id, decide)
+            job = await self.context.journal.change(job_id, decide)
         except NotFoundError:
             log.error("job %s to mark failed does not exist: %s", job_id, reason)
             return
-        await release_active(self.ports, job)
+        await release_active(self.context.ports.store, job)
         if job.status == FAILED:
-            await self.playbook.report_failure(job)
+            await report_failure(self.context, job)
 
     async def _fetch_content(self, message: dict) -> list[Job]:
         if self.management is None:
@@ -98,24 +107,9 @@ class QueueWork:
             log.error("dropped content %s: %s", message.get("contentId"), exc)
             return []
         jobs = []
-        for alerted in intake.restricted_sender_alerts(records, self.settings.alert_name):
+        for alerted in intake.restricted_sender_alerts(records, self.context.settings.alert_name):
             trigger = Trigger(O365_SOURCE, alerted.alert_id, "Office 365 Management Activity API")
-            job, created = await self.request(alerted.user, trigger)
+            job, created = await self.intake.request(alerted.user, trigger)
             if created:
                 jobs.append(job)
         return jobs
-
-    async def enqueue_content(self, pointers: list[dict]) -> int:
-        """A `fetch_content` message per new contentId of a webhook notification; returns how many."""
-        sent = 0
-        for pointer in pointers:
-            key = f"content|{pointer['contentId']}"
-            if await self.ports.store.claim(ALERT, key, pointer["contentId"]):
-                continue   # notified before: the Management API retries and repeats itself
-            try:
-                await self.ports.queue.send(fetch_content_message(pointer))
-            except RemediationError:
-                await self.ports.store.release(ALERT, key, pointer["contentId"])
-                raise
-            sent += 1
-        return sent
