@@ -72,7 +72,7 @@ async def remediations_get(req: func.HttpRequest) -> func.HttpResponse:
 async def _decide(req: func.HttpRequest, decide: Callable[..., Awaitable[Job]]) -> func.HttpResponse:
     caller = await authenticate(req, ADMIN)
     body = read_object(req, settings().max_request_bytes, DECISION_FIELDS, optional=True)
-    job = await decide(req.route_params["id"], by=caller.identity, comment=text_field(body, "comment"))
+    job = await decide(req.route_params["id"], by=caller.who, comment=text_field(body, "comment"))
     return json_response(_view(job, req))
 
 

@@ -15,13 +15,14 @@ from datetime import timedelta
 
 from remediation import notify
 from remediation.audit import entry
+from remediation.context import Context
 from remediation.errors import PermanentError
+from remediation.jobs import release_active
 from remediation.messages import follow_up_message
 from remediation.models import (
     AWAITING_RELEASE, DONE, ESCALATED, FOLLOW_UP, INBOX_RULES, RESOLVED, Block, Job, iso, normalize_user, parse_iso,
 )
-from remediation.context import Context
-from remediation.jobs import release_active
+from remediation.records import AuditEntry
 from remediation.rules import SYSTEM, classify, describe
 from remediation.steps.confirm_block import block_created
 from remediation.steps.credentials import disable_failed
@@ -129,7 +130,7 @@ class FollowUp:
         return await self._finish(job, record, ESCALATED, "Escalated at the follow-up check: " + "; ".join(findings),
                                   findings, actions)
 
-    async def _contain(self, job: Job, recurrence: str) -> tuple[list[dict], list[str]]:
+    async def _contain(self, job: Job, recurrence: str) -> tuple[list[AuditEntry], list[str]]:
         """DISABLE_ACCOUNT_ON_RECURRENCE: block sign-in while a human looks. Returns the audit
         entries and what a human must know (a disable that failed, and what to do instead)."""
         if not self.context.settings.disable_account_on_recurrence:
@@ -146,7 +147,7 @@ class FollowUp:
         return [entry(self.context.clock(), "disable account", job.user, why)], []
 
     async def _finish(self, job: Job, record: dict, status: str, summary: str, findings: list[str],
-                      actions: list[dict] | None = None) -> Job:
+                      actions: list[AuditEntry] | None = None) -> Job:
         record.update(outcome=status, findings=findings)
         attempt = record["attempt"]
 

@@ -11,6 +11,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
+from remediation.records import AuditEntry, Decision
+
 # Job statuses (contract).
 QUEUED, RUNNING, AWAITING_APPROVAL, AWAITING_RELEASE = "queued", "running", "awaiting_approval", "awaiting_release"
 RESOLVED, ESCALATED, FAILED, CANCELLED, PLANNED = "resolved", "escalated", "failed", "cancelled", "planned"
@@ -212,9 +214,9 @@ class Job:
     force: bool = False
     block: dict | None = None       # Block.to_json() once confirmed
     snapshot: dict = field(default_factory=dict)     # what was there before any change, per step
-    audit: list[dict] = field(default_factory=list)  # every tenant action: at, actor, action, target, why, result
+    audit: list[AuditEntry] = field(default_factory=list)  # every tenant action, and the humans' decisions
     checks: list[dict] = field(default_factory=list)  # follow-up checks
-    decisions: list[dict] = field(default_factory=list)  # approvals and cancellations: at, by, decision, comment
+    decisions: list[Decision] = field(default_factory=list)  # holds, approvals, cancellations
     unblocked_at: str | None = None
     follow_up_due_at: str | None = None
     summary: str = ""
@@ -235,7 +237,8 @@ class Job:
             "id": self.id, "user": self.user, "status": self.status, "mode": self.mode,
             "trigger": self.trigger.to_json(), "createdAt": self.createdAt, "updatedAt": self.updatedAt,
             "steps": [step.to_json() for step in self.steps], "force": self.force, "block": self.block,
-            "snapshot": self.snapshot, "audit": self.audit, "checks": self.checks, "decisions": self.decisions,
+            "snapshot": self.snapshot, "audit": [item.to_json() for item in self.audit], "checks": self.checks,
+            "decisions": [decision.to_json() for decision in self.decisions],
             "unblockedAt": self.unblocked_at, "followUpDueAt": self.follow_up_due_at, "summary": self.summary,
         }
         if base_url:
@@ -249,7 +252,8 @@ class Job:
             trigger=Trigger.from_json(data.get("trigger") or {}), createdAt=data["createdAt"],
             updatedAt=data["updatedAt"], steps=[Step(**step) for step in data.get("steps", [])],
             force=bool(data.get("force")), block=data.get("block"), snapshot=data.get("snapshot") or {},
-            audit=data.get("audit") or [], checks=data.get("checks") or [], decisions=data.get("decisions") or [],
+            audit=[AuditEntry.from_json(item) for item in data.get("audit") or []], checks=data.get("checks") or [],
+            decisions=[Decision.from_json(item) for item in data.get("decisions") or []],
             unblocked_at=data.get("unblockedAt"), follow_up_due_at=data.get("followUpDueAt"),
             summary=data.get("summary") or "", etag=etag,
         )

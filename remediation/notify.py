@@ -73,7 +73,7 @@ def summary(settings: Settings, job: Job, status: str, outcome: str) -> tuple[st
 
 
 def _changes(job: Job) -> list[str]:
-    return [f"{item['at']} {item['action']} {item['target']}: {item['result']}" for item in job.audit]
+    return [f"{item.at} {item.action} {item.target}: {item.result}" for item in job.audit]
 
 
 def job_failed(settings: Settings, job: Job) -> tuple[str, str]:

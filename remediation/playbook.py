@@ -11,27 +11,23 @@ before acting. No SDK imports here: everything outside goes through the ports.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Callable
 
-from remediation.audit import APP_ACTOR
+from remediation.audit import hold
 from remediation.context import Context
 from remediation.errors import ConflictError, PermanentError
 from remediation.models import (
-    AWAITING_APPROVAL, AWAITING_RELEASE, CONFIRM_BLOCK, DRY_RUN, ENFORCE, FAILED, FOLLOW_UP, HOLD, NOTIFY, PLANNED,
+    AWAITING_APPROVAL, AWAITING_RELEASE, CONFIRM_BLOCK, DRY_RUN, ENFORCE, FAILED, FOLLOW_UP, NOTIFY, PLANNED,
     QUEUED, RESET_PASSWORD, RUNNING, SKIPPED, STEP_FAILED, STEP_PLANNED, DirectoryUser, Job, iso, parse_iso,
 )
 from remediation.jobs import release_active
 from remediation.messages import follow_up_message
 from remediation.policies import conclusion, is_automatic, protection_approved, protection_reason
+from remediation.records import APP_ACTOR, Decision
 from remediation.steps import STEPS
 from remediation.steps.context import RESUMED, RUNNER, Outcome, StepRun, looked_up, owned_by
 from remediation.team_mail import report_failure, request_approval
-
-
-def hold(at: datetime, reason: str, *, breaker: bool = False) -> dict:
-    """The app's own decision to wait for a human, recorded next to the humans' decisions."""
-    return {"at": iso(at), "by": APP_ACTOR, "decision": HOLD, "comment": reason, "breaker": breaker}
 
 
 class Playbook:
@@ -97,9 +93,9 @@ class Playbook:
             if current.mode != ENFORCE or current.step(RESET_PASSWORD).startedAt:
                 return False
             current.mode = DRY_RUN
-            current.decisions.append({"at": iso(self.context.clock()), "by": APP_ACTOR, "decision": DRY_RUN,
-                                      "comment": "REMEDIATION_MODE is dry-run now: this automatic job, queued in "
-                                                 "enforce mode, only plans its changes"})
+            current.decisions.append(Decision(iso(self.context.clock()), APP_ACTOR, DRY_RUN,
+                                              "REMEDIATION_MODE is dry-run now: this automatic job, queued in "
+                                              "enforce mode, only plans its changes"))
             return True
         return await self.context.journal.change(job.id, decide, job)
 

@@ -8,7 +8,6 @@ count our unblocks per user, and stop automatic work when too many jobs start at
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 from remediation.models import (
@@ -17,6 +16,7 @@ from remediation.models import (
     DirectoryUser, Job, normalize_user,
 )
 from remediation.ports import Directory, JobStore
+from remediation.records import Decision, Identity
 from remediation.settings import Settings
 
 SECURING_STEPS = (RESET_PASSWORD, REVOKE_SESSIONS, INBOX_RULES, MAILBOX_FORWARDING)
@@ -26,21 +26,21 @@ def is_automatic(job: Job) -> bool:
     return job.trigger.source != ADMIN_SOURCE
 
 
-def approved_holds(job: Job) -> list[dict]:
+def approved_holds(job: Job) -> list[Decision]:
     """The holds a human lifted. An approval lifts the hold it was given for (the last one before
     it), no other: approving a breaker hold says nothing about a protected account."""
     lifted, waiting = [], None
     for decision in job.decisions:
-        if decision.get("decision") == HOLD:
+        if decision.decision == HOLD:
             waiting = decision
-        elif decision.get("decision") == APPROVE and waiting is not None:
+        elif decision.decision == APPROVE and waiting is not None:
             lifted.append(waiting)
             waiting = None
     return lifted
 
 
 def protection_approved(job: Job) -> bool:
-    return any(not hold.get("breaker") for hold in approved_holds(job))
+    return any(not hold.breaker for hold in approved_holds(job))
 
 
 # -- protected accounts -----------------------------------------------------------------------
@@ -78,22 +78,12 @@ async def protection_reason(settings: Settings, directory: Directory, user: Dire
 
 # -- separation of duties ----------------------------------------------------------------------
 
-_IDENTITY = re.compile(r"(?P<name>.*) \((?P<object_id>[^()]*)\)")
-
-
-def _caller_names(by: str) -> set[str]:
-    """The names in a caller's identity as `remediation.auth.Caller.identity` writes it:
-    "name (object id)", or either alone; the name is a UPN or preferred_username for a user."""
-    match = _IDENTITY.fullmatch(by.strip())
-    names = (match["name"], match["object_id"]) if match else (by,)
-    return {normalize_user(name) for name in names if name.strip()}
-
-
-def own_job(by: str, user: str, found: DirectoryUser | None) -> bool:
+def own_job(by: Identity, user: str, found: DirectoryUser | None) -> bool:
     """Whether the caller is the job's user (by address, UPN, mail or object id): a compromised
     account must not approve or cancel its own remediation."""
     known = {user, *((found.id, found.user_principal_name, found.mail) if found else ())}
-    return bool(_caller_names(by) & {normalize_user(name) for name in known if name})
+    names = {normalize_user(name) for name in (by.name, by.object_id) if name.strip()}
+    return bool(names & {normalize_user(name) for name in known if name})
 
 
 # -- the unblock budget and the breaker ---------------------------------------------------------

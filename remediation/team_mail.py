@@ -16,13 +16,13 @@ log = logging.getLogger(__name__)
 
 async def request_approval(context: Context, job: Job) -> None:
     """Mail the team that a job waits for them: once per job, or once an hour for the breaker."""
-    holds = [decision for decision in job.decisions if decision.get("decision") == HOLD]
+    holds = [decision for decision in job.decisions if decision.decision == HOLD]
     if not holds:
         return
     recipients, unable = await context.mailer.audience(job.user)
     if unable:
         return
-    reason, breaker = holds[-1]["comment"], bool(holds[-1].get("breaker"))
+    reason, breaker = holds[-1].comment, bool(holds[-1].breaker)
     hour = context.clock().strftime("%Y%m%d%H")
     key = f"breaker-mail|{hour}" if breaker else f"approval-mail|{job.id}"
     subject, body = notify.breaker_open(reason, hour) if breaker else notify.approval_needed(

@@ -15,6 +15,7 @@ from remediation.models import (
 )
 from remediation.policies import own_job
 from remediation.ports import ACTIVE, BLOCK, Page
+from remediation.records import Decision, Identity
 from remediation.steps.confirm_block import block_key
 
 log = logging.getLogger(__name__)
@@ -32,12 +33,12 @@ class Admin:
         return await self.context.ports.store.query(user=normalize_user(user) if user else None, status=status,
                                                     limit=limit, continuation=continuation)
 
-    async def approve(self, job_id: str, by: str, comment: str = "") -> Job:
+    async def approve(self, job_id: str, by: Identity, comment: str = "") -> Job:
         job = await self._decide(job_id, by, APPROVE, comment)
         await self.context.ports.queue.send(run_message(job.id))
         return job
 
-    async def cancel(self, job_id: str, by: str, comment: str = "") -> Job:
+    async def cancel(self, job_id: str, by: Identity, comment: str = "") -> Job:
         job = await self._decide(job_id, by, CANCEL, comment)
         await release_active(self.context.ports.store, job)
         return job
@@ -52,7 +53,7 @@ class Admin:
             items.append({**block.to_json(), "jobId": job and job.id, "jobStatus": job and job.status})
         return items
 
-    async def _decide(self, job_id: str, by: str, decision: str, comment: str) -> Job:
+    async def _decide(self, job_id: str, by: Identity, decision: str, comment: str) -> Job:
         found = await self.get(job_id)
         if own_job(by, found.user, await self._directory_user(found.user)):
             raise NotAllowedError(f"{by} is the user of job {job_id}: a user cannot {decision} their own remediation")
@@ -63,9 +64,10 @@ class Admin:
             if job.terminal:
                 raise StateConflictError(f"job {job.id} has already ended: {job.status}")
             now = self.context.clock()
-            job.decisions.append({"at": iso(now), "by": by, "decision": decision, "comment": comment})
+            job.decisions.append(Decision(iso(now), str(by), decision, comment))
             result = QUEUED if decision == APPROVE else CANCELLED
-            job.audit.append(entry(now, decision, job.user, comment or f"{decision} by an admin", result, actor=by))
+            why = comment or f"{decision} by an admin"
+            job.audit.append(entry(now, decision, job.user, why, result, actor=str(by)))
             job.status, job.summary = result, f"{decision.capitalize()}d by {by}" + (f": {comment}" if comment else ".")
             if result == CANCELLED:
                 for step in job.steps:

@@ -11,11 +11,11 @@ import uuid
 from datetime import datetime
 
 from remediation.context import Context
+from remediation.audit import hold
 from remediation.errors import ConflictError, RemediationError
 from remediation.jobs import existing
 from remediation.messages import fetch_content_message, run_message
 from remediation.models import AWAITING_APPROVAL, DRY_RUN, QUEUED, Job, Trigger, iso, normalize_user
-from remediation.playbook import hold
 from remediation.policies import breaker_reason, is_automatic, listed_as_protected
 from remediation.ports import ACTIVE, ALERT
 

@@ -52,7 +52,7 @@ class Schedules:
         store = self.context.ports.store
         holder = await existing(store, await store.claimed(BLOCK, block_key(user, created)))
         if holder is not None and holder.status == CANCELLED and any(
-                decision.get("decision") == CANCEL for decision in holder.decisions):
+                decision.decision == CANCEL for decision in holder.decisions):
             return True
         if holder is not None and holder.status == FAILED:
             ended = parse_iso(holder.updatedAt)

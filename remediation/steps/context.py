@@ -16,6 +16,7 @@ from remediation.context import Context, Ports
 from remediation.errors import ConflictError, PermanentError, ThrottledError
 from remediation.models import AWAITING_APPROVAL, DRY_RUN, DirectoryUser, Job, Step, iso
 from remediation.ports import Directory
+from remediation.records import AuditEntry
 from remediation.settings import Settings
 
 T = TypeVar("T")
@@ -56,7 +57,7 @@ class StepRun:
         self.job = job
         self.name = name
         self.runner = runner
-        self.audit: list[dict] = []   # entries not saved yet
+        self.audit: list[AuditEntry] = []   # entries not saved yet
         self._users = {} if users is None else users   # shared by the steps of one run: one lookup, not one a step
 
     @property

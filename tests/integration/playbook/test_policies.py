@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from remediation.models import Trigger
+from remediation.records import Identity
 from tests.integration.playbook.support import ADELE, ALEX, DIEGO, EXECUTIVES, LEE, NESTOR, writes
 
 SWEEP = Trigger("sweep", requested_by="blocked-list sweep")
@@ -62,22 +63,22 @@ async def test_a_protected_account_waits_then_runs_once_approved(live, sandbox):
     job = await live.job(job.id)
     assert job.status == "awaiting_approval" and EXECUTIVES in job.summary
     assert writes(sandbox.requests()) == ["POST /users/secops@contoso.com/sendMail"]   # the approval request
-    await worker.admin.approve(job.id, by="ciso@contoso.com", comment="confirmed with Nestor")
+    await worker.admin.approve(job.id, by=Identity("ciso@contoso.com"), comment="confirmed with Nestor")
     await live.work(worker)
     job = await live.job(job.id)
     assert job.status == "awaiting_release"
     assert len(sandbox.user(NESTOR)["passwordChanges"]) == 1
-    assert [(d["decision"], d["by"]) for d in job.decisions][-1] == ("approve", "ciso@contoso.com")
+    assert [(d.decision, d.by) for d in job.decisions][-1] == ("approve", "ciso@contoso.com")
 
 
 async def test_a_cancelled_protected_job_changes_nothing(live, sandbox):
     worker = live.worker(PROTECTED_ACCOUNTS=EXECUTIVES)
     job, _ = await worker.intake.request(NESTOR, SWEEP)
     await live.work(worker)
-    job = await worker.admin.cancel(job.id, by="ciso@contoso.com", comment="travelling, known bulk send")
+    job = await worker.admin.cancel(job.id, by=Identity("ciso@contoso.com"), comment="travelling, known bulk send")
     await live.work(worker)
     job = await live.job(job.id)
-    assert job.status == "cancelled" and job.decisions[-1]["comment"] == "travelling, known bulk send"
+    assert job.status == "cancelled" and job.decisions[-1].comment == "travelling, known bulk send"
     user = sandbox.user(NESTOR)
     assert user["passwordChanges"] == [] and user["revocations"] == []
     assert [rule["isEnabled"] for rule in user["inboxRules"]] == [True]

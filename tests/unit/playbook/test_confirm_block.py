@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from remediation.models import Trigger
+from remediation.records import Identity
 from tests.plugins.playbook import ADELE
 from tests.unit.playbook.helpers import ADMIN, SWEEP, changes, run_job, statuses
 
@@ -37,7 +38,7 @@ async def test_the_block_is_looked_up_case_insensitively(playbook):
 async def test_a_second_job_for_the_same_block_is_cancelled_naming_the_first(playbook):
     playbook.tenant.release_on_unblock = False      # the entry stays listed, like Microsoft's slow release
     first = await run_job(playbook)
-    await playbook.service.admin.cancel(first.id, by="admin@contoso.com")   # frees the user's active marker
+    await playbook.service.admin.cancel(first.id, by=Identity("admin@contoso.com"))   # frees the user's active marker
     second = await run_job(playbook, trigger=SWEEP)
     assert second.status == "cancelled"
     assert f"already handled by job {first.id}; use force to run it again" in second.summary
@@ -47,7 +48,7 @@ async def test_a_second_job_for_the_same_block_is_cancelled_naming_the_first(pla
 async def test_force_runs_an_already_handled_block_again(playbook):
     playbook.tenant.release_on_unblock = False
     first = await run_job(playbook)
-    await playbook.service.admin.cancel(first.id, by="admin@contoso.com")
+    await playbook.service.admin.cancel(first.id, by=Identity("admin@contoso.com"))
     second = await run_job(playbook, force=True)
     assert statuses(second)["reset_password"] == "done"
     assert f"Job {first.id} handled this block before" in second.step("confirm_block").detail

@@ -23,7 +23,7 @@ async def test_a_dry_run_changes_nothing_and_plans_every_change(playbook):
     assert "Would clear the mailbox forwarding" in job.step("mailbox_forwarding").detail
     assert "Would reset the password" in job.step("reset_password").detail
     assert "Would remove adele@contoso.com from the blocked list" in job.step("unblock_sender").detail
-    assert job.audit[-1]["action"] == "send summary mail" and len(job.audit) == 1
+    assert job.audit[-1].action == "send summary mail" and len(job.audit) == 1
     assert playbook.tenant.blocked and playbook.tenant.find(ADELE).forwarding.is_set
     assert playbook.queue.sent == [] and await playbook.store.claimed("active", ADELE) is None
 
@@ -65,7 +65,7 @@ async def test_switching_the_setting_to_dry_run_turns_queued_automatic_jobs_into
     job = await playbook.service.admin.get(job.id)
     assert job.mode == "dry-run" and job.status == "planned"
     assert changes(playbook.tenant) == ["send_mail"] and playbook.tenant.blocked
-    assert job.decisions[-1]["decision"] == "dry-run" and "REMEDIATION_MODE" in job.decisions[-1]["comment"]
+    assert job.decisions[-1].decision == "dry-run" and "REMEDIATION_MODE" in job.decisions[-1].comment
 
 
 async def test_an_admins_explicit_enforce_job_keeps_its_mode_under_a_dry_run_setting(playbook):

@@ -9,6 +9,7 @@ import pytest
 
 from remediation.errors import PermissionError_, TransientError
 from remediation.models import Trigger
+from remediation.records import Identity
 from tests.plugins.playbook import ADELE
 from tests.unit.playbook.helpers import SWEEP
 
@@ -20,7 +21,7 @@ async def failed_at_the_revoke(playbook):
     job, _ = await playbook.service.intake.request(ADELE, SWEEP)
     [(message, _)] = playbook.queue.take()
     playbook.tenant.fail_next("revoke_sessions", TransientError("Service Unavailable", service="graph"))
-    with pytest.raises(TransientError):
+    with pytest.raises(TransientError, match="^graph: Service Unavailable$"):
         await playbook.service.worker.handle(message, 5, 5)
     job = await playbook.service.admin.get(job.id)
     assert job.status == "failed"
@@ -59,7 +60,8 @@ async def test_a_failure_mail_that_did_not_go_out_is_sent_by_the_retry(playbook)
     playbook.tenant.directory.send_mail = flaky
     job, _ = await playbook.service.intake.request(ADELE, SWEEP)
     [(message, _)] = playbook.queue.take()
-    with pytest.raises(TransientError):                 # the approval mail is refused, then the failure mail
+    # the approval mail is refused, then the failure mail
+    with pytest.raises(TransientError, match="^graph: Service Unavailable$"):
         await playbook.service.worker.handle(message, 1, 5)
     assert (await playbook.service.admin.get(job.id)).status == "failed" and playbook.tenant.outbox == []
     assert await playbook.store.claimed("mail", f"failed-mail|{job.id}") is None
@@ -86,7 +88,7 @@ async def test_a_block_whose_job_an_admin_cancelled_is_left_to_humans_by_the_swe
     playbook.tenant.find(ADELE).groups.append(GROUP)
     held, _ = await playbook.service.intake.request(ADELE, SWEEP)
     await playbook.work()
-    await playbook.service.admin.cancel(held.id, by="ciso@contoso.com")
+    await playbook.service.admin.cancel(held.id, by=Identity("ciso@contoso.com"))
     assert await playbook.service.schedules.sweep() == []          # a human said no: the sweep does not ask again
     job, created = await playbook.service.intake.request(ADELE, Trigger("admin", requested_by="ciso@contoso.com"))
     await playbook.work()
@@ -99,7 +101,7 @@ async def test_a_job_cancelled_after_it_unblocked_still_handled_its_block(playbo
     playbook.tenant.release_on_unblock = False          # Microsoft's release is slow: the entry stays listed
     job, _ = await playbook.service.intake.request(ADELE, SWEEP)
     await playbook.work()
-    await playbook.service.admin.cancel(job.id, by="ciso@contoso.com")
+    await playbook.service.admin.cancel(job.id, by=Identity("ciso@contoso.com"))
     assert await playbook.service.schedules.sweep() == []
 
 

@@ -36,7 +36,7 @@ async def test_a_long_throttle_sends_the_message_back_after_its_retry_after(play
 async def test_a_short_throttle_is_left_to_the_hosts_retry(playbook):
     _, message = await first_run(playbook)
     playbook.tenant.fail_next("reset_password", throttled(playbook.settings.retry_max_wait_seconds))
-    with pytest.raises(ThrottledError):
+    with pytest.raises(ThrottledError, match="MailboxConcurrency limit"):
         await playbook.service.worker.handle(message, 1, 5)
     assert playbook.queue.sent == []
 
@@ -49,7 +49,7 @@ async def test_after_eight_deferrals_a_throttle_fails_like_any_error(playbook):
         [(message, delay)] = playbook.queue.take()
         assert message["deferrals"] == count and delay == 600
     playbook.tenant.fail_next("reset_password", throttled(600))
-    with pytest.raises(ThrottledError):
+    with pytest.raises(ThrottledError, match="MailboxConcurrency limit"):
         await playbook.service.worker.handle(message, 5, 5)
     assert (await playbook.service.admin.get(job_id)).status == "failed" and playbook.queue.sent == []
 

@@ -97,7 +97,7 @@ async def test_an_unblock_counted_just_before_a_crash_is_counted_once(playbook):
             raise Crash("after record_unblock")
         return await original(saved_job)
     playbook.store.save = dies_before_the_count_is_checkpointed
-    with pytest.raises(Crash):
+    with pytest.raises(Crash, match="^after record_unblock$"):
         await playbook.service.worker.handle(message, 1, 5)
     playbook.clock.advance(minutes=5)                     # the redelivery comes later
     await playbook.service.worker.handle(message, 2, 5)
