@@ -62,9 +62,14 @@ class Caller:
                    roles=frozenset(role for role in roles if isinstance(role, str)))
 
 
+def webhook_auth_id_matches(presented: str | None, expected: str) -> bool:
+    """The Management API echoes the subscription's authId and signs nothing: compared in constant
+    time, and nothing matches when no authId is configured."""
+    return bool(expected) and hmac.compare_digest((presented or "").encode(), expected.encode())
+
+
 def verify_webhook_auth_id(presented: str | None, expected: str) -> None:
-    """The Management API echoes the subscription's authId and signs nothing: compare in constant time."""
-    if not expected or not hmac.compare_digest((presented or "").encode(), expected.encode()):
+    if not webhook_auth_id_matches(presented, expected):
         raise UnauthorizedError("Webhook-AuthID is missing or wrong")
 
 

@@ -19,7 +19,7 @@ def failure_mails(sandbox) -> list[dict]:
 async def test_a_failed_job_tells_the_team_once_and_its_block_goes_to_a_new_job_an_hour_later(live, sandbox):
     sandbox.fault(kind="503", method="POST", path="/revokeSignInSessions$", count=1)
     failed_id = await live.request(ADELE, SWEEP)
-    with pytest.raises(TransientError):                  # the last attempt the host allows
+    with pytest.raises(TransientError, match=r"\(serviceNotAvailable\)$"):   # the last attempt the host allows
         await live.worker(RETRY_MAX_WAIT_SECONDS="0").worker.handle({"kind": "run", "jobId": failed_id}, 5, 5)
     failed = await live.job(failed_id)
     assert failed.status == "failed" and failed.step("revoke_sessions").status == "failed"
@@ -44,7 +44,7 @@ async def test_a_reset_that_did_not_land_is_left_to_a_human_and_not_sent_again(l
     # A 504: Graph did not apply it, so lastPasswordChangeDateTime shows no change after the request.
     sandbox.fault(kind="504", method="PATCH", path=r"/v1\.0/users/[^/]+$", count=1)
     job_id = await live.request(ADELE, SWEEP)
-    with pytest.raises(TransientError):
+    with pytest.raises(TransientError, match=r"\(gatewayTimeout\)$"):
         await live.worker(RETRY_MAX_WAIT_SECONDS="0").worker.handle({"kind": "run", "jobId": job_id}, 1, 5)
     await live.worker().worker.handle({"kind": "run", "jobId": job_id}, 2, 5)
     job = await live.job(job_id)

@@ -43,9 +43,10 @@ async def receive(live):
 async def test_a_crash_right_after_each_step_resumes_without_repeating_a_change(live, sandbox, step):
     await live.request(ADELE)
     message = await receive(live)                       # the host hands it to a worker that then dies
-    with pytest.raises(Crash):
-        await crashing_worker(live, *CRASH_POINTS[step]).worker.handle(json.loads(message.content),
-                                                                       message.dequeue_count, 5)
+    gateway, method = CRASH_POINTS[step]
+    with pytest.raises(Crash, match=f"^{method}$"):
+        await crashing_worker(live, gateway, method).worker.handle(json.loads(message.content),
+                                                                   message.dequeue_count, 5)
     body = await live.deliver(timeout=5)                # redelivered after its visibility timeout
     job = await live.job(body["jobId"])
     assert all(job.step(name).finished for name in STEP_NAMES[:-1])
