@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Iterable
 
 from remediation.context import Context
 from remediation.audit import hold
 from remediation.errors import ConflictError, RemediationError
+from remediation.intake import AlertedUser
 from remediation.jobs import existing
 from remediation.messages import fetch_content_message, run_message
 from remediation.models import AWAITING_APPROVAL, DRY_RUN, QUEUED, Job, Trigger, iso, normalize_user
@@ -49,6 +51,15 @@ class Intake:
             await store.claim(ALERT, alert_key, job.id)
         await self.context.ports.queue.send(run_message(job.id))
         return job, True
+
+    async def start_all(self, alerted: Iterable[AlertedUser], source: str, requested_by: str) -> list[Job]:
+        """A job per alerted user of an alert source (see `request`); the jobs it started."""
+        jobs = []
+        for item in alerted:
+            job, created = await self.request(item.user, Trigger(source, item.alert_id, requested_by))
+            if created:
+                jobs.append(job)
+        return jobs
 
     async def _claim_active(self, job: Job) -> Job | None:
         """Claims the user's `active` marker for `job`; the job already holding it, if any.

@@ -106,12 +106,8 @@ class Schedules:
         stored = parse_iso(await store.get_marker(WATERMARK))
         since = stored or self.context.clock() - FIRST_POLL_LOOKBACK
         alerts = await self.context.ports.directory.security_alerts(since, SERVICE_SOURCE)
-        jobs = []
-        for alerted in intake.security_alert_users(alerts, self.context.settings.alert_name):
-            trigger = Trigger(ALERTS_V2_SOURCE, alerted.alert_id, "Microsoft Graph security alerts")
-            job, created = await self.intake.request(alerted.user, trigger)
-            if created:
-                jobs.append(job)
+        alerted = intake.security_alert_users(alerts, self.context.settings.alert_name)
+        jobs = await self.intake.start_all(alerted, ALERTS_V2_SOURCE, "Microsoft Graph security alerts")
         newest = max((moment for alert in alerts if (moment := parse_iso(alert.get("lastUpdateDateTime")))),
                      default=None)
         if newest and newest > since:

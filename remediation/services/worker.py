@@ -14,7 +14,7 @@ from remediation.errors import (
 from remediation.follow_up import FollowUp
 from remediation.jobs import release_active
 from remediation.messages import DEFERRALS, FETCH_CONTENT, RUN
-from remediation.models import FAILED, FOLLOW_UP, O365_SOURCE, STEP_FAILED, Job, Trigger, iso
+from remediation.models import FAILED, FOLLOW_UP, O365_SOURCE, STEP_FAILED, Job, iso
 from remediation.playbook import Playbook
 from remediation.services.intake import Intake
 from remediation.team_mail import report_failure
@@ -106,10 +106,5 @@ class Worker:
             # sweep still finds the user.
             log.error("dropped content %s: %s", message.get("contentId"), exc)
             return []
-        jobs = []
-        for alerted in intake.restricted_sender_alerts(records, self.context.settings.alert_name):
-            trigger = Trigger(O365_SOURCE, alerted.alert_id, "Office 365 Management Activity API")
-            job, created = await self.intake.request(alerted.user, trigger)
-            if created:
-                jobs.append(job)
-        return jobs
+        alerted = intake.restricted_sender_alerts(records, self.context.settings.alert_name)
+        return await self.intake.start_all(alerted, O365_SOURCE, "Office 365 Management Activity API")
