@@ -19,8 +19,8 @@ bp = func.Blueprint()
 
 
 def _summary(checks: dict[str, dict]) -> dict:
-    passed = {name: "ok" if check.get("ok") else "failed" for name, check in checks.items()}
-    status = "ok" if all(value == "ok" for value in passed.values()) else "failed"
+    passed = {name: openapi.HEALTHY if check.get("ok") else openapi.UNHEALTHY for name, check in checks.items()}
+    status = openapi.HEALTHY if all(value == openapi.HEALTHY for value in passed.values()) else openapi.UNHEALTHY
     return {"status": status, "version": openapi.VERSION, "checks": passed}
 
 
@@ -38,7 +38,7 @@ async def health(req: func.HttpRequest) -> func.HttpResponse:
     body = _summary(checks)
     if deep:
         body["details"] = checks
-    return json_response(body, 200 if body["status"] == "ok" else 503)
+    return json_response(body, 200 if body["status"] == openapi.HEALTHY else 503)
 
 
 @bp.route(route="openapi.json", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)

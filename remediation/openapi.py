@@ -10,6 +10,7 @@ from remediation.models import JOB_STATUSES, MODES, STEP_NAMES
 
 
 VERSION = "1.0.0"
+HEALTHY, UNHEALTHY = "ok", "failed"   # /api/health: the overall status and each check's
 
 _PROBLEM = {"$ref": "#/components/responses/Problem"}
 _BEARER, _FUNCTION_KEY, _WEBHOOK = [{"bearer": []}], [{"functionKey": []}], [{"webhookAuthId": []}]
@@ -163,8 +164,8 @@ def _schemas() -> dict:
             "tenantId": string, "clientId": string, "contentType": string, "contentId": string,
             "contentUri": {"type": "string", "format": "uri"}, "contentCreated": string, "contentExpiration": string}},
         "Health": {"type": "object", "properties": {
-            "status": {"type": "string", "enum": ["ok", "failed"]}, "version": string,
-            "checks": {"type": "object", "additionalProperties": {"type": "string", "enum": ["ok", "failed"]}},
+            "status": {"type": "string", "enum": [HEALTHY, UNHEALTHY]}, "version": string,
+            "checks": {"type": "object", "additionalProperties": {"type": "string", "enum": [HEALTHY, UNHEALTHY]}},
             "details": {"type": "object", "description": "deep=true only"}}},
         "Problem": {"type": "object", "properties": {
             "type": string, "title": string, "status": {"type": "integer"}, "detail": string}},

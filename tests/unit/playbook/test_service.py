@@ -33,10 +33,11 @@ async def test_an_alert_seen_twice_returns_the_job_it_started_even_after_it_ende
     assert not created and again.id == first.id and again.status == "resolved"
 
 
-async def test_a_stale_active_marker_does_not_block_a_new_job(playbook):
+async def test_a_marker_whose_job_was_never_saved_is_adopted_by_the_next_request(playbook):
     await playbook.store.claim("active", ADELE, "a-job-that-was-never-saved")
     job, created = await playbook.service.intake.request(ADELE, ADMIN)
-    assert created and await playbook.store.claimed("active", ADELE) == job.id
+    assert created and job.id == "a-job-that-was-never-saved"
+    assert await playbook.store.claimed("active", ADELE) == job.id and len(playbook.store.jobs) == 1
 
 
 async def test_new_jobs_start_queued_in_the_configured_mode_with_their_trigger(playbook):
