@@ -36,7 +36,8 @@ async def remediations_create(req: func.HttpRequest) -> func.HttpResponse:
     caller = await authenticate(req, ADMIN)
     body = read_object(req, settings().max_request_bytes, REQUEST_FIELDS)
     user = normalize_user(address_field(body, "user"))
-    trigger = Trigger(ADMIN_SOURCE, requested_by=caller.identity, reason=text_field(body, "reason"))
+    trigger = Trigger(ADMIN_SOURCE, requested_by=caller.identity, reason=text_field(body, "reason"),
+                      requested_by_id=caller.object_id)
     job, created = await intake().request(user, trigger, mode=choice_field(body, "mode", MODES),
                                           force=bool_field(body, "force"))
     view = _view(job, req)

@@ -10,7 +10,7 @@
     │   └── ServiceRejectedError  any other 4xx with a meaning (bad request, conflict)
     ├── ConflictError             an ETag-guarded write lost the race; re-read and decide
     │   └── StateConflictError    the job's status does not allow what was asked (approve a running job)
-    ├── NotAllowedError           the caller may not do this to this job (decide their own remediation)
+    ├── NotAllowedError           the caller may not do this to this job (decide their own remediation, approve their own request)
     ├── ConfigurationError        a setting is missing or invalid
     └── RequestError              bad input from a caller: a malformed body, field or query
         ├── TooLargeError         the body is larger than MAX_REQUEST_BYTES

@@ -95,15 +95,17 @@ class Trigger:
     alert_id: str = ""
     requested_by: str = ""          # the admin's UPN / object id, or the alert source's name
     reason: str = ""
+    requested_by_id: str = ""       # the requesting admin's Entra object id (who may not approve the job)
 
     def to_json(self) -> dict:
         return {"source": self.source, "alertId": self.alert_id or None,
-                "requestedBy": self.requested_by or None, "reason": self.reason or None}
+                "requestedBy": self.requested_by or None, "reason": self.reason or None,
+                "requestedById": self.requested_by_id or None}
 
     @classmethod
     def from_json(cls, data: dict) -> "Trigger":
         return cls(data.get("source", ""), data.get("alertId") or "", data.get("requestedBy") or "",
-                   data.get("reason") or "")
+                   data.get("reason") or "", data.get("requestedById") or "")
 
 
 @dataclass

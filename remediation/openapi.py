@@ -145,7 +145,8 @@ def _schemas() -> dict:
             "name": {"type": "string", "enum": list(STEP_NAMES)}, "status": string, "startedAt": nullable,
             "endedAt": nullable, "detail": string}},
         "Trigger": {"type": "object", "properties": {
-            "source": string, "alertId": nullable, "requestedBy": nullable, "reason": nullable}},
+            "source": string, "alertId": nullable, "requestedBy": nullable, "reason": nullable,
+            "requestedById": nullable}},
         "Job": {"type": "object", "required": ["id", "user", "status", "mode", "trigger", "createdAt", "updatedAt",
                                                "steps"], "properties": {
             "id": string, "url": {"type": "string", "format": "uri"}, "user": string,

@@ -86,6 +86,12 @@ def own_job(by: Identity, user: str, found: DirectoryUser | None) -> bool:
     return bool(names & {normalize_user(name) for name in known if name})
 
 
+def requested_it(by: Identity, job: Job) -> bool:
+    """Whether the caller is the admin who started the job (by object id): a request and its
+    approval are two people's decisions."""
+    return bool(by.object_id.strip()) and by.object_id.strip().lower() == job.trigger.requested_by_id.lower()
+
+
 # -- the unblock budget and the breaker ---------------------------------------------------------
 
 async def unblock_budget_reason(settings: Settings, store: JobStore, user: str, now: datetime) -> str | None:

@@ -13,7 +13,7 @@ from remediation.messages import run_message
 from remediation.models import (
     APPROVE, AWAITING_APPROVAL, CANCEL, CANCELLED, QUEUED, SKIPPED, DirectoryUser, Job, iso, normalize_user,
 )
-from remediation.policies import own_job
+from remediation.policies import own_job, requested_it
 from remediation.ports import ACTIVE, BLOCK, Page
 from remediation.records import Decision, Identity
 from remediation.steps.confirm_block import block_key
@@ -57,6 +57,8 @@ class Admin:
         found = await self.get(job_id)
         if own_job(by, found.user, await self._directory_user(found.user)):
             raise NotAllowedError(f"{by} is the user of job {job_id}: a user cannot {decision} their own remediation")
+        if decision == APPROVE and requested_it(by, found):
+            raise NotAllowedError(f"{by} requested job {job_id}: another admin must approve it")
 
         def decide(job: Job) -> bool:
             if decision == APPROVE and job.status != AWAITING_APPROVAL:

@@ -44,7 +44,8 @@ def test_azure_monitor_alert_with_the_function_key_is_resolved(e2e):
     job = e2e.wait_for_job(ADELE, "resolved")
     assert job["id"] == started["id"] and started["url"] == f"{e2e.url}/api/remediations/{job['id']}"
     assert job["trigger"] == {"source": "azure-monitor", "alertId": payload["data"]["essentials"]["alertId"],
-                              "requestedBy": "azure-monitor (function key)", "reason": None}
+                              "requestedBy": "azure-monitor (function key)", "reason": None,
+                              "requestedById": None}
     assert_secured_and_released(e2e, ADELE)
 
 

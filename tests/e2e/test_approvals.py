@@ -28,9 +28,9 @@ def held_job(e2e, user: str = NESTOR) -> dict:
     return job
 
 
-def decide(e2e, job: dict, decision: str, *roles: str):
+def decide(e2e, job: dict, decision: str, *roles: str, **claims: str):
     return e2e.http.post(f"/api/remediations/{job['id']}/{decision}", json={"comment": "checked with Nestor"},
-                         headers=e2e.bearer(*roles))
+                         headers=e2e.bearer(*roles, **claims))
 
 
 def tenant_writes(e2e) -> list[str]:
@@ -62,6 +62,21 @@ def test_an_admin_approves_a_protected_account_and_the_job_is_resolved(e2e):
     nestor = e2e.sandbox.user(NESTOR)
     assert len(nestor["passwordChanges"]) == 1 and not nestor["inboxRules"][0]["isEnabled"]
     assert NESTOR not in [entry["SenderAddress"] for entry in e2e.sandbox.state()["blockedSenders"]]
+
+
+def test_the_admin_who_requested_a_protected_accounts_job_cannot_approve_it(e2e):
+    requester = {"oid": "7c0f3e2a-1111-4222-8333-944445555666"}
+    response = e2e.http.post("/api/remediations", json={"user": NESTOR}, headers=e2e.bearer(ADMIN, **requester))
+    assert response.status_code == 202, response.text
+    job = e2e.wait_for_job(NESTOR, "awaiting_approval")
+    assert job["trigger"]["requestedById"] == requester["oid"]
+
+    refused = decide(e2e, job, "approve", ADMIN, **requester)
+    assert refused.status_code == 403, refused.text
+    assert f"requested job {job['id']}: another admin must approve it" in refused.json()["detail"]
+    assert e2e.job(job["id"])["status"] == "awaiting_approval"
+    assert decide(e2e, job, "approve", ADMIN, oid="9d8e7f60-aaaa-4bbb-8ccc-ddddeeeeffff").status_code == 200
+    e2e.wait_for_job(NESTOR, "resolved")
 
 
 def test_a_cancelled_job_changes_nothing_in_the_tenant(e2e):

@@ -28,7 +28,8 @@ async def test_a_new_remediation_is_202_with_its_url(fake, entra):
     assert response.status_code == 202
     assert job["url"] == f"{BASE}/api/remediations/{job['id']}" == response.headers["Location"]
     assert (job["user"], job["status"], job["mode"], job["force"]) == ("mallory@contoso.com", QUEUED, "dry-run", True)
-    assert job["trigger"] == {"source": "admin", "alertId": None, "requestedBy": IDENTITY, "reason": "phished"}
+    assert job["trigger"] == {"source": "admin", "alertId": None, "requestedBy": IDENTITY, "reason": "phished",
+                              "requestedById": "8b6a1a1c-0000-4000-8000-000000000001"}
 
 
 async def test_an_active_job_is_returned_200(fake, entra):

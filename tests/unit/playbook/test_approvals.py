@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from remediation.errors import NotAllowedError, StateConflictError
+from remediation.models import Trigger
 from remediation.records import Identity
 from tests.plugins.playbook import ADELE
 from tests.unit.playbook.helpers import ADMIN, SWEEP, changes, run_job, statuses
@@ -79,6 +80,29 @@ async def test_the_jobs_user_can_neither_approve_nor_cancel_it(playbook, name, o
     assert after.status == "awaiting_approval" and after.etag == job.etag
     megan = playbook.tenant.find("megan@contoso.com")
     assert (await playbook.service.admin.approve(job.id, by=Identity("megan@contoso.com", megan.id))).status == "queued"
+
+
+async def test_the_admin_who_requested_a_job_cannot_approve_it_but_another_admin_can(playbook):
+    playbook.settings = replace(playbook.settings, protected_accounts=(ADELE,))
+    requester = Identity("it-admin@contoso.com", "7c0f3e2a-1111-4222-8333-944445555666")
+    trigger = Trigger("admin", requested_by=str(requester), requested_by_id=requester.object_id)
+    job = await run_job(playbook, trigger=trigger)
+    assert job.trigger.requested_by_id == requester.object_id
+    # The object id decides, whatever name the token carries.
+    for name in (requester.name, "another name"):
+        with pytest.raises(NotAllowedError, match=f"requested job {job.id}: another admin must approve it"):
+            await playbook.service.admin.approve(job.id, by=Identity(name, requester.object_id.upper()))
+    assert (await playbook.service.admin.get(job.id)).status == "awaiting_approval"
+    another = Identity("ciso@contoso.com", "9d8e7f60-aaaa-4bbb-8ccc-ddddeeeeffff")
+    assert (await playbook.service.admin.approve(job.id, by=another)).status == "queued"
+
+
+async def test_the_requester_may_still_cancel_their_own_request(playbook):
+    playbook.settings = replace(playbook.settings, protected_accounts=(ADELE,))
+    requester = Identity("it-admin@contoso.com", "7c0f3e2a-1111-4222-8333-944445555666")
+    job = await run_job(playbook, trigger=Trigger("admin", requested_by=str(requester),
+                                                  requested_by_id=requester.object_id))
+    assert (await playbook.service.admin.cancel(job.id, by=requester, comment="wrong user")).status == "cancelled"
 
 
 async def test_only_a_waiting_job_can_be_approved_and_an_ended_one_not_cancelled(playbook):

@@ -83,7 +83,7 @@ async def test_fetched_content_starts_a_job_per_alerted_user_once(playbook):
     jobs = list(playbook.store.jobs.values())
     assert len(jobs) == 1 and jobs[0][0]["trigger"] == {"source": "o365", "alertId": "a1",
                                                        "requestedBy": "Office 365 Management Activity API",
-                                                       "reason": None}
+                                                       "reason": None, "requestedById": None}
     assert management.fetched == ["https://manage.office.com/x"] * 2
 
 
