@@ -104,6 +104,9 @@ param followUpMaxHours string = '24'
 @description('BREAKER_MAX_JOBS_PER_HOUR: automatic jobs per hour, tenant-wide, before new ones wait for approval.')
 param breakerMaxJobsPerHour string = '20'
 
+@description('APPROVAL_TIMEOUT_HOURS: a job held for approval this long is escalated (at most 168).')
+param approvalTimeoutHours string = '24'
+
 @description('MAX_REQUEST_BYTES: largest accepted request body.')
 param maxRequestBytes string = '65536'
 
@@ -289,6 +292,7 @@ var remediationSettings = {
   DISABLE_ACCOUNT_ON_RECURRENCE: disableAccountOnRecurrence
   FOLLOW_UP_MAX_HOURS: followUpMaxHours
   BREAKER_MAX_JOBS_PER_HOUR: breakerMaxJobsPerHour
+  APPROVAL_TIMEOUT_HOURS: approvalTimeoutHours
   MAX_REQUEST_BYTES: maxRequestBytes
   RETRY_MAX_WAIT_SECONDS: retryMaxWaitSeconds
   ALERT_NAME: alertName

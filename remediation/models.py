@@ -40,7 +40,7 @@ O365_SOURCE, AZURE_MONITOR_SOURCE, SENTINEL_SOURCE = "o365", "azure-monitor", "s
 
 # Decision kinds (job.decisions): the app's holds, the humans' approvals and cancellations, and
 # the app's switch of a queued job to a dry run (spelled as the mode).
-HOLD, APPROVE, CANCEL = "hold", "approve", "cancel"
+HOLD, APPROVE, CANCEL, EXPIRE = "hold", "approve", "cancel", "expire"
 
 
 def utcnow() -> datetime:

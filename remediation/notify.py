@@ -97,6 +97,12 @@ def approval_needed(settings: Settings, job: Job, reason: str) -> tuple[str, str
     return f"[Approval needed] {job.user}", body
 
 
+def hold_expired(settings: Settings, job: Job) -> tuple[str, str]:
+    body = _page(f"Not approved in time: {job.user}", _who(job), f"<p>{escape(job.summary)}</p>",
+                 _link(job_url(settings, job)))
+    return f"[Escalated] {job.user}: approval timed out", body
+
+
 def breaker_open(reason: str, hour: str) -> tuple[str, str]:
     body = _page("Automatic remediation paused", f"<p>{escape(reason)} (hour {escape(hour)} UTC).</p>",
                  "<p>New automatic jobs wait in awaiting_approval; list them with "

@@ -14,7 +14,6 @@ import uuid
 from datetime import timedelta
 from typing import Callable
 
-from remediation.audit import hold
 from remediation.context import Context
 from remediation.errors import ConflictError, PermanentError
 from remediation.models import (
@@ -23,10 +22,12 @@ from remediation.models import (
 )
 from remediation.jobs import release_active
 from remediation.messages import follow_up_message
-from remediation.policies import conclusion, is_automatic, protection_approved, protection_reason
+from remediation.gate import gate
+from remediation.holds import schedule_expiry
+from remediation.policies import conclusion, is_automatic
 from remediation.records import APP_ACTOR, Decision
 from remediation.steps import STEPS
-from remediation.steps.context import RESUMED, RUNNER, Outcome, StepRun, looked_up, owned_by
+from remediation.steps.context import RESUMED, RUNNER, Outcome, StepRun, owned_by
 from remediation.team_mail import report_failure, request_approval
 
 
@@ -48,8 +49,9 @@ class Playbook:
                 job = await self._skip(job, name, "Skipped: the block could not be confirmed.")
                 continue
             if name == RESET_PASSWORD and not job.step(name).startedAt:
-                job = await self._gate(await self._follow_the_mode_setting(job), users)
+                job = await gate(self.context, await self._follow_the_mode_setting(job), users)
                 if job.status == AWAITING_APPROVAL:
+                    await schedule_expiry(self.context, job)
                     await request_approval(self.context, job)
                     return job
             job, outcome = await self._step(job, name, runner, redelivered, users)
@@ -131,32 +133,6 @@ class Playbook:
                 return False
             now = iso(self.context.clock())
             step.status, step.detail, step.startedAt, step.endedAt = SKIPPED, detail, step.startedAt or now, now
-            return True
-        return await self.context.journal.change(job.id, decide, job)
-
-    # -- approval -------------------------------------------------------------------------------
-
-    async def _gate(self, job: Job, users: dict[str, DirectoryUser]) -> Job:
-        """Protected accounts wait for a human before any change (a dry run only notes it). Only an
-        approval of a protection hold lets one through: the breaker's approval is not checked for that."""
-        if protection_approved(job) or not self.context.settings.protected_accounts:
-            return job
-        try:
-            reason = await protection_reason(self.context.settings, self.context.ports.directory,
-                                             await looked_up(self.context.ports.directory, users, job.user))
-        except PermanentError as exc:
-            # Not knowing whether the account is protected is treated as protected.
-            reason = f"could not check whether {job.user} is a protected account: {exc}"
-        if not reason:
-            return job
-        note = hold(self.context.clock(), reason if job.mode != DRY_RUN else f"{reason} (dry run: noted, not waiting)")
-
-        def decide(current: Job) -> bool:
-            if current.status not in (QUEUED, RUNNING):
-                raise ConflictError(f"job {current.id} is {current.status}")
-            current.decisions.append(note)
-            if current.mode != DRY_RUN:
-                current.status, current.summary = AWAITING_APPROVAL, f"Waiting for approval: {reason}."
             return True
         return await self.context.journal.change(job.id, decide, job)
 

@@ -31,7 +31,7 @@ class Identity:
 class Decision:
     at: str
     by: str                      # an Identity as recorded, or APP_ACTOR
-    decision: str                # HOLD, APPROVE, CANCEL, or DRY_RUN (models)
+    decision: str                # HOLD, APPROVE, CANCEL, EXPIRE, or DRY_RUN (models)
     comment: str = ""
     breaker: bool | None = None  # holds only: True for the breaker's, False for a protected account's
 

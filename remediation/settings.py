@@ -66,6 +66,7 @@ class Settings:
     disable_account_on_recurrence: bool = False
     follow_up_max_hours: int = 24
     breaker_max_jobs_per_hour: int = 20
+    approval_timeout_hours: float = 24.0
     max_request_bytes: int = 65536
     retry_max_wait_seconds: float = 30.0
     alert_name: str = "User restricted from sending email"
@@ -99,6 +100,9 @@ class Settings:
         if self.follow_up_delay_seconds < 0 or self.follow_up_delay_seconds > 7 * 24 * 3600:
             # A queue message can be hidden for at most 7 days.
             raise ConfigurationError("FOLLOW_UP_DELAY_SECONDS must be between 0 and 604800")
+        if not 0 < self.approval_timeout_hours <= 7 * 24:
+            # The expiry is a queue message hidden until the deadline: at most 7 days.
+            raise ConfigurationError("APPROVAL_TIMEOUT_HOURS must be more than 0 and at most 168")
         if self.unblock_budget_count < 0 or self.unblock_budget_window_days < 1:
             raise ConfigurationError("UNBLOCK_BUDGET_COUNT must be >= 0 and UNBLOCK_BUDGET_WINDOW_DAYS >= 1")
 
@@ -149,6 +153,7 @@ _SPEC: dict[str, tuple[str, object]] = {
     "DISABLE_ACCOUNT_ON_RECURRENCE": ("disable_account_on_recurrence", _bool),
     "FOLLOW_UP_MAX_HOURS": ("follow_up_max_hours", int),
     "BREAKER_MAX_JOBS_PER_HOUR": ("breaker_max_jobs_per_hour", int),
+    "APPROVAL_TIMEOUT_HOURS": ("approval_timeout_hours", float),
     "MAX_REQUEST_BYTES": ("max_request_bytes", int),
     "RETRY_MAX_WAIT_SECONDS": ("retry_max_wait_seconds", float),
     "ALERT_NAME": ("alert_name", str),

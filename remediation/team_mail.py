@@ -30,6 +30,16 @@ async def request_approval(context: Context, job: Job) -> None:
     await _mail_once(context, job, key, recipients, subject, body)
 
 
+async def report_expired_hold(context: Context, job: Job) -> None:
+    """Mail the team once that nobody approved a held job in time."""
+    recipients, unable = await context.mailer.audience(job.user)
+    if unable:
+        log.error("job %s expired unapproved and the team cannot be told: %s", job.id, unable)
+        return
+    subject, body = notify.hold_expired(context.settings, job)
+    await _mail_once(context, job, f"expired-mail|{job.id}", recipients, subject, body)
+
+
 async def report_failure(context: Context, job: Job) -> None:
     """Mail the team once that a job failed half-way: what it changed, and what is left to them."""
     recipients, unable = await context.mailer.audience(job.user)

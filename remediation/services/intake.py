@@ -12,13 +12,13 @@ from datetime import datetime
 from typing import Iterable
 
 from remediation.context import Context
-from remediation.audit import hold
 from remediation.errors import ConflictError, RemediationError
 from remediation.intake import AlertedUser
 from remediation.jobs import existing
 from remediation.messages import fetch_content_message, run_message
 from remediation.models import AWAITING_APPROVAL, DRY_RUN, QUEUED, Job, Trigger, iso, normalize_user
-from remediation.policies import breaker_reason, is_automatic, listed_as_protected
+from remediation.holds import expire_if_overdue, hold_job, schedule_expiry
+from remediation.policies import listed_as_protected
 from remediation.ports import ACTIVE, ALERT
 
 
@@ -42,13 +42,15 @@ class Intake:
         active = await self._claim_active(job)
         if active:
             return active, False
-        await self._hold_if_needed(job, now)
+        self._hold_if_listed(job, now)
         try:
             job = await store.add(job)
         except ConflictError:
             return await store.get(job.id), False   # a concurrent request saved the marker's job first
         if alert_key:
             await store.claim(ALERT, alert_key, job.id)
+        if job.status == AWAITING_APPROVAL:
+            await schedule_expiry(self.context, job)
         await self.context.ports.queue.send(run_message(job.id))
         return job, True
 
@@ -73,6 +75,8 @@ class Intake:
             if holder_id is None:
                 return None
             holder = await existing(store, holder_id)
+            if holder is not None:
+                holder = await expire_if_overdue(self.context, holder)   # a forgotten hold lets the user go
             if holder is None:
                 job.id = holder_id
                 return None
@@ -81,19 +85,12 @@ class Intake:
             await store.release(ACTIVE, job.user, holder_id)   # a stale marker: its job ended
         raise ConflictError(f"the active job marker of {job.user} keeps changing")
 
-    async def _hold_if_needed(self, job: Job, now: datetime) -> None:
-        """Protected accounts listed by address, and automatic jobs past the breaker, wait for a human."""
-        settings = self.context.settings
-        protected = listed_as_protected(settings, job.user)
-        breaker = None
-        if is_automatic(job):
-            count = await self.context.ports.store.count_automatic_job(now)   # counts this job
-            breaker = breaker_reason(settings, count)
-        reason = protected or breaker
-        if not reason or job.mode == DRY_RUN:
-            return
-        job.status, job.summary = AWAITING_APPROVAL, f"Waiting for approval: {reason}."
-        job.decisions.append(hold(now, reason, breaker=not protected))
+    def _hold_if_listed(self, job: Job, now: datetime) -> None:
+        """A protected account listed by address waits for a human before anything runs. (Groups
+        need the directory, and the breaker a confirmed block: the playbook's gate does those.)"""
+        reason = listed_as_protected(self.context.settings, job.user)
+        if reason and job.mode != DRY_RUN:
+            hold_job(job, now, reason, breaker=False)
 
     async def enqueue_content(self, pointers: list[dict]) -> int:
         """A `fetch_content` message per new contentId of a webhook notification; returns how many."""

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from remediation import intake
 from remediation.context import Context
+from remediation.holds import expire_if_overdue
 from remediation.jobs import all_with_status, existing
 from remediation.messages import follow_up_message, run_message
 from remediation.models import (
@@ -37,7 +38,7 @@ class Schedules:
         jobs = []
         for block in await self.context.ports.exchange.blocked_senders():
             user = normalize_user(block.sender)
-            if await self._handled(user, block.created) or await self._busy(user):
+            if await self._busy(user) or await self._handled(user, block.created):
                 continue
             trigger = Trigger(SWEEP_SOURCE, requested_by="blocked-list sweep", reason=f"blocked since {block.created}")
             job, created = await self.intake.request(user, trigger)
@@ -62,9 +63,12 @@ class Schedules:
 
     async def _busy(self, user: str) -> bool:
         """The user has a job still going. A marker left by a job that ended (a crash before its
-        release) does not count: `request` releases it as it claims the user."""
+        release) does not count: `request` releases it as it claims the user. A hold nobody
+        approved in time ends here (its expiry message may have been lost)."""
         store = self.context.ports.store
         holder = await existing(store, await store.claimed(ACTIVE, user))
+        if holder is not None:
+            holder = await expire_if_overdue(self.context, holder)
         return holder is not None and not holder.terminal
 
     async def _redrive(self) -> list[Job]:

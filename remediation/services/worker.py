@@ -1,5 +1,5 @@
 """`Worker`: the queue worker's one `handle()` for every message kind (`run`, `follow_up`,
-`fetch_content`), throttle deferrals, and failing a job on its last attempt."""
+`approval_timeout`, `fetch_content`), throttle deferrals, and failing a job on its last attempt."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from remediation.errors import (
 )
 from remediation.follow_up import FollowUp
 from remediation.jobs import release_active
-from remediation.messages import DEFERRALS, FETCH_CONTENT, RUN
+from remediation.holds import expire_by_message
+from remediation.messages import APPROVAL_TIMEOUT, DEFERRALS, FETCH_CONTENT, RUN
 from remediation.models import FAILED, FOLLOW_UP, O365_SOURCE, STEP_FAILED, Job, iso
 from remediation.playbook import Playbook
 from remediation.services.intake import Intake
@@ -35,7 +36,7 @@ class Worker:
         """Transient errors propagate (the host retries; a long throttle is deferred instead, see
         `_deferred`); the last attempt marks the job failed first."""
         kind, job_id = message.get("kind"), message.get("jobId")
-        if kind in (RUN, FOLLOW_UP) and not job_id:
+        if kind in (RUN, FOLLOW_UP, APPROVAL_TIMEOUT) and not job_id:
             log.error("dropped a %s message without a jobId", kind)
             return
         try:
@@ -59,6 +60,8 @@ class Worker:
             await self.playbook.run(message["jobId"], redelivered=redelivered or bool(message.get(DEFERRALS)))
         elif kind == FOLLOW_UP:
             await self.follow_up.check(message["jobId"], int(message.get("attempt") or 1))
+        elif kind == APPROVAL_TIMEOUT:
+            await expire_by_message(self.context, message["jobId"])
         elif kind == FETCH_CONTENT:
             await self._fetch_content(message)
         else:

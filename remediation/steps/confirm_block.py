@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from remediation.errors import PermanentError
+from remediation.holds import expired
 from remediation.intake import is_object_id
 from remediation.models import (
     CANCELLED, DONE, DRY_RUN, FAILED, RESOLVED, STEP_FAILED, Block, Job, normalize_user, parse_iso,
@@ -28,12 +29,15 @@ def block_key(user: str, created: str) -> str:
 def handles_block(holder: Job | None, *, enforcing: bool) -> bool:
     """Whether the job a block's marker names handled (or is handling) that block. One that
     unblocked the sender did, whatever happened next; one that failed or was cancelled before
-    that left the block to another job, and so did a dry-run plan once the app enforces."""
+    that, or whose hold nobody approved in time, left the block to another job, and so did a
+    dry-run plan once the app enforces."""
     if holder is None:
         return False
     if holder.unblocked_at:
         return True
-    return holder.status not in (FAILED, CANCELLED) and not (enforcing and holder.mode == DRY_RUN)
+    if holder.status in (FAILED, CANCELLED) or expired(holder):
+        return False
+    return not (enforcing and holder.mode == DRY_RUN)
 
 
 async def _address(run: StepRun) -> str | Outcome:

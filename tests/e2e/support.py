@@ -159,6 +159,16 @@ class EndToEnd:
         """Messages on the module's queue, hidden ones (a pending follow-up) included."""
         return self._queue.get_queue_properties().approximate_message_count
 
+    def expiries_pending(self) -> int:
+        """The approval_timeout messages still hidden on the queue: one per hold of this test's jobs
+        (a dry run only notes holds) that has not expired yet."""
+        decisions = [entry["decision"] for job in self.jobs() if job["mode"] != "dry-run"
+                     for entry in job["decisions"]]
+        return decisions.count("hold") - decisions.count("expire")
+
+    def clear_queue(self) -> None:
+        self._queue.clear_messages()
+
     def poison(self) -> list[dict]:
         """The messages on `<queue>-poison`, decoded (base64 JSON, as the host moved them)."""
         try:

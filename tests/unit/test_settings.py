@@ -40,6 +40,8 @@ def test_lists_accept_commas_and_semicolons():
     ({"REMEDIATION_MODE": "yolo"}, "REMEDIATION_MODE"),
     ({"FOLLOW_UP_DELAY_SECONDS": "soon"}, "FOLLOW_UP_DELAY_SECONDS"),
     ({"FOLLOW_UP_DELAY_SECONDS": "700000"}, "FOLLOW_UP_DELAY_SECONDS"),
+    ({"APPROVAL_TIMEOUT_HOURS": "0"}, "APPROVAL_TIMEOUT_HOURS"),
+    ({"APPROVAL_TIMEOUT_HOURS": "169"}, "APPROVAL_TIMEOUT_HOURS"),
 ])
 def test_invalid_values_name_the_setting(env, message):
     with pytest.raises(ConfigurationError, match=message):

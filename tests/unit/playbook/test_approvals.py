@@ -154,23 +154,19 @@ async def test_the_breaker_holds_automatic_jobs_past_the_hourly_limit_and_mails_
     assert (await playbook.service.admin.get(approved.id)).status == "awaiting_release"
 
 
-async def test_approving_a_breaker_hold_does_not_skip_the_protected_account_check(playbook):
+async def test_a_protected_account_is_held_for_protection_and_its_approval_is_not_held_by_the_breaker(playbook):
     playbook.settings = replace(playbook.settings, breaker_max_jobs_per_hour=0, protected_accounts=(GROUP,))
     playbook.tenant.find(ADELE).groups.append(GROUP)
     held = await run_job(playbook, trigger=SWEEP)
-    assert held.status == "awaiting_approval" and held.decisions[0].breaker is True
-    await playbook.service.admin.approve(held.id, by=Identity("ciso@contoso.com"),
-                                         comment="the breaker tripped on a bulk test")
-    await playbook.work()
-    job = await playbook.service.admin.get(held.id)
-    assert job.status == "awaiting_approval" and GROUP in job.summary
-    assert [(d.decision, d.breaker) for d in job.decisions] == [("hold", True), ("approve", None), ("hold", False)]
-    assert statuses(job)["reset_password"] == "pending"
-    assert [mail["subject"] for mail in playbook.tenant.outbox] == [
-        "[Breaker open] automatic remediation paused", f"[Approval needed] {ADELE}"]
+    assert held.status == "awaiting_approval" and GROUP in held.summary
+    assert [(d.decision, d.breaker) for d in held.decisions] == [("hold", False)]
+    assert statuses(held)["reset_password"] == "pending"
     await playbook.service.admin.approve(held.id, by=Identity("ciso@contoso.com"), comment="confirmed with Adele")
     await playbook.work()
-    assert (await playbook.service.admin.get(held.id)).status == "awaiting_release"
+    job = await playbook.service.admin.get(held.id)
+    assert job.status == "awaiting_release"       # the human's approval is the decision: not counted, not held
+    assert playbook.store.hours == {}
+    assert [mail["subject"] for mail in playbook.tenant.outbox][0] == f"[Approval needed] {ADELE}"
 
 
 async def test_the_breaker_mails_again_the_next_hour(playbook):
