@@ -20,10 +20,12 @@ from remediation.errors import PermanentError
 from remediation.jobs import release_active
 from remediation.messages import follow_up_message
 from remediation.models import (
-    AWAITING_RELEASE, DONE, ESCALATED, FOLLOW_UP, INBOX_RULES, RESOLVED, Block, Job, iso, normalize_user, parse_iso,
+    AWAITING_RELEASE, DONE, ESCALATED, FOLLOW_UP, INBOX_RULES, RESOLVED, Block, DirectoryUser, Job, iso,
+    normalize_user, parse_iso,
 )
+from remediation.policies import protection_reason
 from remediation.records import AuditEntry
-from remediation.rules import SYSTEM, classify, describe
+from remediation.rules import SYSTEM, classify, describe, snapshot_key
 from remediation.steps.confirm_block import block_created
 from remediation.steps.credentials import disable_failed
 from remediation.steps.inbox_rules import read_rules
@@ -81,16 +83,23 @@ class FollowUp:
                 f"unblock at {job.unblocked_at}: the account is still sending spam")
 
     async def _came_back(self, job: Job) -> list[str]:
+        """What came back: a rule this job disabled, enabled again; a new rule that forwards outside or
+        hides mail, or any new hidden one; mailbox forwarding. A rule the job found and left alone
+        (an owner's own rule, disabled or reported then) is the owner's business, not a recurrence."""
         user = await self.context.ports.directory.get_user(job.user)
-        known = {item.get("ruleIdentity") or item.get("graphId") or item.get("name")
-                 for item in job.snapshot.get(INBOX_RULES) or []}
+        snapshot = job.snapshot.get(INBOX_RULES) or []
+        known = {snapshot_key(item) for item in snapshot}
+        targets = set(job.step(INBOX_RULES).data.get("targets") or [])
+        disabled = {snapshot_key(item) for item in snapshot if item.get("enabled") and item.get("name") in targets}
         findings = []
         for rule in await read_rules(self.context.ports.directory, self.context.ports.exchange, user.id, job.user):
             verdict = classify(rule)
-            again = "is enabled again" if rule.key in known else "is new"
-            if rule.enabled and verdict.suspicious:
-                findings.append(f"inbox rule {describe(rule)} {again}: it {verdict.detail}")
-            elif rule.hidden and verdict.kind != SYSTEM and rule.key not in known:
+            what = f": it {verdict.detail}" if verdict.suspicious else ""
+            if rule.key in disabled and rule.enabled:
+                findings.append(f"inbox rule {describe(rule)} is enabled again{what}")
+            elif rule.key not in known and rule.enabled and verdict.suspicious:
+                findings.append(f"inbox rule {describe(rule)} is new{what}")
+            elif rule.key not in known and rule.hidden and verdict.kind != SYSTEM:
                 findings.append(f"a new hidden inbox rule {describe(rule)} appeared")
         forwarding = await self.context.ports.exchange.mailbox_forwarding(job.user)
         if forwarding.is_set:
@@ -139,12 +148,25 @@ class FollowUp:
         user = await self.context.ports.directory.get_user(job.user)
         if user.account_enabled is False:
             return [], []
+        protected = await self._protected(user)
+        if protected:
+            return [], [f"{user.user_principal_name} was not disabled: {protected}; DISABLE_ACCOUNT_ON_RECURRENCE "
+                        "does not apply to a protected account, a human decides"]
         try:
             await self.context.ports.directory.disable_account(user.id)
         except PermanentError as exc:
             return ([entry(self.context.clock(), "disable account", job.user, why, f"failed: {exc}")],
                     [disable_failed(user.user_principal_name, exc)])
         return [entry(self.context.clock(), "disable account", job.user, why)], []
+
+    async def _protected(self, user: DirectoryUser) -> str | None:
+        """Why a human must decide before the account is disabled (unknown counts as protected)."""
+        if not self.context.settings.protected_accounts:
+            return None
+        try:
+            return await protection_reason(self.context.settings, self.context.ports.directory, user)
+        except PermanentError as exc:
+            return f"whether it is a protected account could not be checked ({exc})"
 
     async def _finish(self, job: Job, record: dict, status: str, summary: str, findings: list[str],
                       actions: list[AuditEntry] | None = None) -> Job:

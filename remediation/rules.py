@@ -242,6 +242,11 @@ def _out_of_sight(rule: InboxRule) -> str:
     return ""
 
 
+def snapshot_key(item: dict) -> str:
+    """`InboxRule.key` of a rule as a snapshot recorded it (`InboxRule.to_json`)."""
+    return item.get("ruleIdentity") or item.get("graphId") or item.get("name") or ""
+
+
 def describe(rule: InboxRule) -> str:
     hidden = " (hidden)" if rule.hidden else ""
     return f"'{rule.name}'{hidden}"

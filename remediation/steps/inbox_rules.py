@@ -11,7 +11,7 @@ from __future__ import annotations
 from remediation.errors import PermanentError
 from remediation.models import DONE, STEP_FAILED, STEP_PLANNED
 from remediation.ports import Directory, ExchangeAdmin
-from remediation.rules import INTERNAL_FORWARD, SYSTEM, InboxRule, Verdict, classify, describe, merge
+from remediation.rules import INTERNAL_FORWARD, SYSTEM, InboxRule, Verdict, classify, describe, merge, snapshot_key
 from remediation.steps.context import Outcome, StepRun
 
 
@@ -28,8 +28,7 @@ async def read_rules(directory: Directory, exchange: ExchangeAdmin, user_id: str
 
 
 def _was_enabled(rule: InboxRule, snapshot: list[dict]) -> bool:
-    before = next((item for item in snapshot if (item.get("ruleIdentity") or item.get("graphId") or item.get("name"))
-                   == rule.key), None)
+    before = next((item for item in snapshot if snapshot_key(item) == rule.key), None)
     return bool(before["enabled"]) if before else rule.enabled
 
 

@@ -162,3 +162,38 @@ async def test_a_follow_up_for_a_cancelled_job_does_nothing(playbook):
     calls = len(playbook.tenant.calls)
     await check(playbook, job)
     assert len(playbook.tenant.calls) == calls
+
+
+async def test_a_protected_account_blocked_again_is_escalated_and_not_disabled(playbook):
+    playbook.settings = replace(playbook.settings, protected_accounts=(ADELE,), disable_account_on_recurrence=True)
+    held = await run_job(playbook)
+    await playbook.service.admin.approve(held.id, by=Identity("ciso@contoso.com"), comment="checked with Adele")
+    await playbook.work()
+    job = await playbook.service.admin.get(held.id)
+    assert job.status == "awaiting_release"
+    playbook.queue.sent = [(body, delay) for body, delay in playbook.queue.sent if body["kind"] == "follow_up"]
+    playbook.tenant.block(ADELE, playbook.clock() + timedelta(minutes=20))
+    job, _ = await check(playbook, job)
+    assert job.status == "escalated" and playbook.tenant.find(ADELE).enabled
+    assert playbook.tenant.count("disable_account") == 0
+    assert "disable account" not in [item.action for item in job.audit]
+    assert (f"{ADELE} was not disabled: {ADELE} is a protected account (listed in PROTECTED_ACCOUNTS)"
+            in job.checks[-1]["findings"][-1])
+    assert "DISABLE_ACCOUNT_ON_RECURRENCE does not apply to a protected account" in job.summary
+
+
+async def test_an_owners_archive_rule_the_job_left_alone_is_not_mail_that_came_back(playbook):
+    owner_rule = rule(6, "Old newsletters", enabled=False, moveToFolder="archive")
+    playbook.tenant.find(ADELE).rules.append(owner_rule)
+    job = await secured(playbook, disable_account_on_recurrence=True)
+    assert "Old newsletters" not in job.step("inbox_rules").data["targets"]
+    playbook.tenant.rule_by(ADELE, "Old newsletters")["isEnabled"] = True     # the owner turns it back on
+    job, _ = await check(playbook, job)
+    assert job.status == "resolved" and playbook.tenant.find(ADELE).enabled
+
+
+async def test_a_new_visible_archive_rule_after_the_job_came_back(playbook):
+    job = await secured(playbook)
+    playbook.tenant.find(ADELE).rules.append(rule(42, "Archive all", moveToFolder="archive"))
+    job, _ = await check(playbook, job)
+    assert job.status == "escalated" and "inbox rule 'Archive all' is new: it moves mail to Archive" in job.summary
