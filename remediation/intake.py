@@ -13,6 +13,7 @@ from typing import Iterable, NamedTuple
 
 from remediation.errors import ForbiddenError, RequestError
 from remediation.gateways.management_api import check_content_uri
+from remediation.models import ALERTS_V2_SOURCE, O365_SOURCE
 
 _OBJECT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 
@@ -179,12 +180,33 @@ def _evidence_user(evidence: dict) -> str:
 
 
 def security_alert_users(alerts: Iterable[object], alert_name: str) -> list[AlertedUser]:
-    """alerts_v2 items whose title matches (`title` is not filterable in Graph), by evidence."""
+    """alerts_v2 items whose title matches (`title` is not filterable in Graph), by evidence.
+
+    The alert is named by its `providerAlertId`: for Defender for Office 365 that is the alert
+    policy's alert GUID, the `AlertId` of the Management Activity API's record of the same alert
+    (alerts_v2 `id` is that GUID prefixed "fa"). So one alert has one id whichever path brings it."""
     found = []
     for alert in alerts:
         if not isinstance(alert, dict) or not title_matches(alert.get("title"), alert_name):
             continue
+        alert_id = _text(alert.get("providerAlertId")) or _text(alert.get("id"))
         for evidence in alert.get("evidence") or []:
             if isinstance(evidence, dict):
-                found.append(AlertedUser(_evidence_user(evidence), _text(alert.get("id"))))
+                found.append(AlertedUser(_evidence_user(evidence), alert_id))
     return _unique(found)
+
+
+# --- one alert, one job ---
+
+# The Management Activity API's records and Graph's alerts_v2 carry the same Microsoft 365 alert
+# (AlertId = providerAlertId, a GUID in either case): their claims share one namespace. Azure
+# Monitor and Sentinel name their own alerts and incidents, and keep theirs.
+MICROSOFT_365_ALERTS = "m365-alert"
+_SAME_ALERTS = (O365_SOURCE, ALERTS_V2_SOURCE)
+
+
+def alert_claim_key(source: str, alert_id: str, user: str) -> str:
+    """The `alert` claim of one (alert, user): one alert has one, whichever path brought it."""
+    if source in _SAME_ALERTS:
+        return f"{MICROSOFT_365_ALERTS}|{alert_id.strip().lower()}|{user}"
+    return f"{source}|{alert_id}|{user}"

@@ -13,7 +13,7 @@ from typing import Iterable
 
 from remediation.context import Context
 from remediation.errors import ConflictError, RemediationError
-from remediation.intake import AlertedUser
+from remediation.intake import AlertedUser, alert_claim_key
 from remediation.jobs import existing
 from remediation.messages import fetch_content_message, run_message
 from remediation.models import AWAITING_APPROVAL, DRY_RUN, QUEUED, Job, Trigger, iso, normalize_user
@@ -31,7 +31,7 @@ class Intake:
         """Start a job for `user`, or return the user's active one (created False)."""
         user = normalize_user(user)
         store = self.context.ports.store
-        alert_key = f"{trigger.source}|{trigger.alert_id}|{user}" if trigger.alert_id else ""
+        alert_key = alert_claim_key(trigger.source, trigger.alert_id, user) if trigger.alert_id else ""
         if alert_key:
             started = await existing(store, await store.claimed(ALERT, alert_key))
             if started:
