@@ -164,9 +164,9 @@ async def test_a_long_function_keeps_its_message_hidden_by_renewing_the_lease(lo
     await send(work, encoded({"hold": True}))
     calls = Calls()
     with caplog.at_level(logging.DEBUG, logger="Host.Queues"):
-        await local_host(queue_app.build(calls), queue_settings, host_json(), lease_seconds=2)
+        await local_host(queue_app.build(calls), queue_settings, host_json(), lease_seconds=3)
         # Three renewals at half the lease: the function has run past the first lease and then some.
-        await eventually(lambda: caplog.text.count("Renewed the lease of message") >= 3, 10, "three renewals")
+        await eventually(lambda: caplog.text.count("Renewed the lease of message") >= 3, 15, "three renewals")
     calls.release.set()
     await eventually(lambda: deleted(work), 5, "the message to be deleted")
     assert [call["dequeue_count"] for call in calls.items if "dequeue_count" in call] == [1]
