@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Awaitable, Callable
 
 from azure.core.exceptions import AzureError, ResourceNotFoundError
 from azure.storage.queue import QueueMessage as StoredMessage
@@ -24,13 +25,15 @@ log = logging.getLogger("Host.Queues")
 
 
 class QueueListener:
-    def __init__(self, processor: MessageProcessor) -> None:
+    def __init__(self, processor: MessageProcessor, *,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.function = processor.function
         self.queue_name: str = processor.queue.queue_name
         self._processor = processor
         self._queue = processor.queue
         self._options = processor.options
         self._backoff = PollingBackoff(processor.options.max_polling_interval)
+        self._sleep = sleep
         self._queue_exists = False
         self._in_flight: set[asyncio.Task] = set()
 
@@ -47,7 +50,7 @@ class QueueListener:
                 while len(self._in_flight) > self._options.new_batch_threshold:
                     await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
                 continue
-            await asyncio.sleep(self._backoff.next_delay(found_since_last_delay))
+            await self._sleep(self._backoff.next_delay(found_since_last_delay))
             found_since_last_delay = False
 
     async def _receive(self) -> list[StoredMessage]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -11,6 +12,13 @@ import pytest
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.queue.aio import QueueClient, QueueServiceClient
 
+from localdev.host import HostConfig
+from localdev.host.connections import storage_connection
+from localdev.host.indexer import index
+from localdev.host.invoker import Invoker
+from localdev.host.messages import MessageProcessor
+from localdev.host.queues import QueueListener
+from localdev.host.storage import StorageClients
 from tests.integration.host.apps import queue_app
 from tests.integration.host.support import Calls, message_count, queue_texts
 from tests.polling import eventually
@@ -182,3 +190,35 @@ async def test_a_function_over_the_function_timeout_fails_its_attempt(local_host
         await eventually(lambda: texts_if_any(poison), 10, "the poison message")
     assert len(calls.items) == 1
     assert "Timeout value of 1s exceeded by function 'Functions.worker'" in caplog.text
+
+
+async def test_an_idle_listener_backs_off_to_the_ceiling_without_creating_the_queue_and_resets_on_a_message(
+        queue_settings, queues):
+    work, _ = queues
+    clients = StorageClients()
+    function = index(queue_app.build(Calls()), queue_settings)[0]
+    options = HostConfig.from_dict(host_json(maxPollingInterval="00:00:02")).queues
+    processor = MessageProcessor(function, clients.queue(storage_connection(None, queue_settings), work.queue_name),
+                                 None, options, Invoker(timeout=5))
+    delays: list[float] = []
+    existed_while_idle: list[bool] = []
+
+    async def record(seconds: float) -> None:   # the listener's sleep: no time passes
+        delays.append(seconds)
+        if len(delays) == 12:
+            existed_while_idle.append(await exists(work))
+            await send(work, encoded({"n": 1}))   # the listener finds the queue, then the message
+        await asyncio.sleep(0)
+
+    listener = QueueListener(processor, sleep=record)
+    listening = asyncio.create_task(listener.run())
+    try:
+        await eventually(lambda: len(delays) >= 14, 10, "14 polls")
+    finally:
+        listening.cancel()
+        await listener.drain(5)
+        await clients.close()
+    assert existed_while_idle == [False]
+    assert delays[0] == pytest.approx(0.1) and delays[6:12] == [2.0] * 6
+    assert all(earlier < later for earlier, later in zip(delays[:5], delays[1:6]))
+    assert delays[12] == pytest.approx(0.1)   # the empty poll after the one that found the message
