@@ -27,6 +27,7 @@ from remediation.policies import protection_reason
 from remediation.records import AuditEntry
 from remediation.rules import SYSTEM, classify, describe, snapshot_key
 from remediation.steps.confirm_block import block_created
+from remediation.steps.context import mailbox_of
 from remediation.steps.credentials import disable_failed
 from remediation.steps.inbox_rules import read_rules
 
@@ -87,12 +88,13 @@ class FollowUp:
         hides mail, or any new hidden one; mailbox forwarding. A rule the job found and left alone
         (an owner's own rule, disabled or reported then) is the owner's business, not a recurrence."""
         user = await self.context.ports.directory.get_user(job.user)
+        mailbox = mailbox_of(user)
         snapshot = job.snapshot.get(INBOX_RULES) or []
         known = {snapshot_key(item) for item in snapshot}
         targets = set(job.step(INBOX_RULES).data.get("targets") or [])
         disabled = {snapshot_key(item) for item in snapshot if item.get("enabled") and item.get("name") in targets}
         findings = []
-        for rule in await read_rules(self.context.ports.directory, self.context.ports.exchange, user.id, job.user):
+        for rule in await read_rules(self.context.ports.directory, self.context.ports.exchange, user.id, mailbox):
             verdict = classify(rule)
             what = f": it {verdict.detail}" if verdict.suspicious else ""
             if rule.key in disabled and rule.enabled:
@@ -101,7 +103,7 @@ class FollowUp:
                 findings.append(f"inbox rule {describe(rule)} is new{what}")
             elif rule.key not in known and rule.hidden and verdict.kind != SYSTEM:
                 findings.append(f"a new hidden inbox rule {describe(rule)} appeared")
-        forwarding = await self.context.ports.exchange.mailbox_forwarding(job.user)
+        forwarding = await self.context.ports.exchange.mailbox_forwarding(mailbox)
         if forwarding.is_set:
             fields = ", ".join(f"{name} {value}" for name, value in forwarding.to_json().items() if value)
             findings.append(f"mailbox forwarding is set again: {fields}")

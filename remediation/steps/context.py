@@ -14,7 +14,7 @@ from typing import Awaitable, Callable, TypeVar
 from remediation.audit import Journal, entry
 from remediation.context import Context, Ports
 from remediation.errors import ConflictError, PermanentError, ThrottledError
-from remediation.models import AWAITING_APPROVAL, DRY_RUN, DirectoryUser, Job, Step, iso
+from remediation.models import AWAITING_APPROVAL, DRY_RUN, DirectoryUser, Job, Step, iso, normalize_user
 from remediation.ports import Directory
 from remediation.records import AuditEntry
 from remediation.settings import Settings
@@ -45,6 +45,12 @@ async def looked_up(directory: Directory, users: dict[str, DirectoryUser], user:
     if user not in users:
         users[user] = await directory.get_user(user)
     return users[user]
+
+
+def mailbox_of(user: DirectoryUser) -> str:
+    """Whom the Exchange calls name: the user Graph resolved, by UPN (Exchange anchors its admin
+    API on it), not the address the job came with, which may be any alias the user was blocked under."""
+    return normalize_user(user.user_principal_name)
 
 
 class StepRun:
@@ -93,6 +99,10 @@ class StepRun:
 
     async def user(self) -> DirectoryUser:
         return await looked_up(self.ports.directory, self._users, self.job.user)
+
+    async def mailbox(self) -> str:
+        """The mailbox the job's address resolved to (see `mailbox_of`)."""
+        return mailbox_of(await self.user())
 
     async def act(self, action: str, target: str, why: str, call: Callable[[], Awaitable[T]]) -> T:
         """Run one change on the tenant and put it in the audit trail, with its result."""

@@ -9,10 +9,10 @@ this job (or by someone else) and is not disabled twice.
 from __future__ import annotations
 
 from remediation.errors import PermanentError
-from remediation.models import DONE, STEP_FAILED, STEP_PLANNED
+from remediation.models import DONE, STEP_FAILED, STEP_PLANNED, DirectoryUser
 from remediation.ports import Directory, ExchangeAdmin
 from remediation.rules import INTERNAL_FORWARD, SYSTEM, InboxRule, Verdict, classify, describe, merge, snapshot_key
-from remediation.steps.context import Outcome, StepRun
+from remediation.steps.context import Outcome, StepRun, mailbox_of
 
 
 async def tenant_domains(directory: Directory) -> list[str]:
@@ -47,7 +47,8 @@ def _summary(rules: list[InboxRule], targets: list, reported: list, verb: str) -
 
 async def inbox_rules(run: StepRun) -> Outcome:
     user = await run.user()
-    rules = await read_rules(run.ports.directory, run.ports.exchange, user.id, run.job.user)
+    mailbox = mailbox_of(user)
+    rules = await read_rules(run.ports.directory, run.ports.exchange, user.id, mailbox)
     snapshot = run.snapshot if isinstance(run.snapshot, list) else [rule.to_json() for rule in rules]
     judged = [(rule, classify(rule)) for rule in rules]
     targets = [(rule, verdict) for rule, verdict in judged if verdict.suspicious and _was_enabled(rule, snapshot)]
@@ -66,8 +67,8 @@ async def inbox_rules(run: StepRun) -> Outcome:
         if not rule.enabled:
             continue   # disabled already (by an earlier attempt of this job): never twice
         try:
-            await run.act("disable inbox rule", f"{run.job.user}: {describe(rule)}", verdict.reason,
-                          lambda rule=rule: _disable(run, user.id, rule))
+            await run.act("disable inbox rule", f"{mailbox}: {describe(rule)}", verdict.reason,
+                          lambda rule=rule: _disable(run, user, rule))
         except PermanentError as exc:
             failures.append(f"{describe(rule)}: {exc}")
     detail = _summary(rules, targets, reported, "Disabled")
@@ -76,8 +77,8 @@ async def inbox_rules(run: StepRun) -> Outcome:
     return Outcome(DONE, detail, data)
 
 
-async def _disable(run: StepRun, user_id: str, rule: InboxRule) -> None:
+async def _disable(run: StepRun, user: DirectoryUser, rule: InboxRule) -> None:
     if rule.hidden or not rule.graph_id:
-        await run.ports.exchange.disable_inbox_rule(run.job.user, rule.identity or rule.name)
+        await run.ports.exchange.disable_inbox_rule(mailbox_of(user), rule.identity or rule.name)
     else:
-        await run.ports.directory.disable_inbox_rule(user_id, rule.graph_id)
+        await run.ports.directory.disable_inbox_rule(user.id, rule.graph_id)

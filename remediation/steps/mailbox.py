@@ -17,7 +17,7 @@ def _forwarding_text(fields: dict) -> str:
 
 
 async def mailbox_forwarding(run: StepRun) -> Outcome:
-    mailbox = run.job.user
+    mailbox = await run.mailbox()
     current = await run.ports.exchange.mailbox_forwarding(mailbox)
     before = run.snapshot if isinstance(run.snapshot, dict) else current.to_json()
     was_set = MailboxForwarding(before.get("ForwardingSmtpAddress"), before.get("ForwardingAddress"),

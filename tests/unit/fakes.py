@@ -129,9 +129,14 @@ class FakeTenant:
         return entry
 
     def find(self, key: str) -> FakeUser:
+        """By object id or UPN, or by an address as the Graph gateway's $filter finds it (mail, proxies)."""
         wanted = key.lower()
         for user in self.users.values():
             if wanted in (user.id.lower(), user.upn.lower()):
+                return user
+        for user in self.users.values():
+            if wanted in {user.mail.lower(), *(proxy.lower()[5:] for proxy in user.proxies
+                                                if proxy.lower().startswith("smtp:"))} - {""}:
                 return user
         raise NotFoundError(f"Resource '{key}' does not exist or one of its queried reference-property objects "
                             "are not present.", service="graph", code="Request_ResourceNotFound")

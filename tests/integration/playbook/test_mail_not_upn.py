@@ -1,6 +1,7 @@
 """A user whose mail address is not the UPN, blocked by that address, against Azurite and the
 sandbox: the sweep finds the block, Graph is reached through the user the address names
-(GET /users/{address} is a 404 there), Exchange by the address, and the job is resolved."""
+(GET /users/{address} is a 404 there), Exchange's mailbox cmdlets by the UPN Graph resolved and its
+blocked list by the address, and the job is resolved. The same for a user blocked under an alias."""
 
 from __future__ import annotations
 
@@ -66,3 +67,22 @@ async def test_a_job_for_the_object_id_is_keyed_by_the_mail_address_and_secures_
     job = await live.job(job_id)
     assert (job.user, job.status) == (JOHN_MAIL, "awaiting_release"), job.summary
     assert len(sandbox.user(JOHN_UPN)["passwordChanges"]) == 1 and sandbox.state()["unblocks"] == {JOHN_MAIL: 1}
+
+
+async def test_a_user_blocked_under_an_alias_has_the_mailbox_graph_resolved_secured(live, sandbox, john):
+    scenario = sandbox.scenario()
+    scenario["blockedSenders"][0]["SenderAddress"] = JOHN_ALIAS
+    sandbox.load(scenario)
+    [job] = await live.worker().schedules.sweep()
+    assert job.user == JOHN_ALIAS
+    await live.work()
+    job = await live.job(job.id)
+    assert job.status == "awaiting_release", job.summary
+    mailbox_calls = [request for request in sandbox.requests()
+                     if request.get("cmdlet") in ("Get-Mailbox", "Set-Mailbox", "Get-InboxRule", "Disable-InboxRule")]
+    assert mailbox_calls
+    assert {request["body"]["CmdletInput"]["Parameters"].get("Identity")
+            or request["body"]["CmdletInput"]["Parameters"].get("Mailbox") for request in mailbox_calls} == {JOHN_UPN}
+    assert sandbox.user(JOHN_UPN)["mailbox"]["ForwardingSmtpAddress"] is None
+    assert sandbox.state()["unblocks"] == {JOHN_ALIAS: 1}
+    assert f"Cleared the mailbox forwarding of {JOHN_UPN}" in job.step("mailbox_forwarding").detail
