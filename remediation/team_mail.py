@@ -4,12 +4,14 @@ breaker is open, the job failed half-way. The run's summary is the `notify` step
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 from remediation import notify
 from remediation.context import Context
 from remediation.errors import PermanentError
 from remediation.models import HOLD, Job
 from remediation.ports import MAIL
+from remediation.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -32,25 +34,26 @@ async def request_approval(context: Context, job: Job) -> None:
 
 async def report_expired_hold(context: Context, job: Job) -> None:
     """Mail the team once that nobody approved a held job in time."""
-    recipients, unable = await context.mailer.audience(job.user)
-    if unable:
-        log.error("job %s expired unapproved and the team cannot be told: %s", job.id, unable)
-        return
-    subject, body = notify.hold_expired(context.settings, job)
-    await _mail_once(context, job, f"expired-mail|{job.id}", recipients, subject, body)
+    await _report(context, job, "expired", "expired unapproved", notify.hold_expired)
 
 
 async def report_failure(context: Context, job: Job) -> None:
     """Mail the team once that a job failed half-way: what it changed, and what is left to them."""
+    await _report(context, job, "failed", "failed", notify.job_failed)
+
+
+async def _report(context: Context, job: Job, kind: str, what: str,
+                  compose: Callable[[Settings, Job], tuple[str, str]]) -> None:
+    """The once-only mail `{kind}-mail|<job id>` about a job that ended; one that cannot go is logged."""
     recipients, unable = await context.mailer.audience(job.user)
     if unable:
-        log.error("job %s failed and the team cannot be told: %s", job.id, unable)
+        log.error("job %s %s and the team cannot be told: %s", job.id, what, unable)
         return
-    subject, body = notify.job_failed(context.settings, job)
+    subject, body = compose(context.settings, job)
     try:
-        await _mail_once(context, job, f"failed-mail|{job.id}", recipients, subject, body)
+        await _mail_once(context, job, f"{kind}-mail|{job.id}", recipients, subject, body)
     except PermanentError as exc:
-        log.error("job %s failed and the mail telling the team was refused: %s", job.id, exc)
+        log.error("job %s %s and the mail telling the team was refused: %s", job.id, what, exc)
 
 
 async def _mail_once(context: Context, job: Job, key: str, recipients: list[str], subject: str, body: str) -> None:
