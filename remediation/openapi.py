@@ -82,7 +82,8 @@ def _admin_paths() -> dict:
                               errors=(401, 403, 404)),
         },
         "/api/remediations/{id}/approve": {
-            "post": _operation("Approve a job awaiting approval (Remediation.Admin)", **decision),
+            "post": _operation("Approve a job awaiting approval (Remediation.Admin; 403 for the job's user and for "
+                              "the admin who requested it)", **decision),
         },
         "/api/remediations/{id}/cancel": {
             "post": _operation("Cancel a job (Remediation.Admin)", **decision),
