@@ -170,7 +170,10 @@ class EndToEnd:
         return decisions.count("hold") - decisions.count("expire")
 
     def clear_queue(self) -> None:
-        self._queue.clear_messages()
+        try:
+            self._queue.clear_messages()
+        except ResourceNotFoundError:   # the host creates the queue with its first message
+            pass
 
     def poison(self) -> list[dict]:
         """The messages on `<queue>-poison`, decoded (base64 JSON, as the host moved them)."""
