@@ -25,7 +25,8 @@ async def test_the_security_alerts_poll_starts_a_job_for_the_alerted_user_once(l
     worker = live.worker()
     [job] = await worker.schedules.poll_security_alerts()
     assert (job.user, job.trigger.source) == (ADELE, "alerts_v2")
-    assert job.trigger.alert_id == sandbox.state()["alerts"][0]["id"]
+    # Named by providerAlertId: the AlertId the Management API's record of the same alert carries.
+    assert job.trigger.alert_id == sandbox.state()["alerts"][0]["providerAlertId"]
     assert await worker.schedules.poll_security_alerts() == []
 
 
