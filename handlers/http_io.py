@@ -8,7 +8,6 @@ Every failure is a RequestError (400, or 413 for a body over MAX_REQUEST_BYTES),
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,9 +16,6 @@ import azure.functions as func
 from handlers import runtime
 from remediation.auth import Caller
 from remediation.errors import RequestError
-
-_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-MAX_ADDRESS_LENGTH = 320
 
 
 def read_json(req: func.HttpRequest, max_bytes: int, *, optional: bool = False) -> Any:
@@ -58,13 +54,6 @@ def text_field(body: dict, name: str, *, required: bool = False, max_length: int
     if not isinstance(value, str) or not value.strip() or len(value) > max_length:
         raise RequestError(f"{name} must be a non-empty string of at most {max_length} characters")
     return value.strip()
-
-
-def address_field(body: dict, name: str) -> str:
-    value = text_field(body, name, required=True, max_length=MAX_ADDRESS_LENGTH)
-    if not _ADDRESS.match(value):
-        raise RequestError(f"{name} must be an email address")
-    return value
 
 
 def choice_field(body: dict, name: str, choices: tuple[str, ...]) -> str | None:

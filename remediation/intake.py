@@ -8,13 +8,13 @@ so nothing here is trusted beyond "this user may be blocked". Each function retu
 from __future__ import annotations
 
 import json
-import re
 from typing import Iterable, NamedTuple
 
 from remediation.errors import ForbiddenError, RequestError
 from remediation.gateways.management_api import check_content_uri
+from remediation.users import checked_user, is_object_id, is_user, quoted  # noqa: F401 - steps import is_object_id here
 
-_OBJECT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+SHOWN_REFUSALS = 5   # how many refused names a 400 quotes
 
 
 class AlertedUser(NamedTuple):
@@ -22,8 +22,18 @@ class AlertedUser(NamedTuple):
     alert_id: str
 
 
-def is_object_id(user: str) -> bool:
-    return bool(_OBJECT_ID.match(user))
+def checked_users(alerted: Iterable[AlertedUser], max_users: int) -> list[AlertedUser]:
+    """An alert's users, each checked and keyed (`checked_user`). One bad name, or more than
+    `max_users`, refuses the whole alert before any job exists: the caller gets a 400 naming them."""
+    alerted = list(alerted)
+    if len(alerted) > max_users:
+        raise RequestError(f"the alert names {len(alerted)} users, more than MAX_USERS_PER_ALERT ({max_users})")
+    refused = [item.user for item in alerted if not is_user(item.user)]
+    if refused:
+        more = f" and {len(refused) - SHOWN_REFUSALS} more" if len(refused) > SHOWN_REFUSALS else ""
+        raise RequestError(f"refused {len(refused)} user(s), neither an email address nor an Entra object id: "
+                           f"{', '.join(quoted(user) for user in refused[:SHOWN_REFUSALS])}{more}")
+    return [AlertedUser(checked_user(item.user), item.alert_id) for item in alerted]
 
 
 def title_matches(title: object, alert_name: str) -> bool:
@@ -109,7 +119,7 @@ def restricted_sender_alerts(records: Iterable[object], alert_name: str) -> list
         if _text(record.get("Name")).casefold() != alert_name.casefold():
             continue
         entity_type, entity = _record_entity(record)
-        if entity_type.casefold() == "user":
+        if entity_type.casefold() == "user" and is_user(entity):
             found.append(AlertedUser(entity, _text(record.get("AlertId"))))
     return _unique(found)
 
@@ -185,6 +195,6 @@ def security_alert_users(alerts: Iterable[object], alert_name: str) -> list[Aler
         if not isinstance(alert, dict) or not title_matches(alert.get("title"), alert_name):
             continue
         for evidence in alert.get("evidence") or []:
-            if isinstance(evidence, dict):
+            if isinstance(evidence, dict) and is_user(_evidence_user(evidence)):
                 found.append(AlertedUser(_evidence_user(evidence), _text(alert.get("id"))))
     return _unique(found)

@@ -122,7 +122,9 @@ def _schemas() -> dict:
     moment, boolean = {"type": "string", "format": "date-time"}, {"type": "boolean"}
     return {
         "RemediationRequest": {"type": "object", "additionalProperties": False, "required": ["user"], "properties": {
-            "user": {"type": "string", "format": "email"}, "reason": {"type": "string", "maxLength": 1000},
+            "user": {"type": "string", "maxLength": 254,
+                     "description": "an SMTP address (international ones included) or an Entra object id"},
+            "reason": {"type": "string", "maxLength": 1000},
             "mode": {"type": "string", "enum": list(MODES)}, "force": boolean}},
         "Decision": {"type": "object", "additionalProperties": False,
                      "properties": {"comment": {"type": "string", "maxLength": 1000}}},
