@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from remediation.models import JOB_STATUSES, STEP_NAMES
 from remediation.settings import MODES
+from remediation.users import MAX_ADDRESS_LENGTH
 
 VERSION = "1.0.0"
 
@@ -122,7 +123,7 @@ def _schemas() -> dict:
     moment, boolean = {"type": "string", "format": "date-time"}, {"type": "boolean"}
     return {
         "RemediationRequest": {"type": "object", "additionalProperties": False, "required": ["user"], "properties": {
-            "user": {"type": "string", "maxLength": 254,
+            "user": {"type": "string", "maxLength": MAX_ADDRESS_LENGTH,
                      "description": "an SMTP address (international ones included) or an Entra object id"},
             "reason": {"type": "string", "maxLength": 1000},
             "mode": {"type": "string", "enum": list(MODES)}, "force": boolean}},
