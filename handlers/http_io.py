@@ -8,6 +8,8 @@ Every failure is a RequestError (400, or 413 for a body over MAX_REQUEST_BYTES),
 from __future__ import annotations
 
 import json
+import re
+from itertools import accumulate
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,6 +18,11 @@ import azure.functions as func
 from handlers import runtime
 from remediation.auth import Caller
 from remediation.errors import RequestError
+
+# No payload we read nests beyond ~10 levels; the cap keeps the parser's recursion far from Python's limit.
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
 
 
 def read_json(req: func.HttpRequest, max_bytes: int, *, optional: bool = False) -> Any:
@@ -29,9 +36,18 @@ def read_json(req: func.HttpRequest, max_bytes: int, *, optional: bool = False) 
             return None
         raise RequestError("a JSON body is required")
     try:
-        return json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
+        text = body.decode("utf-8-sig") if isinstance(body, bytes) else body
+        if _depth(text) > MAX_JSON_DEPTH:
+            raise RequestError(f"the body nests deeper than {MAX_JSON_DEPTH} levels")
+        return json.loads(text)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise RequestError(f"the body is not valid JSON: {exc}") from exc
+
+
+def _depth(text: str) -> int:
+    """How deep arrays and objects nest, brackets inside strings aside (a scan, no recursion)."""
+    steps = (1 if bracket in "[{" else -1 for bracket in _BRACKET.findall(_JSON_STRING.sub("", text)))
+    return max(accumulate(steps, initial=0))
 
 
 def read_object(req: func.HttpRequest, max_bytes: int, fields: set[str], *, optional: bool = False) -> dict:
