@@ -56,6 +56,15 @@ def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+# A payload is read as far as it has the documented shape: a part of another type counts as absent.
+def _object(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _objects(value: object) -> list[dict]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
 # --- Office 365 Management Activity API (webhook notifications and audit records) ---
 
 class ContentNotification(NamedTuple):
@@ -101,10 +110,9 @@ def content_notifications(body: object, tenant_id: str, management_api_base_url:
 def _record_entity(record: dict) -> tuple[str, str]:
     """(entity type, entity) of an AlertEntityGenerated record; `Data` is a JSON string."""
     try:
-        data = json.loads(record.get("Data") or "{}")
-    except (TypeError, ValueError):
+        data = _object(json.loads(record.get("Data") or "{}"))
+    except (TypeError, ValueError, RecursionError):
         data = {}
-    data = data if isinstance(data, dict) else {}
     entity_type = _text(record.get("EntityType")) or _text(data.get("etype"))
     entity = _text(record.get("ObjectId")) or _text(record.get("AlertEntityId")) or _text(data.get("eid"))
     return entity_type, entity
@@ -131,17 +139,14 @@ def azure_monitor_users(payload: object, field: str) -> list[AlertedUser]:
     data = payload.get("data") if isinstance(payload, dict) else None
     if not isinstance(data, dict):
         raise RequestError("not an Azure Monitor common alert schema payload (no data)")
-    essentials = data.get("essentials") or {}
+    essentials = _object(data.get("essentials"))
     if essentials.get("monitorCondition") != "Fired":
         return []
-    context = data.get("alertContext") or {}
-    condition = context.get("condition") or {}
-    values = [dimension.get("value") for criterion in condition.get("allOf") or []
-              for dimension in criterion.get("dimensions") or []
+    context = _object(data.get("alertContext"))
+    values = [dimension.get("value") for criterion in _objects(_object(context.get("condition")).get("allOf"))
+              for dimension in _objects(criterion.get("dimensions"))
               if _text(dimension.get("name")).casefold() == field.casefold()]
-    for properties in (context.get("properties"), data.get("customProperties")):
-        if isinstance(properties, dict):
-            values.append(properties.get(field))
+    values += [_object(properties).get(field) for properties in (context.get("properties"), data.get("customProperties"))]
     alert_id = _text(essentials.get("alertId"))
     return _unique(AlertedUser(_text(value), alert_id) for value in values)
 
@@ -150,7 +155,7 @@ def azure_monitor_users(payload: object, field: str) -> list[AlertedUser]:
 
 def _sentinel_entity_user(entity: dict) -> str:
     kind = _text(entity.get("kind"))
-    properties = entity.get("properties") or {}
+    properties = _object(entity.get("properties"))
     if kind == "Mailbox":
         return _text(properties.get("upn")) or _text(properties.get("mailboxPrimaryAddress"))
     if kind == "Account":
@@ -167,12 +172,12 @@ def sentinel_users(payload: object, alert_name: str) -> list[AlertedUser]:
     properties = incident.get("properties") if isinstance(incident, dict) else None
     if not isinstance(properties, dict):
         raise RequestError("not a Sentinel incident (no properties)")
-    titles = [properties.get("title")] + [(alert.get("properties") or {}).get("alertDisplayName")
-                                          for alert in properties.get("alerts") or [] if isinstance(alert, dict)]
+    titles = [properties.get("title")] + [_object(alert.get("properties")).get("alertDisplayName")
+                                          for alert in _objects(properties.get("alerts"))]
     if not any(title_matches(title, alert_name) for title in titles):
         return []
     alert_id = _text(incident.get("name")) or _text(incident.get("id"))
-    entities = [entity for entity in properties.get("relatedEntities") or [] if isinstance(entity, dict)]
+    entities = _objects(properties.get("relatedEntities"))
     return _unique(AlertedUser(_sentinel_entity_user(entity), alert_id) for entity in entities)
 
 
@@ -180,7 +185,7 @@ def sentinel_users(payload: object, alert_name: str) -> list[AlertedUser]:
 
 def _evidence_user(evidence: dict) -> str:
     kind = _text(evidence.get("@odata.type")).rpartition(".")[2]
-    account = evidence.get("userAccount") or {}
+    account = _object(evidence.get("userAccount"))
     if kind == "userEvidence":
         return _text(account.get("userPrincipalName"))
     if kind == "mailboxEvidence":
@@ -194,7 +199,7 @@ def security_alert_users(alerts: Iterable[object], alert_name: str) -> list[Aler
     for alert in alerts:
         if not isinstance(alert, dict) or not title_matches(alert.get("title"), alert_name):
             continue
-        for evidence in alert.get("evidence") or []:
-            if isinstance(evidence, dict) and is_user(_evidence_user(evidence)):
+        for evidence in _objects(alert.get("evidence")):
+            if is_user(_evidence_user(evidence)):
                 found.append(AlertedUser(_evidence_user(evidence), _text(alert.get("id"))))
     return _unique(found)
