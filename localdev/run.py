@@ -53,7 +53,8 @@ def app_command(port: int) -> list[str]:
     return [sys.executable, "-m", "localdev.host", "--port", str(port)]
 
 
-def app_environment(storage: str, sandbox: str, tenant_id: str, auth_id: str, port: int) -> dict[str, str]:
+def app_environment(storage: str, sandbox: str, tenant_id: str, auth_id: str,
+                    port: int = DEFAULT_APP_PORT) -> dict[str, str]:
     # Binding expressions (%SWEEP_SCHEDULE%, %REMEDIATION_QUEUE%, ...) need every setting present, as in Azure.
     defaults = {name: value for name, value in SETTING_DEFAULTS.items() if value}
     return {
