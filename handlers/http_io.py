@@ -29,7 +29,7 @@ def read_json(req: func.HttpRequest, max_bytes: int, *, optional: bool = False) 
     """The parsed body; None for an empty optional body."""
     declared = req.headers.get("Content-Length", "")
     body = req.get_body() or b""
-    if (declared.isdigit() and int(declared) > max_bytes) or len(body) > max_bytes:
+    if (_whole_number(declared) or 0) > max_bytes or len(body) > max_bytes:
         raise RequestError(f"the body is larger than {max_bytes} bytes", status=413)
     if not body.strip():
         if optional:
@@ -42,6 +42,11 @@ def read_json(req: func.HttpRequest, max_bytes: int, *, optional: bool = False) 
         return json.loads(text)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise RequestError(f"the body is not valid JSON: {exc}") from exc
+
+
+def _whole_number(text: str) -> int | None:
+    """ASCII digits only: str.isdigit() also takes "²", which int() refuses."""
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _depth(text: str) -> int:
@@ -96,9 +101,10 @@ def query_int(req: func.HttpRequest, name: str, default: int, low: int, high: in
     raw = req.params.get(name)
     if not raw:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    number = _whole_number(raw)
+    if number is None or not low <= number <= high:
         raise RequestError(f"{name} must be a whole number from {low} to {high}")
-    return int(raw)
+    return number
 
 
 def origin(req: func.HttpRequest) -> str:

@@ -38,7 +38,7 @@ def app_port(env: Mapping[str, str]) -> int:
     """APP_PORT if set and free (else SystemExit saying so); otherwise 7071 if free, else any free port."""
     wanted = env.get("APP_PORT", "").strip()
     if wanted:
-        if not wanted.isdigit() or not 0 < int(wanted) < 65536:
+        if not (wanted.isascii() and wanted.isdigit()) or not 0 < int(wanted) < 65536:
             raise SystemExit(f"APP_PORT={wanted!r} is not a port number")
         if not port_is_free(int(wanted)):
             raise SystemExit(f"APP_PORT {wanted} is taken by another program: stop it, or set APP_PORT to a free "

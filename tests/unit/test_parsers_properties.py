@@ -17,7 +17,7 @@ import azure.functions as func
 import jwt
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from handlers.http_io import read_json, read_object
+from handlers.http_io import query_int, read_json, read_object
 from remediation.auth import READER, Caller, TokenValidator, bearer_token
 from remediation.errors import RemediationError
 from remediation.gateways.exchange_errors import exchange_error, parse_failure
@@ -178,9 +178,19 @@ nested = st.integers(1, 3000).flatmap(lambda depth: st.sampled_from(["[", '{"a":
 
 @BOUNDED
 @given(st.binary(max_size=300) | json_bodies | nested, st.none() | st.text(max_size=12))
+@example(b"{}", "\u00b2")
 def test_request_bodies(body, length):
     only_our_errors(read_json, request(body, length), 65536)
     only_our_errors(read_object, request(body, length), 65536, {"user", "reason"})
+
+
+@BOUNDED
+@given(st.text(max_size=12))
+@example("\u00b2")
+def test_query_numbers(limit):
+    req = func.HttpRequest("GET", "https://responder.example.net/api/x", params={"limit": limit}, body=b"")
+    number = only_our_errors(query_int, req, "limit", 50, 1, 200)
+    assert number is None or 1 <= number <= 200
 
 
 # --- remediation/models.py ----------------------------------------------------------------------

@@ -48,7 +48,7 @@ def test_a_taken_app_port_stops_with_a_clear_message(listener):
         app_port({"APP_PORT": str(listener)})
 
 
-@pytest.mark.parametrize("value", ["http", "0", "70000"])
+@pytest.mark.parametrize("value", ["http", "0", "70000", "\u00b2"])
 def test_an_app_port_that_is_no_port_number_stops(value):
     with pytest.raises(SystemExit, match=f"APP_PORT='{value}' is not a port number"):
         app_port({"APP_PORT": value})
