@@ -2,7 +2,9 @@
 
 An alert only names whom to look up: the job's first step confirms the block at Exchange,
 so nothing here is trusted beyond "this user may be blocked". Each function returns
-`AlertedUser`s, one per (alert, user), in payload order and without repeats.
+`AlertedUser`s, one per (alert, user), in payload order and without repeats. What an HTTP caller
+names passes `checked_users` (a 400 when it fails); the sources no one answers (audit records,
+alerts_v2) drop a name that is not an address or an object id (the sweep still finds a real block).
 """
 
 from __future__ import annotations
