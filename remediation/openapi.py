@@ -126,7 +126,8 @@ def _schemas() -> dict:
             "user": {"type": "string", "maxLength": MAX_ADDRESS_LENGTH,
                      "description": "an SMTP address (international ones included) or an Entra object id"},
             "reason": {"type": "string", "maxLength": 1000},
-            "mode": {"type": "string", "enum": list(MODES)}, "force": boolean}},
+            "mode": {"type": "string", "enum": list(MODES)}, "force": boolean},
+            "example": {"user": "adele@contoso.com", "reason": "phished", "mode": "dry-run"}},
         "Decision": {"type": "object", "additionalProperties": False,
                      "properties": {"comment": {"type": "string", "maxLength": 1000}}},
         "Step": {"type": "object", "properties": {
