@@ -15,7 +15,7 @@ import unicodedata
 
 from remediation.errors import RequestError
 
-_OBJECT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+_OBJECT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 _ATEXT = frozenset("!#$%&'*+-/=?^_`{|}~")
 MAX_ADDRESS_LENGTH = 254    # RFC 5321's 256-octet path less its angle brackets
 MAX_LOCAL_PART_LENGTH = 64
@@ -23,7 +23,7 @@ MAX_LABEL_LENGTH = 63
 
 
 def is_object_id(user: str) -> bool:
-    return bool(_OBJECT_ID.match(user))
+    return bool(_OBJECT_ID.fullmatch(user))   # fullmatch: `$` would let a trailing newline through
 
 
 def _international(char: str) -> bool:

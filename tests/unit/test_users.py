@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from remediation.errors import RequestError
-from remediation.users import checked_user, is_address, quoted
+from remediation.users import checked_user, is_address, is_object_id, quoted
 
 ATTACKS = ["*", "a/b?c#d", "' or 1 eq 1", "mallory@contoso.com\r\nBcc: all@contoso.com", "<b>x</b>@contoso.com",
            "mallory@contoso.com'", "mallory @contoso.com", "\"mallory\"@contoso.com", "mallory@[127.0.0.1]",
@@ -23,8 +23,10 @@ def test_smtp_addresses_are_accepted_international_ones_too(address):
     assert is_address(address) and checked_user(f" {address} ") == address.lower()
 
 
-def test_an_object_id_is_kept_as_given():
+def test_an_object_id_is_kept_as_given_and_must_be_all_of_the_name():
     assert checked_user("F7033626-2572-46B1-BBA0-06646F4F95B3") == "F7033626-2572-46B1-BBA0-06646F4F95B3"
+    assert not is_object_id("f7033626-2572-46b1-bba0-06646f4f95b3\n")
+    assert not is_object_id("f7033626-2572-46b1-bba0-06646f4f95b3/memberOf")
 
 
 @pytest.mark.parametrize("name", ATTACKS)
