@@ -61,7 +61,7 @@ def _sdk_middleware() -> list:
 
 async def _refuse_redirect(response: httpx.Response) -> None:
     """kiota counts a 3xx as success: unrefused, a redirected password PATCH would look done."""
-    if response.is_redirect:
+    if 300 <= response.status_code < 400:
         raise ServiceRejectedError(f"answered {response.status_code}, a redirect (not followed) to "
                                    f"{response.headers.get('Location', '')[:200]!r}", service=SERVICE)
 
