@@ -52,7 +52,7 @@ def is_address(user: str) -> bool:
 
 
 def is_user(name: str) -> bool:
-    return is_object_id(name.strip()) or is_address(name.strip())
+    return is_object_id(name.strip()) or is_address(name.strip().lower())
 
 
 def quoted(value: object, limit: int = 80) -> str:
@@ -66,6 +66,6 @@ def checked_user(user: object) -> str:
     name = user.strip() if isinstance(user, str) else ""
     if is_object_id(name):
         return name
-    if is_address(name):
+    if is_address(name.lower()):   # the key itself is checked: lower case may be longer ("İ" is two)
         return name.lower()
     raise RequestError(f"user must be an email address or an Entra object id, not {quoted(user)}")

@@ -146,6 +146,7 @@ def test_alerts_v2(page):
 @BOUNDED
 @given(st.lists(st.builds(AlertedUser, st.text(max_size=80) | st.emails(), st.text(max_size=10)), max_size=8),
        st.integers(1, 10))
+@example([AlertedUser("\u0130" * 64 + "@contoso.com", "a")], 1)
 def test_checked_users(alerted, cap):
     checked = only_our_errors(checked_users, alerted, cap)
     assert checked is None or (len(checked) <= cap and all(checked_user(item.user) == item.user for item in checked))
