@@ -242,8 +242,13 @@ tokens = (st.text(max_size=60)
           | st.dictionaries(st.sampled_from(["alg", "kid", "typ"]), st.sampled_from(["RS256", "key-1", "none", 1])
                             | scalars, max_size=3).map(
               lambda header: f"{b64(json.dumps(header).encode())}.{b64(b'{}')}.{b64(b'x')}"))
-signed_claims = st.dictionaries(st.sampled_from(["aud", "iss", "exp", "nbf", "iat", "oid", "roles", "upn", "appid"]),
-                                json_values, max_size=9)
+CLAIMS = ["aud", "iss", "exp", "nbf", "iat", "oid", "roles", "upn", "preferred_username", "appid", "azp"]
+# A valid reader's claims with some replaced by arbitrary JSON (numbers beyond any date too) and some left out.
+signed_claims = st.builds(
+    lambda changed, dropped: {key: value for key, value in {**EntraStub(KEY).claims((READER,)), **changed}.items()
+                              if key not in dropped},
+    st.dictionaries(st.sampled_from(CLAIMS), json_values | st.integers(-10**30, 10**30), max_size=3),
+    st.sets(st.sampled_from(CLAIMS), max_size=2))
 
 
 async def _authenticate(authorization: str) -> Caller:
