@@ -44,7 +44,7 @@ def _query(name: str, description: str, schema: dict | None = None) -> dict:
             "schema": schema or {"type": "string"}}
 
 
-_JOB_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+_JOB_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
 _ALERT_ANSWER = {"202": _json(_ref("AlertJobs"), "at least one job started"),
                  "200": _json(_ref("AlertJobs"), "every user already had an active job, or none was named")}
 
