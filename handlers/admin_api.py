@@ -13,11 +13,12 @@ import azure.functions as func
 
 from handlers.http_errors import http_endpoint, json_response
 from handlers.http_io import (
-    address_field, authenticate, bool_field, choice_field, origin, query_choice, query_int, read_object, text_field,
+    authenticate, bool_field, choice_field, origin, query_choice, query_int, read_object, text_field,
 )
 from handlers.runtime import admin, intake, settings
 from remediation.auth import ADMIN, READER
 from remediation.models import ADMIN_SOURCE, JOB_STATUSES, MODES, Job, Trigger, normalize_user
+from remediation.users import MAX_ADDRESS_LENGTH, checked_user
 
 bp = func.Blueprint()
 ANONYMOUS = func.AuthLevel.ANONYMOUS   # the app checks bearer tokens itself
@@ -35,7 +36,7 @@ def _view(job: Job, req: func.HttpRequest) -> dict:
 async def remediations_create(req: func.HttpRequest) -> func.HttpResponse:
     caller = await authenticate(req, ADMIN)
     body = read_object(req, settings().max_request_bytes, REQUEST_FIELDS)
-    user = normalize_user(address_field(body, "user"))
+    user = checked_user(text_field(body, "user", required=True, max_length=MAX_ADDRESS_LENGTH))
     trigger = Trigger(ADMIN_SOURCE, requested_by=caller.identity, reason=text_field(body, "reason"))
     job, created = await intake().request(user, trigger, mode=choice_field(body, "mode", MODES),
                                           force=bool_field(body, "force"))

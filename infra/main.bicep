@@ -107,6 +107,9 @@ param breakerMaxJobsPerHour string = '20'
 @description('MAX_REQUEST_BYTES: largest accepted request body.')
 param maxRequestBytes string = '65536'
 
+@description('MAX_USERS_PER_ALERT: an alert naming more users is refused.')
+param maxUsersPerAlert string = '50'
+
 @description('RETRY_MAX_WAIT_SECONDS: longest total wait of one call\'s retries before the queue retries instead.')
 param retryMaxWaitSeconds string = '30'
 
@@ -290,6 +293,7 @@ var remediationSettings = {
   FOLLOW_UP_MAX_HOURS: followUpMaxHours
   BREAKER_MAX_JOBS_PER_HOUR: breakerMaxJobsPerHour
   MAX_REQUEST_BYTES: maxRequestBytes
+  MAX_USERS_PER_ALERT: maxUsersPerAlert
   RETRY_MAX_WAIT_SECONDS: retryMaxWaitSeconds
   ALERT_NAME: alertName
   AZURE_MONITOR_USER_FIELD: azureMonitorUserField

@@ -18,19 +18,33 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Mapping
 
 import httpx
 import yaml
 
 from localdev.azurite import Azurite
-from localdev.ports import free_port, wait_for_http
+from localdev.ports import free_port, port_is_free, wait_for_http
 from remediation.settings import SETTING_DEFAULTS
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "localdev" / "scenarios" / "demo.yaml"
-APP_PORT = int(os.environ.get("APP_PORT", "7071"))
+DEFAULT_APP_PORT = 7071
 AUDIENCE = "api://restricted-sender-responder"
 SETTLED = ("resolved", "escalated", "failed", "cancelled", "planned")
+
+
+def app_port(env: Mapping[str, str]) -> int:
+    """APP_PORT if set and free (else SystemExit saying so); otherwise 7071 if free, else any free port."""
+    wanted = env.get("APP_PORT", "").strip()
+    if wanted:
+        if not (wanted.isascii() and wanted.isdigit()) or not 0 < int(wanted) < 65536:
+            raise SystemExit(f"APP_PORT={wanted!r} is not a port number")
+        if not port_is_free(int(wanted)):
+            raise SystemExit(f"APP_PORT {wanted} is taken by another program: stop it, or set APP_PORT to a free "
+                             "port, or unset APP_PORT to let `make run` pick one")
+        return int(wanted)
+    return DEFAULT_APP_PORT if port_is_free(DEFAULT_APP_PORT) else free_port()
 
 
 def app_command(port: int) -> list[str]:
@@ -39,7 +53,8 @@ def app_command(port: int) -> list[str]:
     return [sys.executable, "-m", "localdev.host", "--port", str(port)]
 
 
-def app_environment(storage: str, sandbox: str, tenant_id: str, auth_id: str) -> dict[str, str]:
+def app_environment(storage: str, sandbox: str, tenant_id: str, auth_id: str,
+                    port: int = DEFAULT_APP_PORT) -> dict[str, str]:
     # Binding expressions (%SWEEP_SCHEDULE%, %REMEDIATION_QUEUE%, ...) need every setting present, as in Azure.
     defaults = {name: value for name, value in SETTING_DEFAULTS.items() if value}
     return {
@@ -48,7 +63,7 @@ def app_environment(storage: str, sandbox: str, tenant_id: str, auth_id: str) ->
         "EXCHANGE_BASE_URL": sandbox, "MANAGEMENT_API_BASE_URL": sandbox, "LOGIN_BASE_URL": sandbox,
         "API_AUDIENCE": AUDIENCE, "REMEDIATION_MODE": "enforce", "FOLLOW_UP_DELAY_SECONDS": "10",
         "O365_WEBHOOK_AUTH_ID": auth_id, "NOTIFY_SENDER": "secops@contoso.com",
-        "NOTIFY_RECIPIENTS": "soc@contoso.com", "PUBLIC_BASE_URL": f"http://localhost:{APP_PORT}",
+        "NOTIFY_RECIPIENTS": "soc@contoso.com", "PUBLIC_BASE_URL": f"http://localhost:{port}",
         "FUNCTIONS_WORKER_RUNTIME": "python",
     }
 
@@ -76,6 +91,7 @@ def print_timeline(client: httpx.Client, app: str, headers: dict, user: str, dea
 
 
 def main() -> int:
+    port = app_port(os.environ)
     processes: list[subprocess.Popen] = []
     logs = Path(tempfile.mkdtemp(prefix="responder-run-"))
     with Azurite() as azurite, open(logs / "sandbox.log", "w") as sandbox_log, open(logs / "app.log", "w") as app_log:
@@ -89,11 +105,12 @@ def main() -> int:
             scenario = yaml.safe_load(SCENARIO.read_text())
             tenant_id, user = scenario["tenant"]["id"], scenario["demo"]["user"]
             auth_id = secrets.token_urlsafe(24)
-            app = f"http://127.0.0.1:{APP_PORT}"
-            env = app_environment(azurite.connection_string, sandbox, tenant_id, auth_id)
-            processes.append(subprocess.Popen(app_command(APP_PORT), cwd=ROOT, env=env, stdout=app_log,
+            app = f"http://127.0.0.1:{port}"
+            env = app_environment(azurite.connection_string, sandbox, tenant_id, auth_id, port)
+            processes.append(subprocess.Popen(app_command(port), cwd=ROOT, env=env, stdout=app_log,
                                               stderr=subprocess.STDOUT))
-            wait_for_http(f"{app}/api/health", timeout=90)
+            # Watching the process: another program that took the port meanwhile must not pass for the app.
+            wait_for_http(f"{app}/api/health", timeout=90, server=processes[-1])
             print(f"\nApp on {app}, sandbox tenant on {sandbox}, Azurite at {azurite.endpoints['Queue']}\n"
                   f"Their logs: {logs}/app.log and {logs}/sandbox.log", flush=True)
             with httpx.Client(timeout=30) as client:

@@ -67,6 +67,7 @@ class Settings:
     follow_up_max_hours: int = 24
     breaker_max_jobs_per_hour: int = 20
     max_request_bytes: int = 65536
+    max_users_per_alert: int = 50
     retry_max_wait_seconds: float = 30.0
     alert_name: str = "User restricted from sending email"
     azure_monitor_user_field: str = "UserPrincipalName"
@@ -101,6 +102,8 @@ class Settings:
             raise ConfigurationError("FOLLOW_UP_DELAY_SECONDS must be between 0 and 604800")
         if self.unblock_budget_count < 0 or self.unblock_budget_window_days < 1:
             raise ConfigurationError("UNBLOCK_BUDGET_COUNT must be >= 0 and UNBLOCK_BUDGET_WINDOW_DAYS >= 1")
+        if self.max_users_per_alert < 1:
+            raise ConfigurationError("MAX_USERS_PER_ALERT must be >= 1")
 
     def problems(self) -> list[str]:
         """What keeps the app from acting on a tenant (reported by /api/health)."""
@@ -150,6 +153,7 @@ _SPEC: dict[str, tuple[str, object]] = {
     "FOLLOW_UP_MAX_HOURS": ("follow_up_max_hours", int),
     "BREAKER_MAX_JOBS_PER_HOUR": ("breaker_max_jobs_per_hour", int),
     "MAX_REQUEST_BYTES": ("max_request_bytes", int),
+    "MAX_USERS_PER_ALERT": ("max_users_per_alert", int),
     "RETRY_MAX_WAIT_SECONDS": ("retry_max_wait_seconds", float),
     "ALERT_NAME": ("alert_name", str),
     "AZURE_MONITOR_USER_FIELD": ("azure_monitor_user_field", str),
