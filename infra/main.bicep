@@ -40,17 +40,21 @@ param logRetentionDays int = 30
 @description('TENANT_ID: the tenant the app acts on. Empty: the tenant of this subscription.')
 param tenantId string = ''
 
-@description('GRAPH_BASE_URL: Microsoft Graph root (another one for sovereign clouds).')
-param graphBaseUrl string = 'https://graph.microsoft.com'
+@allowed(['AzurePublicCloud', 'AzureUSGovernment', 'AzureUSGovernmentDoD', 'AzureChinaCloud'])
+@description('AZURE_CLOUD: the national cloud; sets the four hosts below unless they are given.')
+param azureCloud string = 'AzurePublicCloud'
 
-@description('EXCHANGE_BASE_URL: Exchange Online admin API root.')
-param exchangeBaseUrl string = 'https://outlook.office365.com'
+@description('GRAPH_BASE_URL: Microsoft Graph root. Empty: the one of azureCloud.')
+param graphBaseUrl string = ''
 
-@description('MANAGEMENT_API_BASE_URL: Office 365 Management Activity API root; the only host content is fetched from.')
-param managementApiBaseUrl string = 'https://manage.office.com'
+@description('EXCHANGE_BASE_URL: Exchange Online admin API root. Empty: the one of azureCloud.')
+param exchangeBaseUrl string = ''
 
-@description('LOGIN_BASE_URL: Entra authority.')
-param loginBaseUrl string = 'https://login.microsoftonline.com'
+@description('MANAGEMENT_API_BASE_URL: Office 365 Management Activity API root; the only host content is fetched from. Empty: the one of azureCloud.')
+param managementApiBaseUrl string = ''
+
+@description('LOGIN_BASE_URL: Entra authority. Empty: the one of azureCloud.')
+param loginBaseUrl string = ''
 
 @description('API_AUDIENCE: the audience admin and intake tokens must carry (the API app registration\'s application id).')
 param apiAudience string = ''
@@ -264,12 +268,22 @@ module rbac 'app/rbac.bicep' = {
   }
 }
 
+// The hosts of each national cloud: the table of remediation/clouds.py (a test keeps them equal).
+var cloudHosts = {
+  AzurePublicCloud: { graph: 'https://graph.microsoft.com', exchange: 'https://outlook.office365.com', managementApi: 'https://manage.office.com', login: 'https://login.microsoftonline.com' }
+  AzureUSGovernment: { graph: 'https://graph.microsoft.us', exchange: 'https://outlook.office365.us', managementApi: 'https://manage.office365.us', login: 'https://login.microsoftonline.us' }
+  AzureUSGovernmentDoD: { graph: 'https://dod-graph.microsoft.us', exchange: 'https://outlook-dod.office365.us', managementApi: 'https://manage.protection.apps.mil', login: 'https://login.microsoftonline.us' }
+  AzureChinaCloud: { graph: 'https://microsoftgraph.chinacloudapi.cn', exchange: 'https://partner.outlook.cn', managementApi: '', login: 'https://login.chinacloudapi.cn' }
+}
+var hosts = cloudHosts[azureCloud]
+
 var remediationSettings = {
   TENANT_ID: !empty(tenantId) ? tenantId : tenant().tenantId
-  GRAPH_BASE_URL: graphBaseUrl
-  EXCHANGE_BASE_URL: exchangeBaseUrl
-  MANAGEMENT_API_BASE_URL: managementApiBaseUrl
-  LOGIN_BASE_URL: loginBaseUrl
+  AZURE_CLOUD: azureCloud
+  GRAPH_BASE_URL: !empty(graphBaseUrl) ? graphBaseUrl : hosts.graph
+  EXCHANGE_BASE_URL: !empty(exchangeBaseUrl) ? exchangeBaseUrl : hosts.exchange
+  MANAGEMENT_API_BASE_URL: !empty(managementApiBaseUrl) ? managementApiBaseUrl : hosts.managementApi
+  LOGIN_BASE_URL: !empty(loginBaseUrl) ? loginBaseUrl : hosts.login
   API_AUDIENCE: apiAudience
   REMEDIATION_MODE: remediationMode
   FOLLOW_UP_DELAY_SECONDS: followUpDelaySeconds
