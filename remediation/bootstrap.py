@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Callable
 
 from remediation.gateways.exchange import ExchangeAdminClient
-from remediation.gateways.graph import GraphDirectory
+from remediation.gateways.tenant_grants import TenantGraph
 from remediation.gateways.management_api import ManagementActivityClient
 from remediation.gateways.queue import StorageQueue
 from remediation.gateways.store import TableJobStore
@@ -18,7 +18,7 @@ from remediation.settings import Settings
 def build(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> Remediations:
     return Remediations(
         settings,
-        directory=GraphDirectory(settings),
+        directory=TenantGraph(settings),   # the Directory port, plus the grant reads of the self-test
         exchange=ExchangeAdminClient(settings),
         store=TableJobStore.from_settings(settings),
         queue=StorageQueue.from_settings(settings),

@@ -153,6 +153,10 @@ class Operations:
             checks["graph.securityAlerts"] = await self._probe(self.ports.directory.security_alerts(since,
                                                                                                     SERVICE_SOURCE))
             checks["exchange.blockedSenders"] = await self._probe(self.ports.exchange.blocked_senders())
+            from remediation import selftest   # here: the domain does not import the SDKs behind it
+            permissions = await selftest.health_check(self.settings, self.ports.directory, self.ports.exchange)
+            if permissions is not None:
+                checks["permissions"] = permissions
         return {"checks": checks}
 
     @staticmethod

@@ -72,8 +72,8 @@ class Grant:
                 EXCHANGE_RBAC: "Exchange RBAC for Applications"}[self.kind]
 
 
-def _cmdlet(name: str, why: str, without: str, *, enforce_only: bool = False) -> Grant:
-    return Grant(EXCHANGE_CMDLET, name, "playbook", why, without, (f"InvokeCommand {name}",), enforce_only)
+def _cmdlet(name: str, why: str, without: str, *, enforce_only: bool = False, feature: str = "playbook") -> Grant:
+    return Grant(EXCHANGE_CMDLET, name, feature, why, without, (f"InvokeCommand {name}",), enforce_only)
 
 
 TABLE: tuple[Grant, ...] = (
@@ -120,6 +120,12 @@ TABLE: tuple[Grant, ...] = (
     _cmdlet("Get-InboxRule", "see hidden inbox rules (-IncludeHidden), which Graph never lists",
             "inbox_rules fails"),
     _cmdlet("Disable-InboxRule", "disable a hidden rule", "hidden rules stay enabled", enforce_only=True),
+    _cmdlet("Get-ManagementRoleAssignment", "the self-test: which roles the app's role group holds",
+            "the self-test cannot check the Exchange cmdlets and probes the read ones instead", feature="selftest"),
+    _cmdlet("Get-ManagementRoleEntry", "the self-test: which roles hold each cmdlet",
+            "the self-test cannot check the Exchange cmdlets and probes the read ones instead", feature="selftest"),
+    _cmdlet("Test-ServicePrincipalAuthorization", "the self-test: is NOTIFY_SENDER in the Mail.Send scope",
+            "the self-test cannot check Mail.Send", feature="selftest"),
     Grant(DIRECTORY_ROLE, "User Administrator", "playbook",
           "app-only password resets need a directory role besides the Graph permission (it cannot reset admins: "
           "list them in PROTECTED_ACCOUNTS)", "reset_password answers 403 for every user", enforce_only=True),
@@ -127,6 +133,22 @@ TABLE: tuple[Grant, ...] = (
           "/api/alerts/o365 accepts notifications but no job starts from them",
           ("GET /activity/feed/audit/{id}", "POST /activity/feed/subscriptions/start",
            "GET /activity/feed/subscriptions/list")),
+)
+
+
+# What `python -m remediation.setup` needs of the admin who runs it (delegated permissions of their
+# sign-in, besides a role that may grant them: Privileged Role Administrator or Global Administrator).
+SETUP_TABLE: tuple[Grant, ...] = (
+    Grant(GRAPH, "Application.ReadWrite.All", "setup", "create or update the API app registration",
+          "setup cannot create the app registration",
+          ("GET /applications", "POST /applications", "PATCH /applications/{id}", "POST /servicePrincipals",
+           "GET /servicePrincipals")),
+    Grant(GRAPH, "AppRoleAssignment.ReadWrite.All", "setup", "grant the identity its application permissions",
+          "setup cannot grant permissions", ("POST /servicePrincipals/{id}/appRoleAssignedTo",
+                                             "GET /servicePrincipals/{id}/appRoleAssignments")),
+    Grant(GRAPH, "RoleManagement.ReadWrite.Directory", "setup", "assign the User Administrator role",
+          "setup cannot assign the directory role", ("POST /roleManagement/directory/roleAssignments",
+                                                     "GET /roleManagement/directory/roleAssignments")),
 )
 
 
