@@ -1,6 +1,7 @@
 // The restricted-sender responder on Azure: one resource group holding a Flex Consumption
 // function app (Python 3.11), its storage, Key Vault, monitoring and a user-assigned identity.
-// Tenant permissions (Graph, Exchange, Management API) are not here: see infra/README.md.
+// Tenant permissions (Graph, Exchange, Management API) are not here: `python -m remediation.setup`
+// grants them (azd runs it after provisioning; docs/DEPLOY.md).
 targetScope = 'subscription'
 
 @minLength(1)
@@ -201,14 +202,14 @@ module storageObjects 'app/storage-objects.bicep' = {
   }
 }
 
-module logAnalytics 'br/public:avm/res/operational-insights/workspace:0.7.0' = {
+module logAnalytics 'app/log-analytics.bicep' = {
   name: 'logAnalytics'
   scope: rg
   params: {
     name: 'log-${resourceToken}'
     location: location
     tags: tags
-    dataRetention: logRetentionDays
+    retentionInDays: logRetentionDays
   }
 }
 
@@ -224,34 +225,17 @@ module monitoring 'br/public:avm/res/insights/component:0.4.1' = {
   }
 }
 
-// Holds the webhook authId only. RBAC mode; the vault's diagnostic logs record every read.
-module keyVault 'br/public:avm/res/key-vault/vault:0.13.3' = {
+// Holds the webhook authId only (app/vault.bicep: RBAC mode, purge protection, audit log).
+module keyVault 'app/vault.bicep' = {
   name: 'keyVault'
   scope: rg
   params: {
     name: 'kv-${resourceToken}'
     location: location
     tags: tags
-    sku: 'standard'
-    enableRbacAuthorization: true
-    enableVaultForDeployment: false
-    enableVaultForTemplateDeployment: false
-    enableVaultForDiskEncryption: false
-    // The secret can be regenerated, and purge protection would keep `azd down --purge` from freeing the name.
-    enablePurgeProtection: false
-    softDeleteRetentionInDays: 7
-    publicNetworkAccess: 'Enabled' // Key Vault references of a Flex app without a virtual network need it
-    secrets: [
-      {
-        name: webhookSecretName
-        value: o365WebhookAuthId
-      }
-    ]
-    diagnosticSettings: [
-      {
-        workspaceResourceId: logAnalytics.outputs.resourceId
-      }
-    ]
+    webhookSecretName: webhookSecretName
+    webhookSecretValue: o365WebhookAuthId
+    workspaceResourceId: logAnalytics.outputs.resourceId
   }
 }
 
@@ -341,3 +325,8 @@ output AZURE_FUNCTION_URL string = 'https://${api.outputs.defaultHostname}'
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
+// Where each alert source posts (docs/DEPLOY.md, "Alert sources"). Azure Monitor's URI needs the
+// function key appended as ?code=<key>: the route is function-key level.
+output O365_WEBHOOK_URL string = 'https://${api.outputs.defaultHostname}/api/alerts/o365'
+output AZURE_MONITOR_WEBHOOK_URL string = 'https://${api.outputs.defaultHostname}/api/alerts/azure-monitor'
+output SENTINEL_WEBHOOK_URL string = 'https://${api.outputs.defaultHostname}/api/alerts/sentinel'
