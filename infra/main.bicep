@@ -32,6 +32,9 @@ param maximumInstanceCount int = 40
 @description('Memory of one instance in MB.')
 param instanceMemoryMB int = 2048
 
+@description('Private networking: the app reaches its storage over private endpoints and the storage account refuses public traffic (app/network.bicep).')
+param privateNetworking bool = false
+
 @description('Days Log Analytics keeps the logs.')
 param logRetentionDays int = 30
 
@@ -178,9 +181,9 @@ module storage 'br/public:avm/res/storage/storage-account:0.8.3' = {
     allowBlobPublicAccess: false
     allowSharedKeyAccess: false // identities only: no account keys, no connection strings
     dnsEndpointType: 'Standard'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: privateNetworking ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
     blobServices: {
@@ -189,6 +192,17 @@ module storage 'br/public:avm/res/storage/storage-account:0.8.3' = {
     minimumTlsVersion: 'TLS1_2'
     location: location
     tags: tags
+  }
+}
+
+module network 'app/network.bicep' = if (privateNetworking) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: 'vnet-${resourceToken}'
+    location: location
+    tags: tags
+    storageAccountName: storage.outputs.name
   }
 }
 
@@ -312,6 +326,7 @@ module api 'app/api.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     appSettings: remediationSettings
+    virtualNetworkSubnetId: privateNetworking ? network.outputs.appSubnetId : ''
   }
   // The app starts once its roles exist, so its first Key Vault reference and storage calls succeed.
   dependsOn: [rbac, storageObjects]

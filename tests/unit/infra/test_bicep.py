@@ -86,3 +86,13 @@ def test_every_setting_the_code_reads_is_set_in_azure():
     # The connection string is local only: in Azure the host connects with its identity (__ settings).
     read_by_code = set(SETTING_NAMES) - {"AzureWebJobsStorage"} | {"AZURE_CLIENT_ID"}
     assert read_by_code - (app_settings | host_settings) == set()
+
+
+def test_private_networking_is_an_option_that_closes_storage_to_public_traffic():
+    main = parsed("main.bicep")
+    assert main["parameters"]["privateNetworking"]["default"] is False
+    assert main["modules"]["network"]["config"]["condition"] == "privateNetworking"
+    access = main["modules"]["storage"]["config"]["params"]["publicNetworkAccess"]["operator"]
+    assert access["operands"] == {"condition": "privateNetworking", "true_value": "Disabled", "false_value": "Enabled"}
+    endpoints = parsed("app/network.bicep")["resources"]["endpoints"]
+    assert endpoints["type"] == "Microsoft.Network/privateEndpoints"
