@@ -260,7 +260,8 @@ def _application_body(call: GraphCall) -> dict:
 
 def _check_uris(call: GraphCall, body: dict, owner: dict | None) -> None:
     for uri in body.get("identifierUris") or []:
-        if any(uri in item.get("identifierUris", []) for item in state(call.state)["applications"] if item is not owner):
+        others = [item for item in state(call.state)["applications"] if item is not owner]
+        if any(uri in item.get("identifierUris", []) for item in others):
             raise odata.bad_request("Another object with the same value for property identifierUris already exists.",
                                     "Request_BadRequest")
 

@@ -8,14 +8,13 @@ Setup runs it as the deploying admin (delegated token); the self-test as the app
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from kiota_abstractions.method import Method
 
 from remediation.gateways.graph import GraphDirectory
-from remediation.gateways.graph_errors import graph_error
+from remediation.gateways.graph_errors import translating
 
 READ_APPS = "Application.Read.All"
 WRITE_APPS = "Application.ReadWrite.All"
@@ -35,22 +34,6 @@ class RoleAssignment:
     directory_scope_id: str
 
 
-def _translated(permission: str):
-    """Graph's, the network's and the credential's errors leave as ours, naming `permission`."""
-    def decorate(method):
-        @functools.wraps(method)
-        async def call(*args, **kwargs):
-            try:
-                return await method(*args, **kwargs)
-            except Exception as exc:
-                error = graph_error(exc, permission)
-                if error is None or error is exc:
-                    raise
-                raise error from exc
-        return call
-    return decorate
-
-
 def _literal(value: str) -> str:
     return value.replace("'", "''")   # an OData string literal doubles its quotes
 
@@ -61,7 +44,7 @@ def _principal(item: dict) -> Principal:
 
 
 class TenantGraph(GraphDirectory):
-    @_translated(READ_APPS)
+    @translating(READ_APPS)
     async def service_principal(self, app_id: str) -> Principal | None:
         builder = self.client.service_principals
         query = builder.ServicePrincipalsRequestBuilderGetQueryParameters(
@@ -69,19 +52,19 @@ class TenantGraph(GraphDirectory):
         found = await self._all_pages(builder, RequestConfiguration(query_parameters=query))
         return _principal(found[0]) if found else None
 
-    @_translated(READ_APPS)
+    @translating(READ_APPS)
     async def app_role_ids(self, principal_id: str) -> set[tuple[str, str]]:
         """(resource service principal id, app role id) of every app role the principal holds."""
         builder = self.client.service_principals.by_service_principal_id(principal_id).app_role_assignments
         return {(item["resourceId"], item["appRoleId"]) for item in await self._all_pages(builder)}
 
-    @_translated("AppRoleAssignment.ReadWrite.All")
+    @translating("AppRoleAssignment.ReadWrite.All")
     async def grant_app_role(self, principal_id: str, resource_id: str, app_role_id: str) -> None:
         builder = self.client.service_principals.by_service_principal_id(resource_id).app_role_assigned_to
         body = {"principalId": principal_id, "resourceId": resource_id, "appRoleId": app_role_id}
         await self._send_json(self._request(Method.POST, builder, body))
 
-    @_translated("RoleManagement.Read.Directory")
+    @translating("RoleManagement.Read.Directory")
     async def directory_roles(self, principal_id: str) -> list[RoleAssignment]:
         builder = self.client.role_management.directory.role_assignments
         query = builder.RoleAssignmentsRequestBuilderGetQueryParameters(
@@ -89,14 +72,14 @@ class TenantGraph(GraphDirectory):
         found = await self._all_pages(builder, RequestConfiguration(query_parameters=query))
         return [RoleAssignment(item["roleDefinitionId"], item.get("directoryScopeId") or "/") for item in found]
 
-    @_translated("RoleManagement.ReadWrite.Directory")
+    @translating("RoleManagement.ReadWrite.Directory")
     async def assign_directory_role(self, principal_id: str, role_definition_id: str, scope: str) -> None:
         body = {"@odata.type": "#microsoft.graph.unifiedRoleAssignment", "principalId": principal_id,
                 "roleDefinitionId": role_definition_id, "directoryScopeId": scope}
         await self._send_json(self._request(Method.POST, self.client.role_management.directory.role_assignments,
                                             body))
 
-    @_translated(READ_APPS)
+    @translating(READ_APPS)
     async def application_by_uri(self, identifier_uri: str) -> dict | None:
         builder = self.client.applications
         query = builder.ApplicationsRequestBuilderGetQueryParameters(
@@ -104,16 +87,16 @@ class TenantGraph(GraphDirectory):
         found = await self._all_pages(builder, RequestConfiguration(query_parameters=query))
         return found[0] if found else None
 
-    @_translated(WRITE_APPS)
+    @translating(WRITE_APPS)
     async def create_application(self, properties: dict) -> dict:
         return await self._send_json(self._request(Method.POST, self.client.applications, properties))
 
-    @_translated(WRITE_APPS)
+    @translating(WRITE_APPS)
     async def update_application(self, object_id: str, properties: dict) -> None:
         builder = self.client.applications.by_application_id(object_id)
         await self._send_json(self._request(Method.PATCH, builder, properties))
 
-    @_translated(WRITE_APPS)
+    @translating(WRITE_APPS)
     async def create_service_principal(self, app_id: str) -> Principal:
         body = {"appId": app_id, "appRoleAssignmentRequired": True}   # only principals given a role get a token
         return _principal(await self._send_json(self._request(Method.POST, self.client.service_principals, body)))

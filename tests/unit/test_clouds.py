@@ -52,5 +52,5 @@ def test_the_authority_is_the_clouds_unless_login_base_url_is_set():
 
 
 def test_an_unknown_cloud_is_refused_with_the_names_it_takes():
-    with pytest.raises(ConfigurationError, match="AZURE_CLOUD must be one of AzurePublicCloud, .*not 'AzureGermanCloud'"):
+    with pytest.raises(ConfigurationError, match="must be one of AzurePublicCloud, .*not 'AzureGermanCloud'"):
         Settings.from_env({"AZURE_CLOUD": "AzureGermanCloud"})
