@@ -121,6 +121,9 @@ class SelfTest:
                       "UserAuthenticationMethod.Read.All": lambda: self.graph.auth_methods(mailbox),
                       "Get-Mailbox": lambda: self.exchange.mailbox_forwarding(mailbox),
                       "Get-InboxRule": lambda: self.exchange.inbox_rules(mailbox)}
+            groups = [entry for entry in self.settings.protected_accounts if "@" not in entry]
+            if groups:
+                calls["GroupMember.Read.All"] = lambda: self.graph.member_of(mailbox, groups)
         wanted = {grant.name for grant in needed}
         results = {}
         for name, call in calls.items():

@@ -109,7 +109,10 @@ class Setup:
 
     async def _subscription(self) -> list[Change]:
         if "o365_webhook" not in table.enabled_features(self.settings):
-            return []
+            vault = self.env.get("AZURE_KEY_VAULT_NAME")
+            return [Change(MANUAL, "O365 webhook: export O365_WEBHOOK_AUTH_ID (az keyvault secret show --vault-name "
+                                   f"{vault} --name o365-webhook-auth-id --query value -o tsv) and run this again to "
+                                   "grant ActivityFeed.Read and start the subscription")] if vault else []
         address = f"{self.settings.public_base_url.rstrip('/')}/api/alerts/o365"
         what = f"Management Activity API subscription {CONTENT_TYPE} -> {address}"
         try:

@@ -135,3 +135,9 @@ async def test_the_deep_health_check_carries_the_self_test(live, sandbox):
     [finding] = [item for item in checks["permissions"]["findings"]
                  if item["grant"] == "UserAuthenticationMethod.Read.All"]
     assert finding["status"] == "missing" and finding["fix"] == selftest.SETUP
+
+
+async def test_a_protected_group_is_probed_with_check_member_groups(sandbox, run_selftest):
+    withhold(sandbox, permissions=["GroupMember.Read.All"])
+    finding = (await run_selftest(PROTECTED_ACCOUNTS="6e0f4c2e-9c3b-4d2a-9b1f-0c7d2c1b5a90"))["GroupMember.Read.All"]
+    assert finding.status == selftest.MISSING and "Insufficient privileges" in finding.detail

@@ -145,3 +145,9 @@ def test_the_command_runs_from_the_shell_and_a_second_run_says_nothing_changes(b
     assert "created  Microsoft Graph: User.Read.All" in first.stdout
     second = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert "Nothing to change" in second.stdout and "created" not in second.stdout
+
+
+async def test_after_azd_a_missing_webhook_auth_id_is_a_manual_step_naming_the_vault(bare_tenant, run_setup):
+    changes = await run_setup(AZURE_KEY_VAULT_NAME="kv-abc")
+    [manual] = [c.what for c in changes if c.what.startswith("O365 webhook")]
+    assert "--vault-name kv-abc" in manual and "ActivityFeed.Read" not in _role_values(bare_tenant)
