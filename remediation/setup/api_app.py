@@ -51,7 +51,7 @@ def _api(current: dict, *, pre_authorize: bool) -> dict:
     return api
 
 
-def _needs(app: dict) -> dict:
+def patch_for(app: dict) -> dict:
     """The properties to PATCH so that `app` has what we need (empty: nothing)."""
     patch = {}
     held = {role.get("value") for role in app.get("appRoles") or []}
@@ -80,7 +80,7 @@ async def ensure(graph: TenantGraph, tenant_id: str, *, dry_run: bool) -> tuple[
         await graph.update_application(app["id"], {"api": _api(app.get("api") or {}, pre_authorize=True)})
         changes = [change]
     else:
-        patch = _needs(app)
+        patch = patch_for(app)
         changes = [Change(UPDATE if patch else UNCHANGED,
                           f"app registration '{app.get('displayName')}' ({uri})"
                           + (f": {', '.join(sorted(patch))}" if patch else ""))]
