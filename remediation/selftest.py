@@ -21,12 +21,12 @@ from remediation.errors import PermissionError_, RemediationError
 from remediation.gateways.exchange_rbac import ExchangeRbac
 from remediation.gateways.tenant_grants import TenantGraph
 from remediation.permissions import Grant
+from remediation.services.schedules import SERVICE_SOURCE
 from remediation.settings import Settings
 
 OK, MISSING, WARNING, UNKNOWN = "ok", "missing", "warning", "unknown"
 SETUP = "python -m remediation.setup"
 EXCHANGE_SCRIPT = "run the Exchange script that `python -m remediation.setup` writes"
-SERVICE_SOURCE = "microsoftDefenderForOffice365"
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,7 @@ def test_the_command_refuses_invalid_settings_with_exit_2(sandbox):
 
 async def test_the_deep_health_check_carries_the_self_test(live, sandbox):
     withhold(sandbox, permissions=["UserAuthenticationMethod.Read.All"])
-    checks = (await live.worker().health(deep=True))["checks"]
+    checks = (await live.worker().health.check(deep=True))["checks"]
     assert checks["permissions"]["ok"] is False
     [finding] = [item for item in checks["permissions"]["findings"]
                  if item["grant"] == "UserAuthenticationMethod.Read.All"]
