@@ -50,19 +50,20 @@ class Finding:
 class Evidence:
     granted: set[str] | None = None          # app role values the identity holds; None: could not read
     directory_roles: set[str] | None = None  # role definition ids
-    probes: dict[str, str] | None = None     # grant name -> "" (call worked) or the refusal's words
+    probes: dict[str, str | None] | None = None   # grant name -> "" (call worked), the refusal's words,
+                                                   # or None (it failed otherwise: nothing learnt)
     exchange: dict[str, bool] | None = None  # cmdlet -> covered by a role assigned to the app
     mail_send: bool | None = None
 
 
 async def _attempt(call: Awaitable) -> tuple[object, str | None]:
-    """(result, None), or (None, the words of a refusal); other failures (None, "")."""
+    """(result, ""), or (None, the words of a refusal); other failures (None, None): nothing learnt."""
     try:
-        return await call, None
+        return await call, ""
     except PermissionError_ as exc:
         return None, str(exc)
     except RemediationError:
-        return None, ""
+        return None, None
 
 
 class SelfTest:
@@ -75,10 +76,14 @@ class SelfTest:
     async def run(self) -> list[Finding]:
         needed = table.needed(self.settings)
         evidence = Evidence(probes=await self._probes(needed))
-        principal, _ = await _attempt(self.graph.service_principal(self.client_id)) if self.client_id else (None, "")
+        principal = None
+        if self.client_id:   # the self-test's own reads also prove (or disprove) their grants
+            principal, evidence.probes["Application.Read.All"] = await _attempt(
+                self.graph.service_principal(self.client_id))
         if principal is not None:
             evidence.granted = await self._granted(principal.id)
-            roles, _ = await _attempt(self.graph.directory_roles(principal.id))
+            roles, evidence.probes["RoleManagement.Read.Directory"] = await _attempt(
+                self.graph.directory_roles(principal.id))
             evidence.directory_roles = None if roles is None else {role.role_definition_id for role in roles}
         identity = principal.id if principal is not None else self.client_id
         if identity:
@@ -128,8 +133,7 @@ class SelfTest:
         results = {}
         for name, call in calls.items():
             if name in wanted:
-                _, refusal = await _attempt(call())
-                results[name] = refusal if refusal is not None else ""
+                _, results[name] = await _attempt(call())
         return results
 
     def _judge(self, grant: Grant, evidence: Evidence) -> Finding:

@@ -141,3 +141,17 @@ async def test_a_protected_group_is_probed_with_check_member_groups(sandbox, run
     withhold(sandbox, permissions=["GroupMember.Read.All"])
     finding = (await run_selftest(PROTECTED_ACCOUNTS="6e0f4c2e-9c3b-4d2a-9b1f-0c7d2c1b5a90"))["GroupMember.Read.All"]
     assert finding.status == selftest.MISSING and "Insufficient privileges" in finding.detail
+
+
+async def test_without_its_own_read_permission_the_self_test_says_so_and_probes_the_rest(sandbox, run_selftest):
+    withhold(sandbox, permissions=["Application.Read.All"])
+    findings = await run_selftest()
+    assert findings["Application.Read.All"].status == selftest.WARNING
+    assert findings["Application.Read.All"].detail.endswith("needed only by the self-test")
+    assert findings["Domain.Read.All"].detail == "the call worked"
+    assert not selftest.failing(list(findings.values()))
+
+
+async def test_a_probe_that_fails_for_another_reason_proves_nothing(run_selftest):
+    findings = await run_selftest(client_id="", NOTIFY_SENDER="nobody@contoso.com")
+    assert findings["MailboxSettings.ReadWrite"].status == selftest.UNKNOWN
