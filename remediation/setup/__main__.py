@@ -91,8 +91,8 @@ class Setup:
         azd = shutil.which("azd")
         if self.args.no_azd or azd is None:
             return [Change(MANUAL, f"run `azd env set API_AUDIENCE {app_id}`, then `azd provision`")]
-        if not self.args.dry_run:
-            subprocess.run([azd, "env", "set", "API_AUDIENCE", app_id], check=True)
+        if not self.args.dry_run and subprocess.run([azd, "env", "set", "API_AUDIENCE", app_id]).returncode != 0:
+            return [Change(MANUAL, f"`azd env set API_AUDIENCE {app_id}` failed: run it, then `azd provision`")]
         return [Change(UPDATE, what)]
 
     def _exchange_script(self, app_id: str, object_id: str) -> list[Change]:

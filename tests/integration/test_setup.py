@@ -151,3 +151,19 @@ async def test_after_azd_a_missing_webhook_auth_id_is_a_manual_step_naming_the_v
     changes = await run_setup(AZURE_KEY_VAULT_NAME="kv-abc")
     [manual] = [c.what for c in changes if c.what.startswith("O365 webhook")]
     assert "--vault-name kv-abc" in manual and "ActivityFeed.Read" not in _role_values(bare_tenant)
+
+
+def test_api_audience_is_set_in_the_azd_environment(bare_tenant, tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    azd = bin_dir / "azd"   # stands in for azd: records its arguments
+    azd.write_text(f'#!/bin/sh\necho "$@" >> {tmp_path / "azd.log"}\n')
+    azd.chmod(0o755)
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", **bare_tenant.env(), **NOTIFY,
+           "MANAGED_IDENTITY_CLIENT_ID": MANAGED_IDENTITY["appId"]}
+    done = subprocess.run([sys.executable, "-m", "remediation.setup", "--exchange-script", str(tmp_path / "x.ps1")],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    [app] = bare_tenant.state()["identity"]["directory"]["applications"]
+    assert (tmp_path / "azd.log").read_text() == f"env set API_AUDIENCE {app['appId']}\n"
+    assert f"updated  API_AUDIENCE = {app['appId']} in the azd environment" in done.stdout
