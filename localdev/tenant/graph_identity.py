@@ -40,6 +40,8 @@ DEFAULT_GRANTS = ("User.Read.All", "Domain.Read.All", "User-PasswordProfile.Read
 ROLE_TEMPLATES = {"User Administrator": "fe930be7-5e62-47db-91af-98c3a49a38b1",
                   "Exchange Administrator": "29232cdf-9323-42fd-ade2-1d097af3e4de",
                   "Privileged Authentication Administrator": "7be44c8a-adaf-4e2a-84d6-ab2649e08a13"}
+# Microsoft's multi-tenant apps a tenant may instantiate (POST /servicePrincipals {appId}).
+FIRST_PARTY = {"461e8683-5575-4561-ac7f-899cc907d62a": "AzNS AAD Webhook"}
 MANAGED_IDENTITY = {"appId": "7d3f1c52-3a8e-4b6f-9d21-5e4c8b0a9f13", "displayName": "id-restricted-sender-responder"}
 READ = "Application.Read.All"
 _EQ = re.compile(r"^\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*$", re.IGNORECASE)
@@ -141,7 +143,10 @@ def _principal(call: GraphCall, sp: str) -> dict:
 def create_service_principal(call: GraphCall) -> GraphReply:
     body = odata.properties(call.json() or {})
     directory = state(call.state)
-    application = _find(directory["applications"], "appId", str(body.get("appId") or ""))
+    app_id = str(body.get("appId") or "")
+    application = _find(directory["applications"], "appId", app_id)
+    if application is None and app_id in FIRST_PARTY:
+        application = {"appId": app_id, "displayName": FIRST_PARTY[app_id], "appRoles": []}
     if application is None:
         raise odata.bad_request(f"The appId '{body.get('appId')}' of the service principal does not reference "
                                 "a valid application object.", "Request_BadRequest")

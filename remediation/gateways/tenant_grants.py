@@ -97,6 +97,6 @@ class TenantGraph(GraphDirectory):
         await self._send_json(self._request(Method.PATCH, builder, properties))
 
     @translating(WRITE_APPS)
-    async def create_service_principal(self, app_id: str) -> Principal:
-        body = {"appId": app_id, "appRoleAssignmentRequired": True}   # only principals given a role get a token
+    async def create_service_principal(self, app_id: str, *, assignment_required: bool = False) -> Principal:
+        body = {"appId": app_id, "appRoleAssignmentRequired": assignment_required}
         return _principal(await self._send_json(self._request(Method.POST, self.client.service_principals, body)))

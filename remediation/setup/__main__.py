@@ -1,4 +1,4 @@
-"""`python -m remediation.setup [--dry-run] [--admin-unit ID] [--exchange-script PATH]`
+"""`python -m remediation.setup [--dry-run] [--admin-unit ID] [--exchange-script PATH] [--azure-monitor]`
 
 Configured by the environment: the app's settings (TENANT_ID, AZURE_CLOUD, NOTIFY_SENDER, the
 feature switches) and azd's outputs (MANAGED_IDENTITY_CLIENT_ID, AZURE_TENANT_ID,
@@ -25,6 +25,7 @@ from remediation.settings import Settings, is_loopback
 from remediation.setup.changes import CREATE, MANUAL, UNCHANGED, UPDATE, Change, summary
 
 CONTENT_TYPE = "Audit.General"   # the alert policy records come in this content type
+AZURE_MONITOR_APP = "461e8683-5575-4561-ac7f-899cc907d62a"   # AzNS AAD Webhook: Azure Monitor's secure webhooks
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -34,6 +35,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="object id of an administrative unit: the User Administrator role is scoped to it")
     parser.add_argument("--exchange-script", default="exchange-setup.ps1", help="where to write the Exchange script")
     parser.add_argument("--no-azd", action="store_true", help="do not set API_AUDIENCE in the azd environment")
+    parser.add_argument("--azure-monitor", action="store_true",
+                        help="give Azure Monitor's secure webhooks (AzNS AAD Webhook) the Alerts.Submit role")
     return parser.parse_args(argv)
 
 
@@ -73,6 +76,9 @@ class Setup:
         dry = self.args.dry_run
         app_id, changes = await api_app.ensure(self.graph, self.settings.tenant_id, dry_run=dry)
         changes += self._audience(app_id)
+        if self.args.azure_monitor:
+            changes += await api_app.grant_alerts_submit(self.graph, app_id, AZURE_MONITOR_APP, "Azure Monitor",
+                                                         dry_run=dry)
         client_id = self.env.get("MANAGED_IDENTITY_CLIENT_ID", "")
         identity = await self.graph.service_principal(client_id) if client_id else None
         if identity is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 
 from remediation.gateways.tenant_grants import TenantGraph
-from remediation.setup.changes import CREATE, UNCHANGED, UPDATE, Change
+from remediation.setup.changes import CREATE, MANUAL, UNCHANGED, UPDATE, Change
 
 NAME = "Restricted sender responder API"
 _IDS = uuid.UUID("6f1d2a5e-8c3b-4e7a-9f20-1b5c4d3e2a10")   # namespace of the ids below
@@ -88,6 +88,31 @@ async def ensure(graph: TenantGraph, tenant_id: str, *, dry_run: bool) -> tuple[
             await graph.update_application(app["id"], patch)
     principal = await graph.service_principal(app["appId"])
     if principal is None and not dry_run:
-        await graph.create_service_principal(app["appId"])
+        await graph.create_service_principal(app["appId"], assignment_required=True)   # a role or no token
     changes.append(Change(CREATE if principal is None else UNCHANGED, f"service principal of '{NAME}'"))
     return app["appId"], changes
+
+
+async def grant_alerts_submit(graph: TenantGraph, api_app_id: str | None, client_app_id: str, client_name: str, *,
+                              dry_run: bool) -> list[Change]:
+    """`Alerts.Submit` for a client app (Azure Monitor's secure webhooks), its service principal
+    created first when the tenant has none."""
+    what = f"Alerts.Submit for {client_name}"
+    api = await graph.service_principal(api_app_id) if api_app_id else None
+    if api is None:   # a dry run that would create the API app
+        return [Change(CREATE, what)]
+    client = await graph.service_principal(client_app_id)
+    changes = []
+    if client is None:
+        changes.append(Change(CREATE, f"service principal of {client_name}"))
+        if dry_run:
+            return changes + [Change(CREATE, what)]
+        client = await graph.create_service_principal(client_app_id)
+    role_id = api.app_roles.get("Alerts.Submit")
+    if role_id is None:
+        return changes + [Change(MANUAL, f"{what}: the API's service principal has no such role yet; run again")]
+    if (api.id, role_id) in await graph.app_role_ids(client.id):
+        return changes + [Change(UNCHANGED, what)]
+    if not dry_run:
+        await graph.grant_app_role(client.id, api.id, role_id)
+    return changes + [Change(CREATE, what)]

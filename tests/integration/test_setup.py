@@ -33,7 +33,7 @@ def bare_tenant(sandbox):
 @pytest.fixture
 def run_setup(bare_tenant, tmp_path):
     async def run(*flags: str, **env) -> list:
-        args = argparse.Namespace(dry_run="--dry-run" in flags, admin_unit=None,
+        args = argparse.Namespace(dry_run="--dry-run" in flags, admin_unit=None, azure_monitor="--azure-monitor" in flags,
                                   exchange_script=str(tmp_path / "exchange-setup.ps1"), no_azd=True)
         merged = {**bare_tenant.env(), **NOTIFY, "MANAGED_IDENTITY_CLIENT_ID": MANAGED_IDENTITY["appId"], **env}
         settings = setup_command.Settings.from_env(merged)
@@ -105,7 +105,7 @@ async def test_a_feature_turned_on_adds_its_permission_and_one_no_longer_needed_
 
 
 async def test_the_role_can_be_scoped_to_an_administrative_unit(bare_tenant, run_setup, tmp_path):
-    args = argparse.Namespace(dry_run=False, admin_unit="a1b2c3d4-0000-4000-8000-000000000001",
+    args = argparse.Namespace(dry_run=False, admin_unit="a1b2c3d4-0000-4000-8000-000000000001", azure_monitor=False,
                               exchange_script=str(tmp_path / "x.ps1"), no_azd=True)
     env = {**bare_tenant.env(), **NOTIFY, "MANAGED_IDENTITY_CLIENT_ID": MANAGED_IDENTITY["appId"]}
     setup = setup_command.Setup(setup_command.Settings.from_env(env), args, env, None)
@@ -167,3 +167,16 @@ def test_api_audience_is_set_in_the_azd_environment(bare_tenant, tmp_path):
     [app] = bare_tenant.state()["identity"]["directory"]["applications"]
     assert (tmp_path / "azd.log").read_text() == f"env set API_AUDIENCE {app['appId']}\n"
     assert f"updated  API_AUDIENCE = {app['appId']} in the azd environment" in done.stdout
+
+
+async def test_azure_monitor_gets_alerts_submit_once_and_its_principal_is_created_if_missing(bare_tenant, run_setup):
+    assert "Alerts.Submit for Azure Monitor" in made(await run_setup("--dry-run", "--azure-monitor"))
+    first = await run_setup("--azure-monitor")
+    assert {"service principal of Azure Monitor", "Alerts.Submit for Azure Monitor"} <= set(made(first))
+    directory = bare_tenant.state()["identity"]["directory"]
+    azns = next(sp for sp in directory["servicePrincipals"] if sp["appId"] == setup_command.AZURE_MONITOR_APP)
+    api = next(sp for sp in directory["servicePrincipals"] if sp["displayName"] == "Restricted sender responder API")
+    submit = next(role["id"] for role in api["appRoles"] if role["value"] == "Alerts.Submit")
+    assert [(a["resourceId"], a["appRoleId"]) for a in directory["appRoleAssignments"]
+            if a["principalId"] == azns["id"]] == [(api["id"], submit)]
+    assert made(await run_setup("--azure-monitor")) == []
