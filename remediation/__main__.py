@@ -29,15 +29,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 async def run_selftest(settings: Settings, client_id: str | None) -> int:
     from remediation import selftest   # the SDKs load only for this command
     from remediation.gateways.exchange import ExchangeAdminClient
+    from remediation.gateways.management_api import ManagementActivityClient
     from remediation.gateways.tenant_grants import TenantGraph
 
-    graph, exchange = TenantGraph(settings), ExchangeAdminClient(settings)
+    clients = graph, exchange, management = (TenantGraph(settings), ExchangeAdminClient(settings),
+                                             ManagementActivityClient(settings))
     try:
         identity = client_id if client_id is not None else selftest.identity_client_id(settings)
-        findings = await selftest.SelfTest(settings, graph, exchange, client_id=identity).run()
+        findings = await selftest.SelfTest(settings, graph, exchange, management=management, client_id=identity).run()
     finally:
-        await graph.aclose()
-        await exchange.aclose()
+        for client in clients:
+            await client.aclose()
     sys.stdout.write(selftest.render(findings))
     return 1 if selftest.failing(findings) else 0
 

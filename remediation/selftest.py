@@ -67,9 +67,9 @@ async def _attempt(call: Awaitable) -> tuple[object, str | None]:
 
 
 class SelfTest:
-    def __init__(self, settings: Settings, graph: TenantGraph, exchange, *, client_id: str = "",
+    def __init__(self, settings: Settings, graph: TenantGraph, exchange, *, management=None, client_id: str = "",
                  clock=lambda: datetime.now(timezone.utc)) -> None:
-        self.settings, self.graph, self.exchange = settings, graph, exchange
+        self.settings, self.graph, self.exchange, self.management = settings, graph, exchange, management
         self.rbac = ExchangeRbac(exchange)
         self.client_id, self.clock = client_id, clock
 
@@ -129,6 +129,8 @@ class SelfTest:
             groups = [entry for entry in self.settings.protected_accounts if "@" not in entry]
             if groups:
                 calls["GroupMember.Read.All"] = lambda: self.graph.member_of(mailbox, groups)
+        if self.management is not None:
+            calls["ActivityFeed.Read"] = lambda: self.management.list_subscriptions()
         wanted = {grant.name for grant in needed}
         results = {}
         for name, call in calls.items():

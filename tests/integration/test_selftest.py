@@ -155,3 +155,14 @@ async def test_without_its_own_read_permission_the_self_test_says_so_and_probes_
 async def test_a_probe_that_fails_for_another_reason_proves_nothing(run_selftest):
     findings = await run_selftest(client_id="", NOTIFY_SENDER="nobody@contoso.com")
     assert findings["MailboxSettings.ReadWrite"].status == selftest.UNKNOWN
+
+
+def test_the_command_probes_the_management_api_when_the_webhook_is_on(sandbox):
+    withhold(sandbox, permissions=["ActivityFeed.Read"])
+    env = {"PATH": "/usr/bin:/bin", **sandbox.env(), **NOTIFY, "O365_WEBHOOK_AUTH_ID": "auth-id"}
+    done = subprocess.run([sys.executable, "-m", "remediation", "selftest"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    [line] = [line for line in done.stdout.splitlines() if line.split()[1:2] == ["ActivityFeed.Read"]]
+    assert line.startswith("missing") and "did not include the expected permission ActivityFeed.Read" in line
+    assert line.rstrip().endswith(selftest.SETUP)
+    assert done.returncode == 1
