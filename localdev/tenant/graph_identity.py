@@ -101,14 +101,16 @@ def _role_assignment(principal_id: str, role_definition_id: str, scope: str) -> 
             "roleDefinitionId": role_definition_id, "directoryScopeId": scope}
 
 
-def _equals(call: GraphCall, names: tuple[str, ...]) -> tuple[str, str] | None:
+def _filtered(call: GraphCall, items: list[dict], names: tuple[str, ...]) -> list[dict]:
+    """`items` matching `$filter=<name> eq '<value>'` (case-insensitive), for one of `names`."""
     text = call.query.get("$filter")
     if text is None:
-        return None
+        return items
     match = _EQ.match(text)
     if not match or match.group(1) not in names:
         raise odata.bad_request(f"Invalid filter clause: {text}", "Request_UnsupportedQuery")
-    return match.group(1), match.group(2).replace("''", "'")
+    name, value = match.group(1), match.group(2).replace("''", "'").lower()
+    return [item for item in items if item[name].lower() == value]
 
 
 def _listing(call: GraphCall, fragment: str, items: list[dict]) -> GraphReply:
@@ -121,10 +123,7 @@ def _find(items: list[dict], key: str, value: str) -> dict | None:
 
 # servicePrincipals ----------------------------------------------------------------------------
 def list_service_principals(call: GraphCall) -> GraphReply:
-    principals = state(call.state)["servicePrincipals"]
-    wanted = _equals(call, ("appId", "displayName"))
-    if wanted:
-        principals = [sp for sp in principals if sp[wanted[0]].lower() == wanted[1].lower()]
+    principals = _filtered(call, state(call.state)["servicePrincipals"], ("appId", "displayName"))
     return _listing(call, "servicePrincipals", principals)
 
 
@@ -188,10 +187,7 @@ def grant_app_role(call: GraphCall, sp: str) -> GraphReply:
 
 # roleManagement/directory/roleAssignments -----------------------------------------------------
 def list_role_assignments(call: GraphCall) -> GraphReply:
-    items = state(call.state)["roleAssignments"]
-    wanted = _equals(call, ("principalId", "roleDefinitionId"))
-    if wanted:
-        items = [item for item in items if item[wanted[0]].lower() == wanted[1].lower()]
+    items = _filtered(call, state(call.state)["roleAssignments"], ("principalId", "roleDefinitionId"))
     return _listing(call, "roleManagement/directory/roleAssignments", items)
 
 
