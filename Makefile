@@ -2,8 +2,11 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# checkov pins older packaging and python-dateutil than the app's tools: it gets a venv of its own.
+CHECKOV_VENV := .venv-checkov
+CHECKOV := $(CHECKOV_VENV)/bin/checkov
 
-.PHONY: run test deps bench
+.PHONY: run test deps bench checkov
 
 deps: $(VENV)/.installed node_modules/.installed
 
@@ -13,6 +16,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	touch $@
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -20,8 +28,12 @@ node_modules/.installed: package.json package-lock.json
 run: deps
 	$(PY) -m localdev.run
 
-test: deps
+test: deps checkov
 	$(PY) -m pytest
+
+# The Bicep templates' security settings (raw resources where a registry module would hide them).
+checkov: $(CHECKOV_VENV)/.installed
+	$(CHECKOV) --directory infra --framework bicep --compact --quiet --skip-download
 
 bench: deps
 	$(PY) -m bench

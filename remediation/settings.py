@@ -13,6 +13,7 @@ from ipaddress import ip_address
 from typing import Mapping
 from urllib.parse import urlsplit
 
+from remediation.clouds import DEFAULT as DEFAULT_CLOUD, with_cloud_hosts
 from remediation.errors import ConfigurationError
 from remediation.models import DRY_RUN, ENFORCE, MODES
 
@@ -46,6 +47,7 @@ class Settings:
     exchange_base_url: str = "https://outlook.office365.com"
     management_api_base_url: str = "https://manage.office.com"
     login_base_url: str = "https://login.microsoftonline.com"
+    azure_cloud: str = DEFAULT_CLOUD
     api_audience: str = ""
     mode: str = DRY_RUN
     follow_up_delay_seconds: int = 3600
@@ -76,7 +78,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
-        env = os.environ if env is None else env
+        env = with_cloud_hosts(os.environ if env is None else env)   # AZURE_CLOUD's hosts, unless set
         values: dict[str, object] = {}
         unresolved = []
         for name, (attribute, parse) in _SPEC.items():
@@ -131,6 +133,7 @@ _SPEC: dict[str, tuple[str, object]] = {
     "EXCHANGE_BASE_URL": ("exchange_base_url", str),
     "MANAGEMENT_API_BASE_URL": ("management_api_base_url", str),
     "LOGIN_BASE_URL": ("login_base_url", str),
+    "AZURE_CLOUD": ("azure_cloud", str),
     "API_AUDIENCE": ("api_audience", str),
     "REMEDIATION_MODE": ("mode", str),
     "FOLLOW_UP_DELAY_SECONDS": ("follow_up_delay_seconds", int),

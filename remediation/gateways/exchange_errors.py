@@ -17,7 +17,7 @@ from remediation.errors import (
 from remediation.gateways.http_errors import error_for_status
 
 SERVICE = "exchange"
-PERMISSION = "the Exchange.ManageAsApp application permission and the Exchange Administrator role"
+PERMISSION = "Exchange.ManageAsApp and the app's Exchange role group (the script python -m remediation.setup writes)"
 UNBLOCK_CMDLET = "remove-blockedsenderaddress"
 # Microsoft publishes no text for its cap on unblocks (past it only Support can release the
 # sender): match its exception type, or phrases about the unblock/release limit itself. Bare

@@ -23,6 +23,10 @@ class Health:
             checks["graph.domains"] = await _probe(ports.directory.domains())
             checks["graph.securityAlerts"] = await _probe(ports.directory.security_alerts(since, SERVICE_SOURCE))
             checks["exchange.blockedSenders"] = await _probe(ports.exchange.blocked_senders())
+            from remediation import selftest   # here: the domain does not import the SDKs behind it
+            permissions = await selftest.health_check(self.context.settings, ports.directory, ports.exchange)
+            if permissions is not None:
+                checks["permissions"] = permissions
         return {"checks": checks}
 
 
