@@ -14,7 +14,7 @@ from remediation.intake import sentinel_users
 bp = func.Blueprint()
 
 
-@bp.route(route="alerts/sentinel", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.route(route="api/alerts/sentinel", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 @http_endpoint
 async def alerts_sentinel(req: func.HttpRequest) -> func.HttpResponse:
     caller = await authenticate(req, ALERTS_SUBMIT)

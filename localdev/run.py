@@ -33,6 +33,16 @@ AUDIENCE = "api://restricted-sender-responder"
 SETTLED = ("resolved", "escalated", "failed", "cancelled", "planned")
 
 
+CONSOLE_CLIENT_ID = "c0a5e1e2-7b1d-4c3e-9f4a-5d6e7f8a9b0c"   # the console's app in demo.yaml
+
+
+def sandbox_scenario(scenario: dict, app_url: str) -> dict:
+    """The scenario with the console's redirect URI on the app's address."""
+    apps = scenario["entra"]["apps"]
+    apps[CONSOLE_CLIENT_ID] = {**apps[CONSOLE_CLIENT_ID], "spa": {"redirectUris": [f"{app_url}/redirect"]}}
+    return scenario
+
+
 def app_command(port: int) -> list[str]:
     if shutil.which("func"):
         return ["func", "start", "--port", str(port)]

@@ -155,6 +155,12 @@ class Operations:
             checks["exchange.blockedSenders"] = await self._probe(self.ports.exchange.blocked_senders())
         return {"checks": checks}
 
+    async def status(self) -> dict:
+        """What every page of the console shows: the mode, and the breaker's state this hour."""
+        count, limit = await self.ports.store.automatic_jobs(self.clock()), self.settings.breaker_max_jobs_per_hour
+        return {"mode": self.settings.mode,
+                "breaker": {"open": count > limit, "automaticJobsThisHour": count, "maxJobsPerHour": limit}}
+
     @staticmethod
     async def _probe(call) -> dict:
         try:

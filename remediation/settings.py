@@ -74,6 +74,8 @@ class Settings:
     alerts_poll_schedule: str = "0 */5 * * * *"
     poison_schedule: str = "0 */5 * * * *"
     stale_job_minutes: int = 15
+    console_client_id: str = ""
+    console_login_base_url: str = ""
     unresolved_references: tuple[str, ...] = ()
 
     @classmethod
@@ -160,6 +162,8 @@ _SPEC: dict[str, tuple[str, object]] = {
     "ALERTS_POLL_SCHEDULE": ("alerts_poll_schedule", str),
     "POISON_SCHEDULE": ("poison_schedule", str),
     "STALE_JOB_MINUTES": ("stale_job_minutes", int),
+    "CONSOLE_CLIENT_ID": ("console_client_id", str),
+    "CONSOLE_LOGIN_BASE_URL": ("console_login_base_url", str),
 }
 
 

@@ -17,7 +17,7 @@ from typing import Any, Awaitable, Callable
 
 from aiohttp import web
 
-from localdev.tenant import context, control, entra, exchange, faults, graph, management, odata
+from localdev.tenant import context, control, entra, entra_signin, exchange, faults, graph, management, odata
 from localdev.tenant.state import TenantState
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -73,6 +73,7 @@ def create_app(scenario: dict | None = None) -> web.Application:
     app[context.TENANT] = tenant
     control.add_routes(app, tenant)
     entra.add_routes(app, tenant)
+    entra_signin.add_routes(app)
     graph.add_routes(app, tenant)
     exchange.add_routes(app, tenant)
     management.add_routes(app, tenant)

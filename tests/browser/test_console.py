@@ -1,0 +1,155 @@
+"""The admin console in a real browser (Debian's Chromium, driven by Playwright) against the
+`make run` stack: Azurite, the sandbox tenant (with its HTTPS sign-in listener) and the app on
+the local host. Sign-in goes through MSAL and the sandbox's /authorize and /token, as in Azure.
+
+Without Chromium the tests are skipped (saying why), except in CI, where that is a failure.
+Screenshots land in docs/screenshots/ (the README shows them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from localdev.run import AUDIENCE, sandbox_scenario
+from localdev.tenant import scenario as scenarios
+from localdev.tenant.server import BackgroundSandbox
+from tests.plugins.e2e import base_settings, host_json
+from tests.plugins.host import ROOT, start_host_process
+
+pytestmark = pytest.mark.e2e
+SHOTS = ROOT / "docs" / "screenshots"
+CLIENT_ID = "c0a5e1e2-7b1d-4c3e-9f4a-5d6e7f8a9b0c"
+DEMO, PROTECTED = "adele@contoso.com", "megan@contoso.com"
+WAITING = "lee@contoso.com"   # blocked, and no job yet: the sweep's timer does not fire here
+ATTACKER_RULE = "<img src=x onerror=alert(1)>"
+TIMEOUT_MS = 30_000
+
+
+def chromium() -> str:
+    found = next((path for path in map(shutil.which, ("chromium", "chromium-browser")) if path), None)
+    if found:
+        return found
+    reason = "Chromium is not installed (apt-get install chromium, as root: `make test` does it)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI must run the browser tests")
+    pytest.skip(reason)
+
+
+def tenant() -> dict:
+    """The demo tenant with Adele, Megan and Lee on the blocked list, and an attacker's forwarding rule
+    named like markup on Megan's (protected) mailbox."""
+    scenario = scenarios.read(scenarios.SCENARIOS / "demo.yaml")
+    [megan] = [user for user in scenario["users"] if user["userPrincipalName"] == PROTECTED]
+    megan["inboxRules"] = [{"id": "AQAAAJ5dZqk=", "displayName": ATTACKER_RULE, "sequence": 1,
+                            "actions": {"forwardTo": [{"emailAddress": {"address": "drop@mailbox.example"}}]}}]
+    scenario["blockedSenders"] = [{"SenderAddress": user, "Reason": "ExceedingLimitType=ExternalRecipients;OutboundSpam",
+                                   "CreatedDatetime": "now-30m", "ChangedDatetime": "now-30m", "TemporaryBlock": False}
+                                  for user in (DEMO, PROTECTED, WAITING)]
+    return scenario
+
+
+@pytest.fixture(scope="module")
+def stack(azurite, tmp_path_factory):
+    executable = chromium()
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    folder: Path = tmp_path_factory.mktemp("console-host")
+    (folder / "host.json").write_text(json.dumps(host_json({})))
+    (folder / "empty.settings.json").write_text('{"IsEncrypted": false, "Values": {}}')
+    sandbox = BackgroundSandbox(tenant(), tls_port=0).start()
+    tenant_id = tenant()["tenant"]["id"]
+    names = "c" + uuid.uuid4().hex[:12]
+    settings = {**base_settings(azurite.connection_string, sandbox.url, tenant_id, names),
+                "PROTECTED_ACCOUNTS": PROTECTED, "CONSOLE_CLIENT_ID": CLIENT_ID,
+                "CONSOLE_LOGIN_BASE_URL": sandbox.tls_url}
+    host = start_host_process(settings, settings_file=folder / "empty.settings.json", cwd=folder)
+    httpx.post(f"{sandbox.url}/_sandbox/scenario", json=sandbox_scenario(tenant(), host.url)).raise_for_status()
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        yield {"app": host.url, "sandbox": sandbox.url, "browser": browser, "expect": playwright_api.expect}
+        browser.close()
+    host.stop()
+    sandbox.stop()
+
+
+def signed_in(stack, user: str, role: str, width: int = 1280):
+    """A fresh browser page signed in through the sandbox's authorize page; every dialog is recorded."""
+    context = stack["browser"].new_context(ignore_https_errors=True, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(stack["app"])
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("User").select_option(user)
+    page.get_by_label("App role").select_option(role)
+    page.get_by_role("button", name="Sign in").click()
+    stack["expect"](page.locator("#who")).to_contain_text(user, timeout=TIMEOUT_MS)
+    return page
+
+
+def test_an_admin_watches_the_demo_job_resolve_and_reads_its_timeline(stack):
+    page = signed_in(stack, "secops@contoso.com", "Remediation.Admin")
+    expect = stack["expect"]
+    expect(page.locator("#status")).to_contain_text("Mode: enforce")
+    expect(page.locator("#status")).to_contain_text("Breaker closed")
+    start_job(page, DEMO, "demo: the sandbox blocked Adele")
+    expect(page.get_by_role("heading", name=f"Job for {DEMO}")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.locator(".summary")).to_be_visible()
+    expect(page.get_by_text("Status: resolved")).to_be_visible(timeout=TIMEOUT_MS)
+    steps = page.get_by_role("table", name="Steps")
+    expect(steps).to_contain_text("reset_password")
+    expect(page.get_by_role("table", name="Changes: before and after")).to_contain_text("invoices.adele@mailbox.example")
+    expect(page.get_by_role("table", name="Audit trail")).to_contain_text("remove blocked sender")
+    expect(page.get_by_text("started by admin (secops@contoso.com")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "console-timeline.png"), full_page=True)
+    page.goto(f"{stack['app']}/#/senders")
+    expect(page.get_by_role("heading", name="Restricted senders")).to_be_visible()
+    assert page.dialogs == []
+
+
+def start_job(page, user: str, reason: str) -> None:
+    page.get_by_role("link", name="Jobs").click()
+    page.get_by_label("User to remediate").fill(user)
+    page.get_by_label("Reason").fill(reason)
+    page.get_by_role("button", name="Start a job").click()
+
+
+def test_an_admin_approves_a_protected_accounts_job_and_attacker_text_stays_text(stack):
+    page = signed_in(stack, "secops@contoso.com", "Remediation.Admin")
+    expect = stack["expect"]
+    start_job(page, PROTECTED, "phishing report")
+    expect(page.get_by_text("Status: awaiting_approval")).to_be_visible(timeout=TIMEOUT_MS)
+    page.screenshot(path=str(SHOTS / "console-approval.png"), full_page=True)
+    page.get_by_label("Comment (why)").fill("confirmed with her manager")
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_role("table", name="Decisions")).to_contain_text("confirmed with her manager",
+                                                                        timeout=TIMEOUT_MS)
+    expect(page.get_by_text(re.compile(r"Status: (resolved|awaiting_release|escalated)"))).to_be_visible(
+        timeout=TIMEOUT_MS)
+    # The rule's name is in the snapshot and the audit trail, as text: no image, no script, no dialog.
+    expect(page.get_by_role("table", name="Audit trail")).to_contain_text(ATTACKER_RULE)
+    assert page.locator("img").count() == 0
+    assert page.dialogs == []
+
+
+def test_a_reader_sees_but_cannot_act(stack):
+    page = signed_in(stack, "alex@contoso.com", "Remediation.Reader", width=390)
+    expect = stack["expect"]
+    expect(page.locator("#who")).to_contain_text("reader (read only)")
+    senders = page.get_by_role("table", name="Restricted senders now")
+    expect(senders.get_by_role("row", name=WAITING)).to_contain_text("no job", timeout=TIMEOUT_MS)
+    page.screenshot(path=str(SHOTS / "console-reader-390.png"), full_page=True)
+    page.get_by_role("link", name="Jobs").click()
+    expect(page.get_by_role("table", name="Jobs")).to_contain_text(DEMO)
+    expect(page.get_by_role("button", name="Start a job")).to_have_count(0)
+    page.get_by_role("table", name="Jobs").get_by_role("link", name=PROTECTED).click()
+    expect(page.get_by_role("table", name="Steps")).to_be_visible()
+    expect(page.get_by_role("button", name="Approve")).to_have_count(0)
+    expect(page.get_by_role("button", name="Cancel the job")).to_have_count(0)
