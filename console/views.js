@@ -26,7 +26,7 @@ const Views = (() => {
       const value = cell(row);
       return el("td", { "data-label": label }, value instanceof Node ? value : text(value));
     }))));
-    return el("table", {}, el("caption", {}, caption), head, body);
+    return el("table", {}, el("caption", {}, el("h3", {}, caption)), head, body);
   }
 
   const jobLink = (id, label) => (id ? el("a", { href: `#/job/${encodeURIComponent(id)}` }, label || id) : "—");
@@ -90,7 +90,7 @@ const Views = (() => {
   function changes(job) {
     // The snapshot holds what each step saw before it changed anything; the step's data what it did.
     const rows = job.steps.filter((step) => job.snapshot[step.name] !== undefined || Object.keys(step.data || {}).length);
-    if (!rows.length) return el("p", {}, "No change was recorded.");
+    if (!rows.length) return el("p", {}, "Changes: none recorded.");
     return table("Changes: before and after", [
       ["Step", (step) => step.name],
       ["Before (snapshot)", (step) => el("pre", {}, text(job.snapshot[step.name]))],
@@ -99,7 +99,7 @@ const Views = (() => {
   }
 
   function audit(job) {
-    if (!job.audit.length) return el("p", {}, "No tenant action yet.");
+    if (!job.audit.length) return el("p", {}, "Audit trail: no tenant action yet.");
     return table("Audit trail", [
       ["When", (item) => item.at], ["Who", (item) => item.actor], ["What", (item) => item.action],
       ["Target", (item) => item.target], ["Why", (item) => item.why], ["Result", (item) => item.result],
@@ -107,7 +107,7 @@ const Views = (() => {
   }
 
   function decisions(job) {
-    if (!job.decisions.length) return el("p", {}, "No decision yet.");
+    if (!job.decisions.length) return el("p", {}, "Decisions: none yet.");
     return table("Decisions", [
       ["When", (item) => item.at], ["Who", (item) => item.by], ["Decision", (item) => item.decision],
       ["Comment", (item) => item.comment || item.reason],
@@ -141,8 +141,7 @@ const Views = (() => {
         job.trigger.requestedBy ? ` (${job.trigger.requestedBy})` : "", ` · created ${job.createdAt}`),
       el("p", { class: "summary" }, text(job.summary)),
       admin ? actions(job) : null,
-      steps(job), el("h3", {}, "Changes"), changes(job), el("h3", {}, "Audit"), audit(job),
-      el("h3", {}, "Decisions"), decisions(job), checks(job),
+      steps(job), changes(job), audit(job), decisions(job), checks(job),
     ];
   }
 

@@ -71,6 +71,13 @@ def test_no_two_functions_answer_the_same_route_and_method():
     assert len(routes) == len(set(routes))
 
 
+def test_every_route_but_the_consoles_is_under_api():
+    # host.json's routePrefix is empty so the console can answer `/`: each API route names api/ itself.
+    routes = {name: trigger_of(entry)["route"] for name, entry in indexed().items()
+              if trigger_of(entry)["type"] == "httpTrigger"}
+    assert {name for name, route in routes.items() if not route.startswith("api/")} == {"console"}
+
+
 def test_one_queue_trigger_reads_the_remediation_queue_by_setting():
     entry = indexed()["remediation_worker"]
     assert entry["bindings"] == [{"direction": "IN", "type": "queueTrigger", "name": "msg",

@@ -104,3 +104,7 @@ class FakeRemediations:
     async def health(self, deep: bool = False) -> dict:
         self._called(f"health(deep={deep})")
         return {"checks": self.checks}
+
+    async def status(self) -> dict:
+        self._called("status")
+        return {"mode": "dry-run", "breaker": {"open": False, "automaticJobsThisHour": 0, "maxJobsPerHour": 20}}
