@@ -34,7 +34,7 @@ const Views = (() => {
 
   function senders(items) {
     if (!items.length) return el("p", {}, "No sender is restricted now.");
-    return table("Restricted senders now", [
+    return table("Blocked now", [
       ["Sender", (item) => item.senderAddress],
       ["Blocked at", (item) => item.createdDatetime],
       ["Reason", (item) => item.reason],

@@ -26,7 +26,6 @@ from tests.plugins.host import ROOT, start_host_process
 
 pytestmark = pytest.mark.e2e
 SHOTS = ROOT / "docs" / "screenshots"
-CLIENT_ID = "c0a5e1e2-7b1d-4c3e-9f4a-5d6e7f8a9b0c"
 DEMO, PROTECTED = "adele@contoso.com", "megan@contoso.com"
 WAITING = "lee@contoso.com"   # blocked, and no job yet: the sweep's timer does not fire here
 ATTACKER_RULE = "<img src=x onerror=alert(1)>"
@@ -67,8 +66,7 @@ def stack(azurite, tmp_path_factory):
     tenant_id = tenant()["tenant"]["id"]
     names = "c" + uuid.uuid4().hex[:12]
     settings = {**base_settings(azurite.connection_string, sandbox.url, tenant_id, names),
-                "PROTECTED_ACCOUNTS": PROTECTED, "CONSOLE_CLIENT_ID": CLIENT_ID,
-                "CONSOLE_LOGIN_BASE_URL": sandbox.tls_url}
+                "PROTECTED_ACCOUNTS": PROTECTED, "CONSOLE_LOGIN_BASE_URL": sandbox.tls_url}
     host = start_host_process(settings, settings_file=folder / "empty.settings.json", cwd=folder)
     httpx.post(f"{sandbox.url}/_sandbox/scenario", json=sandbox_scenario(tenant(), host.url)).raise_for_status()
     with playwright_api.sync_playwright() as playwright:
@@ -143,7 +141,7 @@ def test_a_reader_sees_but_cannot_act(stack):
     page = signed_in(stack, "alex@contoso.com", "Remediation.Reader", width=390)
     expect = stack["expect"]
     expect(page.locator("#who")).to_contain_text("reader (read only)")
-    senders = page.get_by_role("table", name="Restricted senders now")
+    senders = page.get_by_role("table", name="Blocked now")
     expect(senders.get_by_role("row", name=WAITING)).to_contain_text("no job", timeout=TIMEOUT_MS)
     page.screenshot(path=str(SHOTS / "console-reader-390.png"), full_page=True)
     page.get_by_role("link", name="Jobs").click()
