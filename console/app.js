@@ -161,7 +161,8 @@ async function start() {
   $("sign-out").addEventListener("click", () => {
     auth.clearCache().then(() => location.reload()).catch(fail);
   });
-  window.addEventListener("hashchange", render);
+  // A new view takes the keyboard focus to its content, as a page load would.
+  window.addEventListener("hashchange", () => render().then(() => $("main").focus()));
   const account = (result && result.account) || auth.getAllAccounts()[0];
   if (account) signedIn(account);
 }

@@ -112,6 +112,15 @@ def test_an_admin_watches_the_demo_job_resolve_and_reads_its_timeline(stack):
     assert page.dialogs == []
 
 
+def tab_to(page, target, presses: int = 12) -> None:
+    """Press Tab until `target` has the focus: it is reachable from the keyboard."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if target.evaluate("node => node === document.activeElement"):
+            return
+    raise AssertionError(f"{target} is not reached with {presses} Tab presses")
+
+
 def start_job(page, user: str, reason: str) -> None:
     page.get_by_role("link", name="Jobs").click()
     page.get_by_label("User to remediate").fill(user)
@@ -125,8 +134,11 @@ def test_an_admin_approves_a_protected_accounts_job_and_attacker_text_stays_text
     start_job(page, PROTECTED, "phishing report")
     expect(page.get_by_text("Status: awaiting_approval")).to_be_visible(timeout=TIMEOUT_MS)
     page.screenshot(path=str(SHOTS / "console-approval.png"), full_page=True)
+    # From the keyboard: the comment, then Tab to Approve and Enter.
     page.get_by_label("Comment (why)").fill("confirmed with her manager")
-    page.get_by_role("button", name="Approve").click()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Approve")).to_be_focused()
+    page.keyboard.press("Enter")
     expect(page.get_by_role("table", name="Decisions")).to_contain_text("confirmed with her manager",
                                                                         timeout=TIMEOUT_MS)
     expect(page.get_by_text(re.compile(r"Status: (resolved|awaiting_release|escalated)"))).to_be_visible(
@@ -144,8 +156,10 @@ def test_a_reader_sees_but_cannot_act(stack):
     senders = page.get_by_role("table", name="Blocked now")
     expect(senders.get_by_role("row", name=WAITING)).to_contain_text("no job", timeout=TIMEOUT_MS)
     page.screenshot(path=str(SHOTS / "console-reader-390.png"), full_page=True)
-    page.get_by_role("link", name="Jobs").click()
+    tab_to(page, page.get_by_role("link", name="Jobs"))
+    page.keyboard.press("Enter")
     expect(page.get_by_role("table", name="Jobs")).to_contain_text(DEMO)
+    expect(page.locator("main")).to_be_focused()
     expect(page.get_by_role("button", name="Start a job")).to_have_count(0)
     page.get_by_role("table", name="Jobs").get_by_role("link", name=PROTECTED).click()
     expect(page.get_by_role("table", name="Steps")).to_be_visible()
