@@ -16,6 +16,7 @@ MSAL = ROOT / "node_modules" / "@azure" / "msal-browser" / "lib"
 VENDOR = PAGES / "vendor"
 CONFIG = "console/config.json"
 HTML, JS, CSS = "text/html; charset=utf-8", "text/javascript; charset=utf-8", "text/css; charset=utf-8"
+SVG = "image/svg+xml"
 FILES: dict[str, tuple[str, tuple[Path, ...]]] = {
     "": (HTML, (PAGES / "index.html",)),
     "redirect": (HTML, (PAGES / "redirect.html",)),
@@ -23,6 +24,7 @@ FILES: dict[str, tuple[str, tuple[Path, ...]]] = {
     "console/views.js": (JS, (PAGES / "views.js",)),
     "console/redirect.js": (JS, (PAGES / "redirect.js",)),
     "console/console.css": (CSS, (PAGES / "console.css",)),
+    "console/favicon.svg": (SVG, (PAGES / "favicon.svg",)),
     "console/msal-browser.min.js": (JS, (VENDOR / "msal-browser.min.js", MSAL / "msal-browser.min.js")),
     "console/msal-redirect-bridge.min.js": (JS, (VENDOR / "msal-redirect-bridge.min.js",
                                                  MSAL / "redirect-bridge" / "msal-redirect-bridge.min.js")),

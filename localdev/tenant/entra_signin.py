@@ -62,8 +62,8 @@ def _spa_redirects(request: web.Request, client_id: str) -> list[str] | None:
 
 def _page(title: str, body: str, status: int = 200) -> web.Response:
     html = (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{escape(title)}</title>"
-            f"<meta name=viewport content='width=device-width'></head><body><main><h1>{escape(title)}</h1>"
-            f"{body}</main></body></html>")
+            "<meta name=viewport content='width=device-width'><link rel=icon href='data:,'></head>"
+            f"<body><main><h1>{escape(title)}</h1>{body}</main></body></html>")
     return web.Response(text=html, status=status, content_type="text/html")
 
 

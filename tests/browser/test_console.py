@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from localdev.run import AUDIENCE, sandbox_scenario
+from localdev.run import sandbox_scenario
 from localdev.tenant import scenario as scenarios
 from localdev.tenant.server import BackgroundSandbox
 from tests.plugins.e2e import base_settings, host_json
@@ -49,7 +49,7 @@ def tenant() -> dict:
     [megan] = [user for user in scenario["users"] if user["userPrincipalName"] == PROTECTED]
     megan["inboxRules"] = [{"id": "AQAAAJ5dZqk=", "displayName": ATTACKER_RULE, "sequence": 1,
                             "actions": {"forwardTo": [{"emailAddress": {"address": "drop@mailbox.example"}}]}}]
-    scenario["blockedSenders"] = [{"SenderAddress": user, "Reason": "ExceedingLimitType=ExternalRecipients;OutboundSpam",
+    scenario["blockedSenders"] = [{"SenderAddress": user, "Reason": "ExceedingLimitType=ExternalRecipients",
                                    "CreatedDatetime": "now-30m", "ChangedDatetime": "now-30m", "TemporaryBlock": False}
                                   for user in (DEMO, PROTECTED, WAITING)]
     return scenario
@@ -81,8 +81,10 @@ def signed_in(stack, user: str, role: str, width: int = 1280):
     """A fresh browser page signed in through the sandbox's authorize page; every dialog is recorded."""
     context = stack["browser"].new_context(ignore_https_errors=True, viewport={"width": width, "height": 900})
     page = context.new_page()
-    page.dialogs = []
+    page.dialogs, page.console_errors = [], []
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(
+        f"{message.text} ({message.location.get('url')})"))
     page.goto(stack["app"])
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("User").select_option(user)
@@ -103,13 +105,25 @@ def test_an_admin_watches_the_demo_job_resolve_and_reads_its_timeline(stack):
     expect(page.get_by_text("Status: resolved")).to_be_visible(timeout=TIMEOUT_MS)
     steps = page.get_by_role("table", name="Steps")
     expect(steps).to_contain_text("reset_password")
-    expect(page.get_by_role("table", name="Changes: before and after")).to_contain_text("invoices.adele@mailbox.example")
+    changes = page.get_by_role("table", name="Changes: before and after")
+    expect(changes).to_contain_text("invoices.adele@mailbox.example")
     expect(page.get_by_role("table", name="Audit trail")).to_contain_text("remove blocked sender")
     expect(page.get_by_text("started by admin (secops@contoso.com")).to_be_visible()
     page.screenshot(path=str(SHOTS / "console-timeline.png"), full_page=True)
     page.goto(f"{stack['app']}/#/senders")
     expect(page.get_by_role("heading", name="Restricted senders")).to_be_visible()
-    assert page.dialogs == []
+    assert page.dialogs == [] and page.console_errors == []   # a CSP violation would be reported here
+
+
+def test_the_token_stays_in_msals_session_cache_never_in_the_url_or_local_storage(stack):
+    page = signed_in(stack, "megan@contoso.com", "Remediation.Reader")
+    assert not re.search(r"code=|token=|#.*state=", page.url)
+    assert page.evaluate("window.localStorage.length") == 0
+    stored = page.evaluate("Object.keys(window.sessionStorage).join(' ')")
+    assert "accesstoken" in stored.lower()
+    page.get_by_role("button", name="Sign out").click()
+    stack["expect"](page.get_by_role("button", name="Sign in")).to_be_visible()
+    assert "accesstoken" not in page.evaluate("Object.keys(window.sessionStorage).join(' ')").lower()
 
 
 def tab_to(page, target, presses: int = 12) -> None:
