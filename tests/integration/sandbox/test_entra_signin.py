@@ -94,6 +94,17 @@ def test_a_code_is_redeemed_once(spa, sandbox_http):
     assert again.status_code == 400 and again.json()["error_description"].startswith("AADSTS54005:")
 
 
+def test_a_refresh_token_gives_new_tokens_to_its_client_only(spa, sandbox_http):
+    refresh = _redeem(sandbox_http, _code(sandbox_http)).json()["refresh_token"]
+    renewed = sandbox_http.post(TOKEN, headers={"Origin": ORIGIN}, data={
+        "client_id": SPA, "grant_type": "refresh_token", "refresh_token": refresh, "scope": f"{AUDIENCE}/.default"})
+    assert renewed.status_code == 200 and renewed.headers["Access-Control-Allow-Origin"] == ORIGIN
+    assert _verify(sandbox_http, renewed.json()["access_token"])["roles"] == ["Remediation.Reader"]
+    other = sandbox_http.post(TOKEN, data={"client_id": "someone-else", "grant_type": "refresh_token",
+                                           "refresh_token": refresh})
+    assert other.status_code == 400 and other.json()["error"] == "invalid_grant"
+
+
 def test_an_unregistered_redirect_uri_is_an_error_page_not_a_redirect(spa, sandbox_http):
     page = sandbox_http.get(AUTHORIZE, params=_request(redirect_uri="https://evil.example/steal"))
     assert page.status_code == 400 and "AADSTS50011" in page.text and "Location" not in page.headers
