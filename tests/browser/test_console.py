@@ -56,8 +56,13 @@ def tenant() -> dict:
 
 
 @pytest.fixture(scope="module")
-def stack(azurite, tmp_path_factory):
-    executable = chromium()
+def browser_executable() -> str:
+    """Checked before anything starts: without a browser there is nothing to start."""
+    return chromium()
+
+
+@pytest.fixture(scope="module")
+def stack(browser_executable, azurite, tmp_path_factory):
     playwright_api = pytest.importorskip("playwright.sync_api")
     folder: Path = tmp_path_factory.mktemp("console-host")
     (folder / "host.json").write_text(json.dumps(host_json({})))
@@ -70,7 +75,7 @@ def stack(azurite, tmp_path_factory):
     host = start_host_process(settings, settings_file=folder / "empty.settings.json", cwd=folder)
     httpx.post(f"{sandbox.url}/_sandbox/scenario", json=sandbox_scenario(tenant(), host.url)).raise_for_status()
     with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        browser = playwright.chromium.launch(executable_path=browser_executable, args=["--no-sandbox"])
         yield {"app": host.url, "sandbox": sandbox.url, "browser": browser, "expect": playwright_api.expect}
         browser.close()
     host.stop()
