@@ -15,7 +15,7 @@ import azure.functions as func
 from handlers.http_errors import http_endpoint, json_response, problem
 from handlers.http_io import origin
 from handlers.runtime import settings
-from remediation import console_assets
+from handlers import console_files
 
 bp = func.Blueprint()
 
@@ -35,10 +35,10 @@ async def console(req: func.HttpRequest) -> func.HttpResponse:
     path = req.route_params.get("path") or ""
     if path.lower().split("/")[0] == "api":
         return problem(404, f"no API route answers GET /{path}")
-    config = console_assets.sign_in(settings(), origin(req))
-    if path == console_assets.CONFIG:
+    config = console_files.sign_in(settings(), origin(req))
+    if path == console_files.CONFIG:
         return json_response(config, headers={"Cache-Control": "no-cache"})
-    asset = console_assets.find(path)
+    asset = console_files.find(path)
     if asset is None:
         return problem(404, f"the console has no page or file /{path}")
     content_type, body = asset

@@ -1,7 +1,9 @@
-"""The sandbox tenant's aiohttp application: every service on one port, routed by path.
+"""The sandbox tenant's aiohttp application: every service on one port (and, with --tls-port, on a
+second one over HTTPS for browsers), routed by path.
 
     /v1.0/...                                   Microsoft Graph (graph.py)
-    /{tenant}/v2.0/..., /{tenant}/oauth2/...    Entra ID sign-in (entra.py)
+    /{tenant}/v2.0/..., /{tenant}/oauth2/...    Entra ID sign-in (entra.py; a single-page app's:
+                                                entra_authorize.py, entra_signin.py)
     /adminapi/beta/{tenant}/InvokeCommand       Exchange Online admin API (exchange.py)
     /api/v1.0/{tenant}/activity/feed/...        Office 365 Management Activity API (management.py)
     /_sandbox/...                               control API for tests and demos (control.py)

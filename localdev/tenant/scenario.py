@@ -32,6 +32,7 @@
     alerts: []                               # Graph security alerts_v2 objects
     entra:
       apps: {<clientId>: {secret: ..., roles: [...], oid: <service principal id>?}}
+      # a single-page app signing users in (entra_authorize.py): {<clientId>: {spa: {redirectUris: [...]}}}
     faults: []                               # see faults.py
     seed: 0                                  # seeds the RNG of fault rates and generated rule ids
     demo: {user: adele@contoso.com}          # notes for tools (make run reads demo.user); the sandbox ignores it

@@ -10,7 +10,7 @@ import pytest
 
 from handlers.console import console
 from handlers.health import status
-from remediation import console_assets
+from handlers import console_files
 from remediation.auth import ADMIN, READER
 from tests.unit.handlers.calls import http_request, json_of, problem_of
 
@@ -53,7 +53,7 @@ async def test_a_path_under_api_that_no_route_takes_is_the_apis_404_not_a_page(f
 
 
 async def test_the_sign_in_settings_name_the_client_the_authority_and_the_apis_scope(fake, app_settings):
-    config = json_of(await get(console_assets.CONFIG))
+    config = json_of(await get(console_files.CONFIG))
     assert config == {"clientId": app_settings.console_client_id,
                       "authority": f"{app_settings.login_base_url.rstrip('/')}/{app_settings.tenant_id}",
                       "redirectUri": "https://responder.example.net/redirect",
@@ -61,14 +61,14 @@ async def test_the_sign_in_settings_name_the_client_the_authority_and_the_apis_s
 
 
 def test_the_pages_hold_no_inline_script_style_or_handler():
-    for page in console_assets.PAGES.glob("*.html"):
+    for page in console_files.PAGES.glob("*.html"):
         html = page.read_text()
         assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == [], page.name
         assert not re.search(r"<style|\sstyle=|\son[a-z]+=", html, re.I), page.name
 
 
 def test_the_scripts_never_write_markup():
-    for script in console_assets.PAGES.glob("*.js"):
+    for script in console_files.PAGES.glob("*.js"):
         assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(", script.read_text())
 
 
