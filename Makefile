@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test deps bench browser
+.PHONY: run test deps bench browser screenshots
 
 deps: $(VENV)/.installed node_modules/.installed browser
 
@@ -29,6 +29,10 @@ run: deps
 
 test: deps
 	$(PY) -m pytest
+
+# The README's console screenshots, as the browser tests take them.
+screenshots: deps
+	CONSOLE_SCREENSHOTS=docs/screenshots $(PY) -m pytest tests/browser
 
 bench: deps
 	$(PY) -m bench

@@ -147,7 +147,6 @@ async function start() {
   config = await (await fetch("/console/config.json")).json();
   if (!config.clientId) {
     fail(new Error("Sign-in is not configured: set CONSOLE_CLIENT_ID (see the README)."));
-    $("sign-in").disabled = true;
     return;
   }
   const host = new URL(config.authority).host;
@@ -158,6 +157,7 @@ async function start() {
   await auth.initialize();
   const result = await auth.handleRedirectPromise();
   $("sign-in").addEventListener("click", () => auth.loginRedirect({ scopes: config.scopes }).catch(fail));
+  $("sign-in").disabled = false;   // usable once it does something
   $("sign-out").addEventListener("click", () => {
     auth.clearCache().then(() => location.reload()).catch(fail);
   });
