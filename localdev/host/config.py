@@ -1,5 +1,5 @@
 """host.json: the parts the local host follows (HTTP route prefix, queue trigger options,
-function timeout, log levels), with the Functions host's defaults.
+singleton listener locks, function timeout, log levels), with the Functions host's defaults.
 
 Keys are matched case-insensitively, as the host's configuration system does.
 """
@@ -15,9 +15,6 @@ from typing import Any, Mapping
 
 from localdev.host.errors import HostError
 
-# Core Tools run on a developer's machine, so the local host polls an idle queue at most every
-# 2 s unless host.json says otherwise (the host's own default is 1 minute).
-LOCAL_MAX_POLLING_INTERVAL = 2.0
 # Flex Consumption's default; the host has no limit on dedicated plans.
 DEFAULT_FUNCTION_TIMEOUT = 30 * 60.0
 _TIMESPAN = re.compile(r"^(?:(\d+)\.)?(\d{1,2}):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$")
@@ -48,15 +45,18 @@ def _section(data: Mapping[str, Any], *path: str) -> dict[str, Any]:
     return dict(data)
 
 
+def _span(data: Mapping[str, Any], key: str, default: str, what: str) -> float:
+    return parse_timespan(data.get(key.lower(), default), what)
+
+
 @dataclass(frozen=True)
 class QueueOptions:
-    """extensions.queues, as the Storage Queues extension (v5) reads it."""
+    """extensions.queues, as the Storage Queues extension (v5) reads it; base64 is the only encoding."""
     max_dequeue_count: int = 5
     visibility_timeout: float = 0.0
     batch_size: int = 16
     new_batch_threshold_setting: int | None = None
-    max_polling_interval: float = LOCAL_MAX_POLLING_INTERVAL
-    message_encoding: str = "base64"
+    max_polling_interval: float = 60.0
 
     @property
     def new_batch_threshold(self) -> int:
@@ -68,14 +68,13 @@ class QueueOptions:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "QueueOptions":
         data = _lower_keys(data)
+        threshold = data.get("newbatchthreshold")
         options = cls(
             max_dequeue_count=int(data.get("maxdequeuecount", 5)),
-            visibility_timeout=parse_timespan(data.get("visibilitytimeout", "00:00:00"), "visibilityTimeout"),
+            visibility_timeout=_span(data, "visibilityTimeout", "00:00:00", "visibilityTimeout"),
             batch_size=int(data.get("batchsize", 16)),
-            new_batch_threshold_setting=(int(data["newbatchthreshold"]) if "newbatchthreshold" in data else None),
-            max_polling_interval=(parse_timespan(data["maxpollinginterval"], "maxPollingInterval")
-                                  if "maxpollinginterval" in data else LOCAL_MAX_POLLING_INTERVAL),
-            message_encoding=str(data.get("messageencoding", "base64")).lower())
+            new_batch_threshold_setting=None if threshold is None else int(threshold),
+            max_polling_interval=_span(data, "maxPollingInterval", "00:01:00", "maxPollingInterval"))
         if not 1 <= options.batch_size <= 32:
             raise HostError("host.json: extensions.queues.batchSize must be between 1 and 32")
         if options.max_dequeue_count < 1:
@@ -84,8 +83,29 @@ class QueueOptions:
             raise HostError("host.json: extensions.queues.newBatchThreshold must not be negative")
         if options.max_polling_interval < 0.1:
             raise HostError("host.json: extensions.queues.maxPollingInterval must be at least 00:00:00.100")
-        if options.message_encoding not in ("base64", "none"):
-            raise HostError("host.json: extensions.queues.messageEncoding must be base64 or none")
+        if str(data.get("messageencoding", "base64")).lower() != "base64":
+            raise HostError("host.json: extensions.queues.messageEncoding: the local host reads base64 only")
+        return options
+
+
+@dataclass(frozen=True)
+class SingletonOptions:
+    """`singleton`: the listener lock a timer holds so that one host of the app runs it."""
+    listener_lock_period: float = 60.0
+    listener_lock_recovery_polling_interval: float = 60.0
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "SingletonOptions":
+        data = _lower_keys(data)
+        options = cls(
+            listener_lock_period=_span(data, "listenerLockPeriod", "00:01:00", "listenerLockPeriod"),
+            listener_lock_recovery_polling_interval=_span(
+                data, "listenerLockRecoveryPollingInterval", "00:01:00", "listenerLockRecoveryPollingInterval"))
+        # A blob lease lasts 15 to 60 seconds.
+        if not 15 <= options.listener_lock_period <= 60:
+            raise HostError("host.json: singleton.listenerLockPeriod must be between 00:00:15 and 00:01:00")
+        if options.listener_lock_recovery_polling_interval < 0.1:
+            raise HostError("host.json: singleton.listenerLockRecoveryPollingInterval must be at least 00:00:00.100")
         return options
 
 
@@ -93,6 +113,7 @@ class QueueOptions:
 class HostConfig:
     route_prefix: str = "api"
     queues: QueueOptions = field(default_factory=QueueOptions)
+    singleton: SingletonOptions = field(default_factory=SingletonOptions)
     function_timeout: float | None = DEFAULT_FUNCTION_TIMEOUT
     log_levels: Mapping[str, int] = field(default_factory=dict)
 
@@ -107,6 +128,7 @@ class HostConfig:
             levels[category] = _LOG_LEVELS[str(level).lower()]
         return cls(route_prefix=str(prefix).strip("/"),
                    queues=QueueOptions.from_dict(_section(data, "extensions", "queues")),
+                   singleton=SingletonOptions.from_dict(_section(data, "singleton")),
                    function_timeout=None if timeout in (None, "-1", -1) else parse_timespan(timeout, "functionTimeout"),
                    log_levels=levels)
 

@@ -1,13 +1,17 @@
 """HTTP triggers on aiohttp: `/{routePrefix}/{route}` dispatched to the most specific
-matching route whose methods allow the request, auth level checked, a real
+matching route whose methods allow the request, the function key checked, a real
 `azure.functions.HttpRequest` passed in and the returned `HttpResponse` sent back.
 
 As the Functions host does: a path or method no function takes is 404; a missing or wrong
 key is 401; a function that raises (or returns nothing) is a 500 with an empty body.
+Keys: an `anonymous` route takes none; a `function` route takes the key in the setting
+FUNCTIONS_KEY (the host keeps its keys in storage; locally it is a setting, so tests and
+`make run` know it), sent in the `code` query parameter or the `x-functions-key` header.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 from typing import Any, Mapping
 from urllib.parse import unquote
@@ -18,12 +22,14 @@ from multidict import CIMultiDict
 
 from localdev.host.indexer import IndexedFunction
 from localdev.host.invoker import Invoker
-from localdev.host.keys import KEY_HEADER, KEY_QUERY, KeyChecker
 from localdev.host.routes import RouteTemplate
 
 # The Functions host's request size limit (100 MB); the app sets its own, smaller ones.
 MAX_REQUEST_BYTES = 100 * 1024 * 1024
 REASON = "This function was programmatically called via the host APIs."
+KEY_SETTING = "FUNCTIONS_KEY"
+KEY_HEADER = "x-functions-key"
+KEY_QUERY = "code"
 log = logging.getLogger("Host.Http")
 
 
@@ -32,7 +38,7 @@ class HttpRoute:
         self.function = function
         self.template = RouteTemplate(function.trigger.get("route") or function.name)
         self.methods = {str(method).upper() for method in function.trigger.get("methods") or ()}
-        self.auth_level = str(function.trigger.get("authLevel") or "function").lower()
+        self.anonymous = str(function.trigger.get("authLevel") or "function").lower() == "anonymous"
         self.url_path = "/" + "/".join(part for part in (route_prefix, self.template.template) if part)
 
     def allows(self, method: str) -> bool:
@@ -54,12 +60,11 @@ class HttpTriggers:
         self.routes = sorted(routes, key=lambda route: route.template.precedence)
         self._prefix = [part.lower() for part in route_prefix.split("/") if part]
         self._invoker = invoker
-        self._keys = KeyChecker(settings)
+        self._key = settings.get(KEY_SETTING) or ""
         for route in self.routes:
-            if not self._keys.usable_for(route.auth_level, route.function.name):
-                log.warning("No key is set for '%s' (auth level %s), so every call is refused: set one of %s",
-                            route.function.name, route.auth_level,
-                            ", ".join(self._keys.settings_for(route.auth_level, route.function.name)))
+            if not route.anonymous and not self._key:
+                log.warning("No key is set for '%s' (auth level function), so every call is refused: set %s",
+                            route.function.name, KEY_SETTING)
 
     def application(self) -> web.Application:
         app = web.Application(client_max_size=MAX_REQUEST_BYTES)
@@ -77,17 +82,19 @@ class HttpTriggers:
                 return await self._call(route, params, request)
         return web.Response(status=404)
 
+    def _allows(self, route: HttpRoute, presented: str | None) -> bool:
+        # Compared in constant time, so timing says nothing about how close a guess was.
+        return route.anonymous or bool(self._key and presented and
+                                       hmac.compare_digest(self._key.encode(), presented.encode()))
+
     async def _call(self, route: HttpRoute, params: dict[str, str], request: web.Request) -> web.StreamResponse:
-        presented = request.headers.get(KEY_HEADER) or request.query.get(KEY_QUERY)
-        if not self._keys.allows(route.auth_level, route.function.name, presented):
+        if not self._allows(route, request.headers.get(KEY_HEADER) or request.query.get(KEY_QUERY)):
             return web.Response(status=401)
         http_request = HttpRequest(
             method=request.method, url=str(request.url), headers=_joined(request.headers),
             params=_joined(request.query), route_params=params, body_type="bytes", body=await request.read())
         try:
-            outcome = await self._invoker.invoke(route.function, http_request, reason=REASON)
-            http_binding = next(binding for binding in route.function.outputs if binding.type == "http")
-            return _response(outcome.values.get(http_binding.name))
+            return _response(await self._invoker.invoke(route.function, http_request, reason=REASON))
         except Exception:  # logged by the invoker, or just below; never shown to the caller
             return web.Response(status=500)
 
@@ -104,6 +111,4 @@ def _response(returned: Any) -> web.Response:
         return web.Response(status=200, text=datum.value)
     value = datum.value
     headers = CIMultiDict((name, header.value) for name, header in value["headers"].items())
-    for cookie in value["cookies"] or ():
-        headers.add("Set-Cookie", cookie.output(header="").strip())
     return web.Response(status=int(value["status_code"].value), headers=headers, body=value["body"].value)

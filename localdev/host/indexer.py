@@ -1,6 +1,10 @@
 """Reads an app's functions the way the Python worker indexes them: `app.get_functions()`,
 each function's raw bindings (the JSON the worker sends to the host), with `%NAME%`
 references resolved from the settings.
+
+Only what the app uses is hosted: `async def` functions with one HTTP, queue or timer
+trigger, an HTTP function's `$return`, a queue function taking a `func.QueueMessage`. Any
+other function is refused with the reason, never run differently from Azure.
 """
 
 from __future__ import annotations
@@ -19,9 +23,6 @@ from localdev.host.errors import HostError
 from localdev.host.settings import resolve
 
 TRIGGERS = ("httpTrigger", "queueTrigger", "timerTrigger")
-OUTPUTS = ("http", "queue")
-# The worker passes an invocation context to a parameter of this name.
-CONTEXT_PARAMETER = "context"
 _NOT_RESOLVED = ("type", "name", "direction")
 
 
@@ -39,14 +40,7 @@ class Binding:
 class IndexedFunction:
     name: str
     trigger: Binding
-    outputs: tuple[Binding, ...]
     user_function: Callable[..., Any]
-    wants_context: bool
-    trigger_hint: Any
-
-    @property
-    def is_async(self) -> bool:
-        return inspect.iscoroutinefunction(self.user_function)
 
 
 def load_app(spec: str) -> func.FunctionRegister:
@@ -82,17 +76,15 @@ def _index_one(function: func.Function, settings: Mapping[str, str]) -> IndexedF
     name = function.get_function_name()
     bindings = [_binding(json.loads(raw), name, settings) for raw in function.get_raw_bindings()]
     triggers = [binding for binding in bindings if binding.type in TRIGGERS]
-    others = [binding for binding in bindings if binding.type not in TRIGGERS]
-    unsupported = sorted({binding.type for binding in others if binding.type not in OUTPUTS})
-    if unsupported or len(triggers) != 1:
-        raise HostError(f"function '{name}': the local host supports one of the triggers {', '.join(TRIGGERS)} "
-                        f"and the outputs {', '.join(OUTPUTS)}; found {', '.join(unsupported) or 'no trigger'}")
+    others = [binding for binding in bindings if binding not in triggers]
+    expected_outputs = ["http"] if triggers and triggers[0].type == "httpTrigger" else []
+    if len(triggers) != 1 or [binding.type for binding in others] != expected_outputs:
+        found = ", ".join(binding.type for binding in bindings)
+        raise HostError(f"function '{name}': the local host runs one trigger of {', '.join(TRIGGERS)} and no "
+                        f"other binding than an HTTP function's response; found {found}")
     user_function = function.get_user_function()
-    trigger = triggers[0]
-    _check_parameters(name, user_function, bindings)
-    return IndexedFunction(name=name, trigger=trigger, outputs=tuple(others), user_function=user_function,
-                           wants_context=CONTEXT_PARAMETER in inspect.signature(user_function).parameters,
-                           trigger_hint=_type_hints(user_function).get(trigger.name))
+    _check_function(name, user_function, triggers[0], bindings)
+    return IndexedFunction(name=name, trigger=triggers[0], user_function=user_function)
 
 
 def _binding(raw: dict[str, Any], function_name: str, settings: Mapping[str, str]) -> Binding:
@@ -102,16 +94,19 @@ def _binding(raw: dict[str, Any], function_name: str, settings: Mapping[str, str
     return Binding(type=raw["type"], name=raw["name"], fields=fields)
 
 
-def _check_parameters(name: str, user_function: Callable[..., Any], bindings: list[Binding]) -> None:
-    """The worker refuses a function whose parameters and bindings differ; so does the local host."""
-    parameters = set(inspect.signature(user_function).parameters) - {CONTEXT_PARAMETER}
+def _check_function(name: str, user_function: Callable[..., Any], trigger: Binding, bindings: list[Binding]) -> None:
+    """The worker refuses a function whose parameters and bindings differ; the local host also
+    refuses the features the app does not use, rather than run them unlike Azure."""
+    parameters = set(inspect.signature(user_function).parameters)
     bound = {binding.name for binding in bindings} - {"$return"}
     if parameters != bound:
         raise HostError(f"function '{name}': parameters {sorted(parameters)} do not match bindings {sorted(bound)}")
-
-
-def _type_hints(user_function: Callable[..., Any]) -> dict[str, Any]:
-    try:
-        return typing.get_type_hints(user_function)
-    except Exception:  # an annotation that cannot be evaluated only loses the str/bytes conversion
-        return {}
+    if not inspect.iscoroutinefunction(user_function):
+        raise HostError(f"function '{name}': the local host runs `async def` functions only")
+    hint = typing.get_type_hints(user_function).get(trigger.name)
+    if trigger.type == "queueTrigger" and hint is not func.QueueMessage:
+        raise HostError(f"function '{name}': a queue trigger's parameter must be a func.QueueMessage locally")
+    if trigger.get("runOnStartup"):
+        raise HostError(f"function '{name}': runOnStartup is not supported by the local host")
+    if str(trigger.get("authLevel", "")).lower() == "admin":
+        raise HostError(f"function '{name}': the admin auth level (master key) is not supported by the local host")

@@ -1,5 +1,5 @@
 """The local host: indexes an app, then serves its HTTP triggers, listens on its queues and
-runs its timers until stopped.
+runs its timers (each under its singleton lock) until stopped.
 """
 
 from __future__ import annotations
@@ -13,13 +13,15 @@ import azure.functions as func
 from aiohttp import web
 
 from localdev.host.config import HostConfig
+from localdev.host.connections import StorageConnection, storage_connection
 from localdev.host.errors import HostError
 from localdev.host.http_server import HttpTriggers
 from localdev.host.indexer import IndexedFunction, index, load_app
 from localdev.host.invoker import Invoker
-from localdev.host.outputs import QueueOutputs
-from localdev.host.queues import DEFAULT_LEASE_SECONDS, QueueListener
-from localdev.host.storage import QueueClients, connection_string
+from localdev.host.messages import LEASE_SECONDS, MessageProcessor
+from localdev.host.queues import QueueListener
+from localdev.host.singleton import CONTAINER, ListenerLock, host_id
+from localdev.host.storage import StorageClients, poison_queue_name
 from localdev.host.timers import TimerRunner
 
 log = logging.getLogger("Host")
@@ -34,7 +36,7 @@ class Host:
 
     def __init__(self, app: str | func.FunctionRegister, *, settings: Mapping[str, str],
                  config: HostConfig | None = None, port: int = 0, bind: str = "127.0.0.1",
-                 lease_seconds: int = DEFAULT_LEASE_SECONDS, shutdown_grace: float = 10.0) -> None:
+                 lease_seconds: int = LEASE_SECONDS, shutdown_grace: float = 10.0) -> None:
         self._app = app
         self._settings = dict(settings)
         self.config = config or HostConfig()
@@ -43,7 +45,7 @@ class Host:
         self._grace = shutdown_grace
         self.functions: list[IndexedFunction] = []
         self.url = ""
-        self._clients = QueueClients()
+        self._clients = StorageClients()
         self._http: HttpTriggers | None = None
         self._runner: web.AppRunner | None = None
         self._listeners: list[QueueListener] = []
@@ -53,13 +55,12 @@ class Host:
     async def start(self) -> None:
         app = load_app(self._app) if isinstance(self._app, str) else self._app
         self.functions = index(app, self._settings)
-        outputs = QueueOutputs(self._clients, self._settings, self.config.queues.message_encoding, self._notify)
-        invoker = Invoker(timeout=self.config.function_timeout, send_output=outputs.send)
+        invoker = Invoker(timeout=self.config.function_timeout)
         by_trigger = {kind: [f for f in self.functions if f.trigger.type == kind]
                       for kind in ("httpTrigger", "queueTrigger", "timerTrigger")}
         # Build every listener before starting any, so a configuration error stops the host cleanly.
         self._listeners = [self._listener(function, invoker) for function in by_trigger["queueTrigger"]]
-        self._timers = [TimerRunner(function, invoker) for function in by_trigger["timerTrigger"]]
+        self._timers = [self._timer(function, invoker) for function in by_trigger["timerTrigger"]]
         self._http = HttpTriggers(by_trigger["httpTrigger"], route_prefix=self.config.route_prefix,
                                   invoker=invoker, settings=self._settings)
         await self._serve_http()
@@ -68,10 +69,25 @@ class Host:
         for task in self._tasks:
             task.add_done_callback(_report_stopped)
 
+    def _connection(self, function: IndexedFunction, name: str | None) -> StorageConnection:
+        try:
+            return storage_connection(name, self._settings)
+        except HostError as error:
+            raise HostError(f"function '{function.name}': {error}") from None
+
     def _listener(self, function: IndexedFunction, invoker: Invoker) -> QueueListener:
-        connection = connection_string(function.trigger.get("connection"), self._settings)
-        return QueueListener(function, clients=self._clients, connection=connection, options=self.config.queues,
-                             invoker=invoker, lease_seconds=self._lease_seconds)
+        connection = self._connection(function, function.trigger.get("connection"))
+        queue = self._clients.queue(connection, function.trigger.get("queueName"))
+        poison_name = poison_queue_name(queue.queue_name)
+        poison = self._clients.queue(connection, poison_name) if poison_name else None
+        processor = MessageProcessor(function, queue, poison, self.config.queues, invoker, self._lease_seconds)
+        return QueueListener(processor)
+
+    def _timer(self, function: IndexedFunction, invoker: Invoker) -> TimerRunner:
+        # The singleton lock lives in the host's own storage, as in Azure.
+        container = self._clients.container(self._connection(function, None), CONTAINER)
+        lock = ListenerLock(container, host_id(self._settings), function.name, self.config.singleton)
+        return TimerRunner(function, invoker, lock)
 
     async def _serve_http(self) -> None:
         try:
@@ -92,18 +108,15 @@ class Host:
         lines += [f"{timer.function.name}: timerTrigger ({timer.schedule.expression})" for timer in self._timers]
         return lines
 
-    def _notify(self, queue_name: str) -> None:
-        for listener in self._listeners:
-            if listener.queue_name == queue_name:
-                listener.notify()
-
     async def stop(self) -> None:
         """Stop taking work, let running functions finish within the grace period, then close."""
         if self._runner:
             await self._runner.cleanup()
+            self._runner = None
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
         await asyncio.gather(*(worker.drain(self._grace) for worker in (*self._listeners, *self._timers)))
         await self._clients.close()
 

@@ -1,37 +1,21 @@
-"""Storage connections and queue message bodies, as the Storage Queues extension handles them."""
+"""Storage clients for the host's own work (queue triggers, poison queues, timer locks), one
+service client per connection and service; and queue message bodies as the Storage Queues
+extension reads them (base64).
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
-from typing import Mapping
 
-from azure.core.exceptions import ResourceExistsError
+from azure.core.credentials_async import AsyncTokenCredential
+from azure.storage.blob.aio import BlobServiceClient, ContainerClient
 from azure.storage.queue.aio import QueueClient, QueueServiceClient
 
-from localdev.azurite import ACCOUNT, KEY
-from localdev.host.errors import HostError
+from localdev.host.connections import StorageConnection
 
-DEFAULT_CONNECTION = "AzureWebJobsStorage"
 POISON_SUFFIX = "-poison"
 _QUEUE_NAME_MAX = 63
-# Azurite's default ports, which `UseDevelopmentStorage=true` stands for.
-_DEVELOPMENT_STORAGE = (f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT};AccountKey={KEY};"
-                        f"QueueEndpoint=http://127.0.0.1:10001/{ACCOUNT};")
-
-
-def connection_string(connection: str | None, settings: Mapping[str, str]) -> str:
-    """The connection string a binding's `connection` names, looked up as the host does."""
-    name = connection or DEFAULT_CONNECTION
-    value = settings.get(name) or settings.get(f"AzureWebJobs{name}")
-    if not value:
-        identity_based = any(key.startswith(f"{name}__") for key in settings)
-        raise HostError(f"the storage connection '{name}' is not set" + (
-            " (identity-based connections are not supported locally: set a connection string)"
-            if identity_based else ""))
-    if value.replace(" ", "").lower().startswith("usedevelopmentstorage=true"):
-        return _DEVELOPMENT_STORAGE
-    return value
 
 
 def poison_queue_name(queue_name: str) -> str | None:
@@ -41,14 +25,8 @@ def poison_queue_name(queue_name: str) -> str | None:
     return queue_name + POISON_SUFFIX
 
 
-def encode_body(body: bytes, encoding: str) -> str:
-    return base64.b64encode(body).decode("ascii") if encoding == "base64" else body.decode("utf-8")
-
-
-def decode_body(content: str, encoding: str) -> bytes:
-    """The message's bytes; ValueError when it is not in the configured encoding."""
-    if encoding != "base64":
-        return content.encode("utf-8")
+def decode_body(content: str) -> bytes:
+    """The message's bytes; ValueError when it is not base64."""
     try:
         # .NET's decoder, which the host uses, skips whitespace; so does this.
         return base64.b64decode("".join(content.split()), validate=True)
@@ -56,30 +34,35 @@ def decode_body(content: str, encoding: str) -> bytes:
         raise ValueError(f"not base64: {exc}") from None
 
 
-class QueueClients:
-    """One service client per connection string; queues created on first use, as the host does."""
+class StorageClients:
+    """Service clients by connection, built on first use with the connection's string or identity."""
 
     def __init__(self) -> None:
-        self._services: dict[str, QueueServiceClient] = {}
-        self._created: set[tuple[str, str]] = set()
+        self._services: dict[tuple[str, str], QueueServiceClient | BlobServiceClient] = {}
+        self._credentials: dict[str, AsyncTokenCredential] = {}
 
-    async def queue(self, connection: str, queue_name: str) -> QueueClient:
-        service = self._services.get(connection)
-        if service is None:
-            service = self._services[connection] = QueueServiceClient.from_connection_string(connection)
-        client = service.get_queue_client(queue_name)
-        if (connection, queue_name) not in self._created:
-            try:
-                await client.create_queue()
-            except ResourceExistsError:
-                pass
-            self._created.add((connection, queue_name))
-        return client
+    def queue(self, connection: StorageConnection, queue_name: str) -> QueueClient:
+        return self._service(connection, "queue", QueueServiceClient).get_queue_client(queue_name)
 
-    async def send(self, connection: str, queue_name: str, content: str) -> None:
-        await (await self.queue(connection, queue_name)).send_message(content)
+    def container(self, connection: StorageConnection, container_name: str) -> ContainerClient:
+        return self._service(connection, "blob", BlobServiceClient).get_container_client(container_name)
+
+    def _service(self, connection: StorageConnection, service: str, kind: type) -> object:
+        key = (connection.name, service)
+        if key not in self._services:
+            if connection.connection_string:
+                self._services[key] = kind.from_connection_string(connection.connection_string)
+            else:
+                self._services[key] = kind(connection.service_uri(service), credential=self._credential(connection))
+        return self._services[key]
+
+    def _credential(self, connection: StorageConnection) -> AsyncTokenCredential:
+        if connection.name not in self._credentials:
+            self._credentials[connection.name] = connection.identity.credential()
+        return self._credentials[connection.name]
 
     async def close(self) -> None:
-        for service in self._services.values():
-            await service.close()
+        for client in (*self._services.values(), *self._credentials.values()):
+            await client.close()
         self._services.clear()
+        self._credentials.clear()

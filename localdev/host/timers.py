@@ -1,14 +1,14 @@
 """The timer trigger: six-field NCRONTAB schedules (seconds first), in UTC, one run at a
-time per timer. Like the host, an occurrence missed while a run was still going is skipped,
-and `runOnStartup` runs the function once when the host starts.
+time per timer, and, through the singleton listener lock (singleton.py), on one host of the
+app at a time. Like the host, an occurrence missed while a run was still going is skipped,
+and the next run is marked past due.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Awaitable, Callable
 
 from azure.functions.timer import TimerRequest
 from croniter import croniter
@@ -16,9 +16,10 @@ from croniter import croniter
 from localdev.host.errors import HostError
 from localdev.host.indexer import IndexedFunction
 from localdev.host.invoker import Invoker
+from localdev.host.singleton import ListenerLock
 
-log = logging.getLogger("Host.Timers")
 Clock = Callable[[], datetime]
+Sleep = Callable[[float], Awaitable[None]]
 
 
 def utc_now() -> datetime:
@@ -42,19 +43,26 @@ class Schedule:
 
 
 class TimerRunner:
-    def __init__(self, function: IndexedFunction, invoker: Invoker, clock: Clock = utc_now) -> None:
+    def __init__(self, function: IndexedFunction, invoker: Invoker, lock: ListenerLock | None, *,
+                 clock: Clock = utc_now, sleep: Sleep = asyncio.sleep) -> None:
         self.function = function
         self.schedule = Schedule(function.trigger.get("schedule"))
         self._invoker = invoker
+        self._lock = lock
         self._clock = clock
+        self._sleep = sleep
         self._running: asyncio.Task | None = None
 
     async def run(self) -> None:
-        if self.function.trigger.get("runOnStartup"):
-            await self._fire(self._clock(), past_due=False)
+        if self._lock is None:
+            await self.follow_schedule()
+        else:
+            await self._lock.hold_while(self.follow_schedule)
+
+    async def follow_schedule(self) -> None:
         scheduled = self.schedule.next_after(self._clock())
         while True:
-            await asyncio.sleep(max(0.0, (scheduled - self._clock()).total_seconds()))
+            await self._sleep(max(0.0, (scheduled - self._clock()).total_seconds()))
             now = self._clock()
             if now < scheduled:  # the event loop's clock woke a little early
                 continue

@@ -15,9 +15,9 @@ from remediation.intake import is_object_id
 from remediation.models import (
     CANCELLED, DONE, DRY_RUN, FAILED, RESOLVED, STEP_FAILED, Block, Job, normalize_user, parse_iso,
 )
+from remediation.ports import ACTIVE, BLOCK
 from remediation.steps.context import Outcome, StepRun
 
-BLOCK, ACTIVE = "block", "active"
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 

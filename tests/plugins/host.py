@@ -11,6 +11,9 @@
   file, so a developer's local.settings.json never leaks into a test. Every host started
   is stopped (SIGTERM) at teardown.
 - `local_host`: runs a Host in the test's event loop (`await local_host(app, settings, ...)`).
+
+Each host gets a host ID of its own (so its timers' singleton locks are its own) unless the
+settings name one: a test of two hosts sharing the locks gives both the same ID.
 """
 
 from __future__ import annotations
@@ -22,15 +25,22 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any, Mapping
 
 import pytest
 
 from localdev.host import Host, HostConfig
+from localdev.host.singleton import HOST_ID_SETTING
 
 ROOT = Path(__file__).resolve().parents[2]
 _READY = re.compile(r"^Host ready at (\S+)")
+
+
+def own_host_id(settings: Mapping[str, str]) -> dict[str, str]:
+    """The settings, with a fresh host ID unless they set one."""
+    return {HOST_ID_SETTING: f"test-{uuid.uuid4().hex[:12]}", **settings}
 
 
 class HostProcess:
@@ -89,7 +99,7 @@ def start_host_process(env: Mapping[str, str], *, settings_file: Path, app: str 
     command = [sys.executable, "-m", "localdev.host", "--port", "0", "--settings", str(settings_file)]
     if app:
         command += ["--app", app]
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1", **env}
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1", **own_host_id(env)}
     process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     host = HostProcess(process)
@@ -125,7 +135,7 @@ async def local_host():
 
     async def start(app: Any, settings: Mapping[str, str], host_json: Mapping[str, Any] | None = None,
                     **options: Any) -> Host:
-        host = Host(app, settings=settings, config=HostConfig.from_dict(host_json or {}), **options)
+        host = Host(app, settings=own_host_id(settings), config=HostConfig.from_dict(host_json or {}), **options)
         await host.start()
         started.append(host)
         return host

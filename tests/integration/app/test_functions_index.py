@@ -111,8 +111,9 @@ def test_host_json_configures_the_queue_and_http_as_the_code_expects():
     assert host["version"] == "2.0" and host["functionTimeout"] == "00:10:00"
     assert host["extensionBundle"] == {"id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)"}
     assert host["extensions"]["http"]["routePrefix"] == ""
+    # An idle instance polls the queue at most every 2 s (docs/ARCHITECTURE.md counts what that costs).
     assert host["extensions"]["queues"] == {"maxDequeueCount": 5, "visibilityTimeout": "00:00:30", "batchSize": 8,
-                                            "messageEncoding": "base64"}
+                                            "maxPollingInterval": "00:00:02", "messageEncoding": "base64"}
 
 
 def test_the_local_settings_sample_lists_every_setting_with_a_valid_safe_value():

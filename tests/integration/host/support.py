@@ -1,8 +1,8 @@
-"""What the host tests share: a thread-safe record of calls and polling with a deadline."""
+"""What the host tests share: a record of calls and looks at a queue without taking its messages."""
 
 from __future__ import annotations
 
-import threading
+import asyncio
 import time
 from typing import Any
 
@@ -12,25 +12,22 @@ from tests.polling import eventually
 
 
 class Calls:
-    """What test functions saw, appended from the event loop or from a function's thread."""
+    """What test functions saw, in order; `release` lets a function that holds go on."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
         self._items: list[dict[str, Any]] = []
+        self.release = asyncio.Event()
 
     def add(self, **item: Any) -> None:
-        with self._lock:
-            self._items.append({"at": time.monotonic(), **item})
+        self._items.append({"at": time.monotonic(), **item})
 
     @property
     def items(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return list(self._items)
+        return list(self._items)
 
     async def wait_for(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
         await eventually(lambda: len(self.items) >= count, timeout, f"{count} calls")
         return self.items
-
 
 
 async def queue_texts(queue: QueueClient) -> list[str]:

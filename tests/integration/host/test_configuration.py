@@ -9,7 +9,7 @@ import pytest
 
 from localdev.host import HostConfig, HostError, LocalSettings
 from localdev.host import logs
-from localdev.host.config import DEFAULT_FUNCTION_TIMEOUT, LOCAL_MAX_POLLING_INTERVAL
+from localdev.host.config import DEFAULT_FUNCTION_TIMEOUT
 from localdev.host.settings import export, resolve
 
 
@@ -18,8 +18,9 @@ def test_host_json_defaults_are_the_hosts():
     assert (config.route_prefix, config.function_timeout) == ("api", DEFAULT_FUNCTION_TIMEOUT)
     queues = config.queues
     assert (queues.max_dequeue_count, queues.visibility_timeout, queues.batch_size, queues.new_batch_threshold,
-            queues.message_encoding) == (5, 0.0, 16, 8, "base64")
-    assert queues.max_polling_interval == LOCAL_MAX_POLLING_INTERVAL
+            queues.max_polling_interval) == (5, 0.0, 16, 8, 60.0)
+    assert (config.singleton.listener_lock_period, config.singleton.listener_lock_recovery_polling_interval) == (
+        60.0, 60.0)
 
 
 def test_host_json_values_are_read_case_insensitively():
@@ -27,12 +28,15 @@ def test_host_json_values_are_read_case_insensitively():
         "functionTimeout": "00:10:00",
         "Extensions": {"HTTP": {"routePrefix": "/v1/"},
                        "queues": {"MaxDequeueCount": 3, "visibilityTimeout": "00:00:30", "batchSize": 4,
-                                  "newBatchThreshold": 1, "maxPollingInterval": 500, "messageEncoding": "None"}},
+                                  "newBatchThreshold": 1, "maxPollingInterval": 500, "messageEncoding": "Base64"}},
+        "Singleton": {"ListenerLockPeriod": "00:00:15", "listenerLockRecoveryPollingInterval": "00:00:01"},
         "logging": {"logLevel": {"default": "Warning", "Function.worker": "Debug"}}})
     assert (config.route_prefix, config.function_timeout) == ("v1", 600.0)
     assert config.queues.max_dequeue_count == 3 and config.queues.visibility_timeout == 30.0
     assert (config.queues.batch_size, config.queues.new_batch_threshold) == (4, 1)
-    assert config.queues.max_polling_interval == 0.5 and config.queues.message_encoding == "none"
+    assert config.queues.max_polling_interval == 0.5
+    assert (config.singleton.listener_lock_period, config.singleton.listener_lock_recovery_polling_interval) == (
+        15.0, 1.0)
     assert config.log_levels == {"default": logging.WARNING, "Function.worker": logging.DEBUG}
 
 
@@ -44,7 +48,9 @@ def test_an_unlimited_function_timeout(timeout):
 @pytest.mark.parametrize(("document", "message"), [
     ({"extensions": {"queues": {"batchSize": 33}}}, "batchSize must be between 1 and 32"),
     ({"extensions": {"queues": {"maxDequeueCount": 0}}}, "maxDequeueCount must be at least 1"),
-    ({"extensions": {"queues": {"messageEncoding": "utf8"}}}, "messageEncoding must be base64 or none"),
+    ({"extensions": {"queues": {"messageEncoding": "none"}}}, "messageEncoding: the local host reads base64 only"),
+    ({"extensions": {"queues": {"maxPollingInterval": "00:00:00.050"}}}, "maxPollingInterval must be at least"),
+    ({"singleton": {"listenerLockPeriod": "00:02:00"}}, "listenerLockPeriod must be between 00:00:15 and 00:01:00"),
     ({"extensions": {"queues": {"visibilityTimeout": "30s"}}}, "visibilityTimeout must be a time span"),
     ({"logging": {"logLevel": {"default": "Loud"}}}, "unknown log level 'Loud'")])
 def test_invalid_host_json_is_refused_with_the_reason(document, message):

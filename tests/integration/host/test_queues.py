@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.queue.aio import QueueClient, QueueServiceClient
 
+from localdev.host import HostConfig
+from localdev.host.connections import storage_connection
+from localdev.host.indexer import index
+from localdev.host.invoker import Invoker
+from localdev.host.messages import MessageProcessor
+from localdev.host.queues import QueueListener
+from localdev.host.storage import StorageClients
 from tests.integration.host.apps import queue_app
 from tests.integration.host.support import Calls, message_count, queue_texts
 from tests.polling import eventually
@@ -21,16 +30,15 @@ def encoded(order: dict) -> str:
 
 @pytest.fixture
 def queue_settings(storage_env, unique_name):
-    return {**storage_env, "WORK_QUEUE": f"w{unique_name}", "DONE_QUEUE": f"d{unique_name}"}
+    return {**storage_env, "WORK_QUEUE": f"w{unique_name}"}
 
 
 @pytest.fixture
 async def queues(queue_settings):
-    """Clients for the work queue, its poison queue and the done queue."""
+    """Clients for the work queue and its poison queue."""
     async with QueueServiceClient.from_connection_string(queue_settings["AzureWebJobsStorage"]) as service:
         work = queue_settings["WORK_QUEUE"]
-        yield (service.get_queue_client(work), service.get_queue_client(f"{work}-poison"),
-               service.get_queue_client(queue_settings["DONE_QUEUE"]))
+        yield service.get_queue_client(work), service.get_queue_client(f"{work}-poison")
 
 
 async def send(queue: QueueClient, *contents: str) -> None:
@@ -59,28 +67,39 @@ async def deleted(queue: QueueClient) -> bool:
 
 
 def host_json(**queues: object) -> dict:
-    return {"extensions": {"queues": queues}}
+    return {"extensions": {"queues": {"maxPollingInterval": "00:00:00.200", **queues}}}
 
 
-async def test_a_base64_message_reaches_the_function_with_its_metadata_then_is_deleted(local_host, queue_settings,
-                                                                                        queues):
-    work, poison, done = queues
+async def test_a_queue_created_after_the_host_started_is_read_and_its_message_deleted(local_host, queue_settings,
+                                                                                       queues):
+    work, poison = queues
     calls = Calls()
-    await local_host(queue_app.build(calls), queue_settings)
-    await eventually(lambda: exists(work), 10, "the host to create the queue")
+    await local_host(queue_app.build(calls), queue_settings, host_json())
     await send(work, encoded({"n": 1}))
     first = (await calls.wait_for(2))[0]
     assert json.loads(first["body"]) == {"n": 1}
     assert first["dequeue_count"] == 1 and first["id"] and first["pop_receipt"]
     assert first["expires"] > first["inserted"]
-    outputs = await eventually(lambda: queue_texts(done), 5, "the output message")
-    assert [json.loads(base64.b64decode(text)) for text in outputs] == [{"handled": {"n": 1}}]
     await eventually(lambda: deleted(work), 5, "the message to be deleted")
     assert not await exists(poison)
 
 
+async def test_a_received_message_is_leased_for_ten_minutes(local_host, queue_settings, queues):
+    work, _ = queues
+    await send(work, encoded({"hold": True}))
+    calls = Calls()
+    await local_host(queue_app.build(calls), queue_settings, host_json())
+    received = datetime.now(timezone.utc)
+    await calls.wait_for(1)
+    visible_again = [message async for message in work.receive_messages(visibility_timeout=1)]
+    calls.release.set()
+    assert visible_again == []
+    leased_until = calls.items[0]["next_visible"]
+    assert timedelta(minutes=9) < leased_until - received <= timedelta(minutes=10, seconds=5)
+
+
 async def test_a_failed_message_comes_back_after_the_visibility_timeout(local_host, queue_settings, queues, caplog):
-    work, poison, done = queues
+    work, poison = queues
     calls = Calls()
     await send(work, encoded({"fail_until": 3}))
     with caplog.at_level(logging.INFO):
@@ -92,12 +111,12 @@ async def test_a_failed_message_comes_back_after_the_visibility_timeout(local_ho
     assert f"Trigger Details: MessageId: {attempts[1]['id']}, DequeueCount: 2" in caplog.text
     assert caplog.text.count("Executed 'Functions.worker' (Failed") == 2
     await eventually(lambda: deleted(work), 5, "the message to be deleted")
-    assert await queue_texts(done) and not await exists(poison)
+    assert not await exists(poison)
 
 
 async def test_the_last_failed_attempt_moves_the_message_to_the_poison_queue_intact(local_host, queue_settings,
                                                                                      queues, caplog):
-    work, poison, _ = queues
+    work, poison = queues
     calls = Calls()
     original = encoded({"fail_until": 99, "payload": "keep me"})
     await send(work, original)
@@ -112,7 +131,7 @@ async def test_the_last_failed_attempt_moves_the_message_to_the_poison_queue_int
 
 async def test_a_message_received_past_max_dequeue_count_is_poisoned_without_a_call(local_host, queue_settings,
                                                                                      queues):
-    work, poison, _ = queues
+    work, poison = queues
     original = encoded({"n": 2})
     await send(work, original)
     for _ in range(2):  # two receivers that crashed: the dequeue count is 2 before the host sees it
@@ -125,27 +144,18 @@ async def test_a_message_received_past_max_dequeue_count_is_poisoned_without_a_c
 
 
 async def test_a_message_that_is_not_base64_is_poisoned_without_a_call(local_host, queue_settings, queues, caplog):
-    work, poison, _ = queues
+    work, poison = queues
     await send(work, '{"plain": "json"}')
     calls = Calls()
     with caplog.at_level(logging.WARNING):
-        await local_host(queue_app.build(calls), queue_settings)
+        await local_host(queue_app.build(calls), queue_settings, host_json())
         poisoned = await eventually(lambda: texts_if_any(poison), 10, "the poison message")
     assert poisoned == ['{"plain": "json"}'] and calls.items == []
     assert "Message decoding has failed" in caplog.text
 
 
-async def test_message_encoding_none_passes_and_sends_text_as_is(local_host, queue_settings, queues):
-    work, _, done = queues
-    await send(work, '{"n": 3}')
-    calls = Calls()
-    await local_host(queue_app.build(calls), queue_settings, host_json(messageEncoding="none"))
-    assert json.loads((await calls.wait_for(1))[0]["body"]) == {"n": 3}
-    assert await eventually(lambda: queue_texts(done), 5, "the output") == [json.dumps({"handled": {"n": 3}})]
-
-
 async def test_messages_run_concurrently_up_to_batch_size(local_host, queue_settings, queues):
-    work, _, _ = queues
+    work, _ = queues
     await send(work, *[encoded({"sleep": 0.5, "n": n}) for n in range(8)])
     calls = Calls()
     await local_host(queue_app.build(calls), queue_settings, host_json(batchSize=4, newBatchThreshold=0))
@@ -156,31 +166,59 @@ async def test_messages_run_concurrently_up_to_batch_size(local_host, queue_sett
     assert max(running) == 4
 
 
-async def test_a_plain_function_can_take_the_message_as_str(local_host, queue_settings, queues):
-    work, _, _ = queues
-    await send(work, base64.b64encode("héllo".encode()).decode())
+async def test_a_long_function_keeps_its_message_hidden_by_renewing_the_lease(local_host, queue_settings, queues,
+                                                                              caplog):
+    work, _ = queues
+    await send(work, encoded({"hold": True}))
     calls = Calls()
-    await local_host(queue_app.build_sync_text(calls), queue_settings)
-    assert (await calls.wait_for(1))[0]["text"] == "héllo"
-
-
-async def test_a_long_function_keeps_its_message_hidden_by_renewing_the_lease(local_host, queue_settings, queues):
-    work, _, _ = queues
-    await send(work, encoded({"sleep": 2.5}))
-    calls = Calls()
-    await local_host(queue_app.build(calls), queue_settings, lease_seconds=1)
-    await eventually(lambda: any("finished" in call for call in calls.items), 10, "the function to finish")
+    with caplog.at_level(logging.DEBUG, logger="Host.Queues"):
+        await local_host(queue_app.build(calls), queue_settings, host_json(), lease_seconds=3)
+        # Three renewals at half the lease: the function has run past the first lease and then some.
+        await eventually(lambda: caplog.text.count("Renewed the lease of message") >= 3, 15, "three renewals")
+    calls.release.set()
     await eventually(lambda: deleted(work), 5, "the message to be deleted")
     assert [call["dequeue_count"] for call in calls.items if "dequeue_count" in call] == [1]
 
 
 async def test_a_function_over_the_function_timeout_fails_its_attempt(local_host, queue_settings, queues, caplog):
-    work, poison, _ = queues
-    await send(work, encoded({"sleep": 30}))
+    work, poison = queues
+    await send(work, encoded({"hold": True}))
     calls = Calls()
     with caplog.at_level(logging.INFO):
         await local_host(queue_app.build(calls), queue_settings,
-                         {"functionTimeout": "00:00:01", "extensions": {"queues": {"maxDequeueCount": 1}}})
+                         {"functionTimeout": "00:00:01", **host_json(maxDequeueCount=1)})
         await eventually(lambda: texts_if_any(poison), 10, "the poison message")
     assert len(calls.items) == 1
     assert "Timeout value of 1s exceeded by function 'Functions.worker'" in caplog.text
+
+
+async def test_an_idle_listener_backs_off_to_the_ceiling_without_creating_the_queue_and_resets_on_a_message(
+        queue_settings, queues):
+    work, _ = queues
+    clients = StorageClients()
+    function = index(queue_app.build(Calls()), queue_settings)[0]
+    options = HostConfig.from_dict(host_json(maxPollingInterval="00:00:02")).queues
+    processor = MessageProcessor(function, clients.queue(storage_connection(None, queue_settings), work.queue_name),
+                                 None, options, Invoker(timeout=5))
+    delays: list[float] = []
+    existed_while_idle: list[bool] = []
+
+    async def record(seconds: float) -> None:   # the listener's sleep: no time passes
+        delays.append(seconds)
+        if len(delays) == 12:
+            existed_while_idle.append(await exists(work))
+            await send(work, encoded({"n": 1}))   # the listener finds the queue, then the message
+        await asyncio.sleep(0)
+
+    listener = QueueListener(processor, sleep=record)
+    listening = asyncio.create_task(listener.run())
+    try:
+        await eventually(lambda: len(delays) >= 14, 10, "14 polls")
+    finally:
+        listening.cancel()
+        await listener.drain(5)
+        await clients.close()
+    assert existed_while_idle == [False]
+    assert delays[0] == pytest.approx(0.1) and delays[6:12] == [2.0] * 6
+    assert all(earlier < later for earlier, later in zip(delays[:5], delays[1:6]))
+    assert delays[12] == pytest.approx(0.1)   # the empty poll after the one that found the message

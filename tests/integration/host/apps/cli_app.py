@@ -10,11 +10,11 @@ app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 
 
 @app.route(route="settings/{name}")
-def setting(req: func.HttpRequest) -> func.HttpResponse:
+async def setting(req: func.HttpRequest) -> func.HttpResponse:
     name = req.route_params["name"]
     return func.HttpResponse(os.environ.get(name, "<unset>"))
 
 
 @app.timer_trigger(schedule="%CLI_SCHEDULE%", arg_name="timer")
-def scheduled(timer: func.TimerRequest) -> None:
+async def scheduled(timer: func.TimerRequest) -> None:
     pass

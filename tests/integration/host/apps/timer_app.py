@@ -1,9 +1,10 @@
-"""A test app of timers: one every second (its schedule from a setting), one slower than its
-schedule, and one that only runs on startup.
+"""A test app of timers: one every second (its schedule from a setting) and one slower than
+its schedule.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import azure.functions as func
@@ -19,13 +20,9 @@ def build(calls: Calls) -> func.FunctionApp:
         calls.add(name="tick", past_due=timer.past_due, status=timer.schedule_status, type=type(timer))
 
     @app.timer_trigger(schedule="*/1 * * * * *", arg_name="timer")
-    def slow(timer: func.TimerRequest) -> None:
+    async def slow(timer: func.TimerRequest) -> None:
         calls.add(name="slow", started=time.monotonic())
-        time.sleep(1.2)
+        await asyncio.sleep(1.2)
         calls.add(name="slow", finished=time.monotonic())
-
-    @app.timer_trigger(schedule="0 0 0 1 1 *", arg_name="timer", run_on_startup=True)
-    async def on_startup(timer: func.TimerRequest) -> None:
-        calls.add(name="on_startup")
 
     return app
