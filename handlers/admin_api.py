@@ -31,7 +31,7 @@ def _view(job: Job, req: func.HttpRequest) -> dict:
     return job.to_json(origin(req))
 
 
-@bp.route(route="remediations", methods=["POST"], auth_level=ANONYMOUS)
+@bp.route(route="api/remediations", methods=["POST"], auth_level=ANONYMOUS)
 @http_endpoint
 async def remediations_create(req: func.HttpRequest) -> func.HttpResponse:
     caller = await authenticate(req, ADMIN)
@@ -46,7 +46,7 @@ async def remediations_create(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(view, 202, {"Location": view["url"]})
 
 
-@bp.route(route="remediations", methods=["GET"], auth_level=ANONYMOUS)
+@bp.route(route="api/remediations", methods=["GET"], auth_level=ANONYMOUS)
 @http_endpoint
 async def remediations_list(req: func.HttpRequest) -> func.HttpResponse:
     await authenticate(req, READER)
@@ -63,7 +63,7 @@ async def remediations_list(req: func.HttpRequest) -> func.HttpResponse:
     return json_response({"items": [_view(job, req) for job in page.items], "nextLink": next_link})
 
 
-@bp.route(route="remediations/{id}", methods=["GET"], auth_level=ANONYMOUS)
+@bp.route(route="api/remediations/{id}", methods=["GET"], auth_level=ANONYMOUS)
 @http_endpoint
 async def remediations_get(req: func.HttpRequest) -> func.HttpResponse:
     await authenticate(req, READER)
@@ -77,19 +77,19 @@ async def _decide(req: func.HttpRequest, decide: Callable[..., Awaitable[Job]]) 
     return json_response(_view(job, req))
 
 
-@bp.route(route="remediations/{id}/approve", methods=["POST"], auth_level=ANONYMOUS)
+@bp.route(route="api/remediations/{id}/approve", methods=["POST"], auth_level=ANONYMOUS)
 @http_endpoint
 async def remediations_approve(req: func.HttpRequest) -> func.HttpResponse:
     return await _decide(req, admin().approve)
 
 
-@bp.route(route="remediations/{id}/cancel", methods=["POST"], auth_level=ANONYMOUS)
+@bp.route(route="api/remediations/{id}/cancel", methods=["POST"], auth_level=ANONYMOUS)
 @http_endpoint
 async def remediations_cancel(req: func.HttpRequest) -> func.HttpResponse:
     return await _decide(req, admin().cancel)
 
 
-@bp.route(route="restricted-senders", methods=["GET"], auth_level=ANONYMOUS)
+@bp.route(route="api/restricted-senders", methods=["GET"], auth_level=ANONYMOUS)
 @http_endpoint
 async def restricted_senders(req: func.HttpRequest) -> func.HttpResponse:
     await authenticate(req, READER)

@@ -136,6 +136,12 @@ param poisonSchedule string = '0 */5 * * * *'
 @description('STALE_JOB_MINUTES: a running job untouched this long is re-driven by the sweep.')
 param staleJobMinutes string = '15'
 
+@description('CONSOLE_CLIENT_ID: client id of the admin console\'s single-page app registration (empty: no sign-in).')
+param consoleClientId string = ''
+
+@description('CONSOLE_LOGIN_BASE_URL: the authority the console signs in at (empty: LOGIN_BASE_URL).')
+param consoleLoginBaseUrl string = ''
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
 var functionAppName = 'func-api-${resourceToken}'
@@ -312,6 +318,8 @@ var remediationSettings = {
   ALERTS_POLL_SCHEDULE: alertsPollSchedule
   POISON_SCHEDULE: poisonSchedule
   STALE_JOB_MINUTES: staleJobMinutes
+  CONSOLE_CLIENT_ID: consoleClientId
+  CONSOLE_LOGIN_BASE_URL: consoleLoginBaseUrl
 }
 
 module api 'app/api.bicep' = {

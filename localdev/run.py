@@ -1,4 +1,5 @@
 """`make run`: Azurite, the sandbox tenant and the app, then one demo alert end to end.
+The admin console is at the app's root; it signs in at the sandbox's HTTPS address.
 
 Starts everything on this machine, subscribes the sandbox's Management Activity API to
 the app's O365 webhook, has the sandbox raise "User restricted from sending email" for the
@@ -47,6 +48,17 @@ def app_port(env: Mapping[str, str]) -> int:
     return DEFAULT_APP_PORT if port_is_free(DEFAULT_APP_PORT) else free_port()
 
 
+CONSOLE_CLIENT_ID = "c0a5e1e2-7b1d-4c3e-9f4a-5d6e7f8a9b0c"   # the console's app in demo.yaml
+
+
+def sandbox_scenario(scenario: dict, app_url: str) -> dict:
+    """The scenario with the console's redirect URI on the app's address (by IP and as localhost)."""
+    apps = scenario["entra"]["apps"]
+    redirects = sorted({f"{app_url}/redirect", f"{app_url.replace('127.0.0.1', 'localhost')}/redirect"})
+    apps[CONSOLE_CLIENT_ID] = {**apps[CONSOLE_CLIENT_ID], "spa": {"redirectUris": redirects}}
+    return scenario
+
+
 def app_command(port: int) -> list[str]:
     if shutil.which("func"):
         return ["func", "start", "--port", str(port)]
@@ -64,7 +76,7 @@ def app_environment(storage: str, sandbox: str, tenant_id: str, auth_id: str,
         "API_AUDIENCE": AUDIENCE, "REMEDIATION_MODE": "enforce", "FOLLOW_UP_DELAY_SECONDS": "10",
         "O365_WEBHOOK_AUTH_ID": auth_id, "NOTIFY_SENDER": "secops@contoso.com",
         "NOTIFY_RECIPIENTS": "soc@contoso.com", "PUBLIC_BASE_URL": f"http://localhost:{port}",
-        "FUNCTIONS_WORKER_RUNTIME": "python",
+        "FUNCTIONS_WORKER_RUNTIME": "python", "CONSOLE_CLIENT_ID": CONSOLE_CLIENT_ID,
     }
 
 
@@ -96,17 +108,19 @@ def main() -> int:
     logs = Path(tempfile.mkdtemp(prefix="responder-run-"))
     with Azurite() as azurite, open(logs / "sandbox.log", "w") as sandbox_log, open(logs / "app.log", "w") as app_log:
         try:
-            sandbox_port = free_port()
-            sandbox = f"http://127.0.0.1:{sandbox_port}"
+            sandbox_port, tls_port = free_port(), free_port()
+            sandbox, sign_in = f"http://127.0.0.1:{sandbox_port}", f"https://127.0.0.1:{tls_port}"
+            app = f"http://127.0.0.1:{port}"
+            scenario = sandbox_scenario(yaml.safe_load(SCENARIO.read_text()), app)
+            (logs / "scenario.json").write_text(json.dumps(scenario))
             processes.append(subprocess.Popen([sys.executable, "-m", "localdev.tenant", "--port", str(sandbox_port),
-                                               "--scenario", str(SCENARIO)], cwd=ROOT,
-                                              stdout=sandbox_log, stderr=subprocess.STDOUT))
+                                               "--tls-port", str(tls_port), "--scenario", str(logs / "scenario.json")],
+                                              cwd=ROOT, stdout=sandbox_log, stderr=subprocess.STDOUT))
             wait_for_http(f"{sandbox}/_sandbox/health")
-            scenario = yaml.safe_load(SCENARIO.read_text())
             tenant_id, user = scenario["tenant"]["id"], scenario["demo"]["user"]
             auth_id = secrets.token_urlsafe(24)
-            app = f"http://127.0.0.1:{port}"
-            env = app_environment(azurite.connection_string, sandbox, tenant_id, auth_id, port)
+            env = {**app_environment(azurite.connection_string, sandbox, tenant_id, auth_id, port),
+                   "CONSOLE_LOGIN_BASE_URL": sign_in}
             processes.append(subprocess.Popen(app_command(port), cwd=ROOT, env=env, stdout=app_log,
                                               stderr=subprocess.STDOUT))
             # Watching the process: another program that took the port meanwhile must not pass for the app.
@@ -133,6 +147,8 @@ def main() -> int:
                   f"  TOKEN=$(curl -s -X POST {sandbox}/_sandbox/tokens -H 'Content-Type: application/json' "
                   f"-d '{token_request}' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')\n"
                   f"  curl -s -H \"Authorization: Bearer $TOKEN\" '{app}/api/remediations?user={user}'\n"
+                  f"\nThe admin console: {app}/ (sign in as any sandbox user, as admin or reader; the browser first "
+                  f"asks you to trust the sandbox's self-signed sign-in address {sign_in}).\n"
                   "Press Ctrl+C to stop.", flush=True)
             stop = {signal.SIGINT, signal.SIGTERM}
             signal.pthread_sigmask(signal.SIG_BLOCK, stop)

@@ -126,6 +126,11 @@ def _service_paths() -> dict:
                               security=[{}, *_BEARER], errors=(401, 403),
                               parameters=[_query("deep", "probe Graph and Exchange permissions", {"type": "boolean"})]),
         },
+        "/api/status": {
+            "get": _operation("The mode, the circuit breaker's state this hour, and what the caller may do "
+                              "(Remediation.Reader)",
+                              {"200": _json(_ref("Status"), "the status")}, errors=(401, 403)),
+        },
         "/api/openapi.json": {
             "get": _operation("This document", {"200": {"description": "OpenAPI 3 document"}}, security=[],
                               errors=()),
@@ -171,6 +176,12 @@ def _schemas() -> dict:
             "status": {"type": "string", "enum": [HEALTHY, UNHEALTHY]}, "version": string,
             "checks": {"type": "object", "additionalProperties": {"type": "string", "enum": [HEALTHY, UNHEALTHY]}},
             "details": {"type": "object", "description": "deep=true only"}}},
+        "Status": {"type": "object", "properties": {
+            "mode": {"type": "string", "enum": ["dry-run", "enforce"]},
+            "breaker": {"type": "object", "properties": {
+                "open": {"type": "boolean"}, "automaticJobsThisHour": {"type": "integer"},
+                "maxJobsPerHour": {"type": "integer"}}},
+            "caller": {"type": "object", "properties": {"name": string, "admin": {"type": "boolean"}}}}},
         "Problem": {"type": "object", "properties": {
             "type": string, "title": string, "status": {"type": "integer"}, "detail": string}},
     }

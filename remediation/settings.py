@@ -74,6 +74,8 @@ class Settings:
     alert_name: str = "User restricted from sending email"
     azure_monitor_user_field: str = "UserPrincipalName"
     stale_job_minutes: int = 15
+    console_client_id: str = ""
+    console_login_base_url: str = ""
     unresolved_references: tuple[str, ...] = ()
 
     @classmethod
@@ -161,6 +163,8 @@ _SPEC: dict[str, tuple[str, object]] = {
     "ALERT_NAME": ("alert_name", str),
     "AZURE_MONITOR_USER_FIELD": ("azure_monitor_user_field", str),
     "STALE_JOB_MINUTES": ("stale_job_minutes", int),
+    "CONSOLE_CLIENT_ID": ("console_client_id", str),
+    "CONSOLE_LOGIN_BASE_URL": ("console_login_base_url", str),
 }
 
 

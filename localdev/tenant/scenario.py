@@ -32,6 +32,7 @@
     alerts: []                               # Graph security alerts_v2 objects
     entra:
       apps: {<clientId>: {secret: ..., roles: [...], oid: <service principal id>?}}
+      # a single-page app signing users in (entra_authorize.py): {<clientId>: {spa: {redirectUris: [...]}}}
     faults: []                               # see faults.py
     identity:                                # what the app's managed identity holds (graph_identity.py,
       managedIdentity: {appId: ..., displayName: ...}   #  exchange_roles.py); every key optional
