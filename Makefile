@@ -2,10 +2,13 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# checkov pins older packaging and python-dateutil than the app's tools: it gets a venv of its own.
+CHECKOV_VENV := .venv-checkov
+CHECKOV := $(CHECKOV_VENV)/bin/checkov
 
-.PHONY: run test deps bench
+.PHONY: run test deps bench checkov browser screenshots
 
-deps: $(VENV)/.installed node_modules/.installed
+deps: $(VENV)/.installed node_modules/.installed browser
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
@@ -13,15 +16,35 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	touch $@
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The console's browser tests drive Debian's Chromium (Playwright's own download is not reachable):
+# installed when missing if we are root; otherwise they are skipped, and under CI=true they fail.
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  apt-get install -y -qq --no-install-recommends chromium; } || \
+	  echo "Chromium is missing and cannot be installed without root: the browser tests will be skipped"
+
 run: deps
 	$(PY) -m localdev.run
 
-test: deps
+test: deps checkov
 	$(PY) -m pytest
+
+# The Bicep templates' security settings (raw resources where a registry module would hide them).
+checkov: $(CHECKOV_VENV)/.installed
+	$(CHECKOV) --directory infra --framework bicep --compact --quiet --skip-download
+
+# The README's console screenshots, as the browser tests take them.
+screenshots: deps
+	CONSOLE_SCREENSHOTS=docs/screenshots $(PY) -m pytest tests/browser
 
 bench: deps
 	$(PY) -m bench

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from handlers import admin_api, alerts_azure_monitor, alerts_o365, alerts_sentinel, health, sweep, worker
+from handlers import admin_api, alerts_azure_monitor, alerts_o365, alerts_sentinel, console, health, sweep, worker
 
-HANDLER_MODULES = (alerts_o365, alerts_azure_monitor, alerts_sentinel, admin_api, health, worker, sweep)
+HANDLER_MODULES = (alerts_o365, alerts_azure_monitor, alerts_sentinel, admin_api, health, worker, sweep, console)
 
 
 def create_app() -> func.FunctionApp:

@@ -13,11 +13,12 @@ import azure.functions as func
 
 from handlers.http_errors import http_endpoint, json_response
 from handlers.http_io import (
-    address_field, authenticate, bool_field, choice_field, origin, query_choice, query_int, read_object, text_field,
+    authenticate, bool_field, choice_field, origin, query_choice, query_int, read_object, text_field,
 )
 from handlers.runtime import admin, intake, settings
 from remediation.auth import ADMIN, READER
 from remediation.models import ADMIN_SOURCE, JOB_STATUSES, MODES, Job, Trigger, normalize_user
+from remediation.users import MAX_ADDRESS_LENGTH, checked_user
 
 bp = func.Blueprint()
 ANONYMOUS = func.AuthLevel.ANONYMOUS   # the app checks bearer tokens itself
@@ -30,12 +31,12 @@ def _view(job: Job, req: func.HttpRequest) -> dict:
     return job.to_json(origin(req))
 
 
-@bp.route(route="remediations", methods=["POST"], auth_level=ANONYMOUS)
+@bp.route(route="api/remediations", methods=["POST"], auth_level=ANONYMOUS)
 @http_endpoint
 async def remediations_create(req: func.HttpRequest) -> func.HttpResponse:
     caller = await authenticate(req, ADMIN)
     body = read_object(req, settings().max_request_bytes, REQUEST_FIELDS)
-    user = normalize_user(address_field(body, "user"))
+    user = checked_user(text_field(body, "user", required=True, max_length=MAX_ADDRESS_LENGTH))
     trigger = Trigger(ADMIN_SOURCE, requested_by=caller.identity, reason=text_field(body, "reason"),
                       requested_by_id=caller.object_id)
     job, created = await intake().request(user, trigger, mode=choice_field(body, "mode", MODES),
@@ -46,7 +47,7 @@ async def remediations_create(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(view, 202, {"Location": view["url"]})
 
 
-@bp.route(route="remediations", methods=["GET"], auth_level=ANONYMOUS)
+@bp.route(route="api/remediations", methods=["GET"], auth_level=ANONYMOUS)
 @http_endpoint
 async def remediations_list(req: func.HttpRequest) -> func.HttpResponse:
     await authenticate(req, READER)
@@ -63,7 +64,7 @@ async def remediations_list(req: func.HttpRequest) -> func.HttpResponse:
     return json_response({"items": [_view(job, req) for job in page.items], "nextLink": next_link})
 
 
-@bp.route(route="remediations/{id}", methods=["GET"], auth_level=ANONYMOUS)
+@bp.route(route="api/remediations/{id}", methods=["GET"], auth_level=ANONYMOUS)
 @http_endpoint
 async def remediations_get(req: func.HttpRequest) -> func.HttpResponse:
     await authenticate(req, READER)
@@ -77,19 +78,19 @@ async def _decide(req: func.HttpRequest, decide: Callable[..., Awaitable[Job]]) 
     return json_response(_view(job, req))
 
 
-@bp.route(route="remediations/{id}/approve", methods=["POST"], auth_level=ANONYMOUS)
+@bp.route(route="api/remediations/{id}/approve", methods=["POST"], auth_level=ANONYMOUS)
 @http_endpoint
 async def remediations_approve(req: func.HttpRequest) -> func.HttpResponse:
     return await _decide(req, admin().approve)
 
 
-@bp.route(route="remediations/{id}/cancel", methods=["POST"], auth_level=ANONYMOUS)
+@bp.route(route="api/remediations/{id}/cancel", methods=["POST"], auth_level=ANONYMOUS)
 @http_endpoint
 async def remediations_cancel(req: func.HttpRequest) -> func.HttpResponse:
     return await _decide(req, admin().cancel)
 
 
-@bp.route(route="restricted-senders", methods=["GET"], auth_level=ANONYMOUS)
+@bp.route(route="api/restricted-senders", methods=["GET"], auth_level=ANONYMOUS)
 @http_endpoint
 async def restricted_senders(req: func.HttpRequest) -> func.HttpResponse:
     await authenticate(req, READER)

@@ -6,19 +6,19 @@ import azure.functions as func
 
 from handlers.http_errors import json_response
 from handlers.http_io import origin
-from handlers.runtime import intake
-from remediation.intake import AlertedUser, is_object_id
-from remediation.models import Trigger, normalize_user
+from handlers.runtime import intake, settings
+from remediation.intake import AlertedUser, checked_users
+from remediation.models import Trigger
 
 
 async def start_jobs(req: func.HttpRequest, source: str, alerted: list[AlertedUser],
                      requested_by: str) -> func.HttpResponse:
-    """202 when a job started, 200 when every user already had one (or the alert named nobody)."""
+    """202 when a job started, 200 when every user already had one (or the alert named nobody);
+    400 before any job when a user is not an address or an object id, or there are too many."""
     jobs, started = [], False
-    for item in alerted:
-        user = item.user if is_object_id(item.user) else normalize_user(item.user)
+    for item in checked_users(alerted, settings().max_users_per_alert):
         trigger = Trigger(source, alert_id=item.alert_id, requested_by=requested_by)
-        job, created = await intake().request(user, trigger)
+        job, created = await intake().request(item.user, trigger)
         started = started or created
         jobs.append({"id": job.id, "user": job.user, "status": job.status, "created": created,
                      "url": job.to_json(origin(req))["url"]})

@@ -26,7 +26,7 @@ async def _submitter(req: func.HttpRequest) -> str:
     return (await authenticate(req, ALERTS_SUBMIT)).identity
 
 
-@bp.route(route="alerts/azure-monitor", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
+@bp.route(route="api/alerts/azure-monitor", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
 @http_endpoint
 async def alerts_azure_monitor(req: func.HttpRequest) -> func.HttpResponse:
     requested_by = await _submitter(req)

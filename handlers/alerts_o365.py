@@ -26,7 +26,7 @@ def _is_validation(req: func.HttpRequest, body: object) -> bool:
     return "Webhook-ValidationCode" in req.headers or (isinstance(body, dict) and "validationCode" in body)
 
 
-@bp.route(route="alerts/o365", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.route(route="api/alerts/o365", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 @http_endpoint
 async def alerts_o365(req: func.HttpRequest) -> func.HttpResponse:
     config = settings()

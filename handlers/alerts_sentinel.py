@@ -15,7 +15,7 @@ from remediation.models import SENTINEL_SOURCE
 bp = func.Blueprint()
 
 
-@bp.route(route="alerts/sentinel", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.route(route="api/alerts/sentinel", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 @http_endpoint
 async def alerts_sentinel(req: func.HttpRequest) -> func.HttpResponse:
     caller = await authenticate(req, ALERTS_SUBMIT)

@@ -1,4 +1,5 @@
-"""GET /api/health and GET /api/openapi.json: anonymous, revealing nothing sensitive.
+"""GET /api/health and GET /api/openapi.json: anonymous, revealing nothing sensitive; GET /api/status
+(a reader's token): the mode and the circuit breaker's state, as the console shows them.
 
 Anonymous health says only which checks pass; `?deep=true` (a reader's token) also probes
 every Graph and Exchange permission and returns the details, naming what is missing.
@@ -12,7 +13,7 @@ from handlers import runtime
 from handlers.http_errors import http_endpoint, json_response
 from handlers.http_io import authenticate
 from remediation import openapi
-from remediation.auth import READER
+from remediation.auth import ADMIN, READER
 from remediation.errors import ConfigurationError
 
 bp = func.Blueprint()
@@ -24,7 +25,7 @@ def _summary(checks: dict[str, dict]) -> dict:
     return {"status": status, "version": openapi.VERSION, "checks": passed}
 
 
-@bp.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.route(route="api/health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @http_endpoint
 async def health(req: func.HttpRequest) -> func.HttpResponse:
     try:
@@ -41,7 +42,15 @@ async def health(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(body, 200 if body["status"] == openapi.HEALTHY else 503)
 
 
-@bp.route(route="openapi.json", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.route(route="api/status", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@http_endpoint
+async def status(req: func.HttpRequest) -> func.HttpResponse:
+    caller = await authenticate(req, READER)
+    return json_response({**await runtime.health().status(),
+                          "caller": {"name": caller.identity, "admin": caller.has(ADMIN)}})
+
+
+@bp.route(route="api/openapi.json", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @http_endpoint
 async def openapi_document(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(openapi.document())

@@ -1,6 +1,7 @@
 // The restricted-sender responder on Azure: one resource group holding a Flex Consumption
 // function app (Python 3.11), its storage, Key Vault, monitoring and a user-assigned identity.
-// Tenant permissions (Graph, Exchange, Management API) are not here: see infra/README.md.
+// Tenant permissions (Graph, Exchange, Management API) are not here: `python -m remediation.setup`
+// grants them (azd runs it after provisioning; docs/DEPLOY.md).
 targetScope = 'subscription'
 
 @minLength(1)
@@ -31,6 +32,9 @@ param maximumInstanceCount int = 40
 @description('Memory of one instance in MB.')
 param instanceMemoryMB int = 2048
 
+@description('Private networking: the app reaches its storage over private endpoints and the storage account refuses public traffic (app/network.bicep).')
+param privateNetworking bool = false
+
 @description('Days Log Analytics keeps the logs.')
 param logRetentionDays int = 30
 
@@ -40,17 +44,21 @@ param logRetentionDays int = 30
 @description('TENANT_ID: the tenant the app acts on. Empty: the tenant of this subscription.')
 param tenantId string = ''
 
-@description('GRAPH_BASE_URL: Microsoft Graph root (another one for sovereign clouds).')
-param graphBaseUrl string = 'https://graph.microsoft.com'
+@allowed(['AzurePublicCloud', 'AzureUSGovernment', 'AzureUSGovernmentDoD', 'AzureChinaCloud'])
+@description('AZURE_CLOUD: the national cloud; sets the four hosts below unless they are given.')
+param azureCloud string = 'AzurePublicCloud'
 
-@description('EXCHANGE_BASE_URL: Exchange Online admin API root.')
-param exchangeBaseUrl string = 'https://outlook.office365.com'
+@description('GRAPH_BASE_URL: Microsoft Graph root. Empty: the one of azureCloud.')
+param graphBaseUrl string = ''
 
-@description('MANAGEMENT_API_BASE_URL: Office 365 Management Activity API root; the only host content is fetched from.')
-param managementApiBaseUrl string = 'https://manage.office.com'
+@description('EXCHANGE_BASE_URL: Exchange Online admin API root. Empty: the one of azureCloud.')
+param exchangeBaseUrl string = ''
 
-@description('LOGIN_BASE_URL: Entra authority.')
-param loginBaseUrl string = 'https://login.microsoftonline.com'
+@description('MANAGEMENT_API_BASE_URL: Office 365 Management Activity API root; the only host content is fetched from. Empty: the one of azureCloud.')
+param managementApiBaseUrl string = ''
+
+@description('LOGIN_BASE_URL: Entra authority. Empty: the one of azureCloud.')
+param loginBaseUrl string = ''
 
 @description('API_AUDIENCE: the audience admin and intake tokens must carry (the API app registration\'s application id).')
 param apiAudience string = ''
@@ -110,6 +118,9 @@ param approvalTimeoutHours string = '24'
 @description('MAX_REQUEST_BYTES: largest accepted request body.')
 param maxRequestBytes string = '65536'
 
+@description('MAX_USERS_PER_ALERT: an alert naming more users is refused.')
+param maxUsersPerAlert string = '50'
+
 @description('RETRY_MAX_WAIT_SECONDS: longest total wait of one call\'s retries before the queue retries instead.')
 param retryMaxWaitSeconds string = '30'
 
@@ -127,6 +138,12 @@ param poisonSchedule string = '0 */5 * * * *'
 
 @description('STALE_JOB_MINUTES: a running job untouched this long is re-driven by the sweep.')
 param staleJobMinutes string = '15'
+
+@description('CONSOLE_CLIENT_ID: client id of the admin console\'s single-page app registration (empty: no sign-in).')
+param consoleClientId string = ''
+
+@description('CONSOLE_LOGIN_BASE_URL: the authority the console signs in at (empty: LOGIN_BASE_URL).')
+param consoleLoginBaseUrl string = ''
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -176,9 +193,9 @@ module storage 'br/public:avm/res/storage/storage-account:0.8.3' = {
     allowBlobPublicAccess: false
     allowSharedKeyAccess: false // identities only: no account keys, no connection strings
     dnsEndpointType: 'Standard'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: privateNetworking ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
     blobServices: {
@@ -187,6 +204,17 @@ module storage 'br/public:avm/res/storage/storage-account:0.8.3' = {
     minimumTlsVersion: 'TLS1_2'
     location: location
     tags: tags
+  }
+}
+
+module network 'app/network.bicep' = if (privateNetworking) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: 'vnet-${resourceToken}'
+    location: location
+    tags: tags
+    storageAccountName: storage.outputs.name
   }
 }
 
@@ -200,14 +228,14 @@ module storageObjects 'app/storage-objects.bicep' = {
   }
 }
 
-module logAnalytics 'br/public:avm/res/operational-insights/workspace:0.7.0' = {
+module logAnalytics 'app/log-analytics.bicep' = {
   name: 'logAnalytics'
   scope: rg
   params: {
     name: 'log-${resourceToken}'
     location: location
     tags: tags
-    dataRetention: logRetentionDays
+    retentionInDays: logRetentionDays
   }
 }
 
@@ -223,34 +251,17 @@ module monitoring 'br/public:avm/res/insights/component:0.4.1' = {
   }
 }
 
-// Holds the webhook authId only. RBAC mode; the vault's diagnostic logs record every read.
-module keyVault 'br/public:avm/res/key-vault/vault:0.13.3' = {
+// Holds the webhook authId only (app/vault.bicep: RBAC mode, purge protection, audit log).
+module keyVault 'app/vault.bicep' = {
   name: 'keyVault'
   scope: rg
   params: {
     name: 'kv-${resourceToken}'
     location: location
     tags: tags
-    sku: 'standard'
-    enableRbacAuthorization: true
-    enableVaultForDeployment: false
-    enableVaultForTemplateDeployment: false
-    enableVaultForDiskEncryption: false
-    // The secret can be regenerated, and purge protection would keep `azd down --purge` from freeing the name.
-    enablePurgeProtection: false
-    softDeleteRetentionInDays: 7
-    publicNetworkAccess: 'Enabled' // Key Vault references of a Flex app without a virtual network need it
-    secrets: [
-      {
-        name: webhookSecretName
-        value: o365WebhookAuthId
-      }
-    ]
-    diagnosticSettings: [
-      {
-        workspaceResourceId: logAnalytics.outputs.resourceId
-      }
-    ]
+    webhookSecretName: webhookSecretName
+    webhookSecretValue: o365WebhookAuthId
+    workspaceResourceId: logAnalytics.outputs.resourceId
   }
 }
 
@@ -267,12 +278,22 @@ module rbac 'app/rbac.bicep' = {
   }
 }
 
+// The hosts of each national cloud: the table of remediation/clouds.py (a test keeps them equal).
+var cloudHosts = {
+  AzurePublicCloud: { graph: 'https://graph.microsoft.com', exchange: 'https://outlook.office365.com', managementApi: 'https://manage.office.com', login: 'https://login.microsoftonline.com' }
+  AzureUSGovernment: { graph: 'https://graph.microsoft.us', exchange: 'https://outlook.office365.us', managementApi: 'https://manage.office365.us', login: 'https://login.microsoftonline.us' }
+  AzureUSGovernmentDoD: { graph: 'https://dod-graph.microsoft.us', exchange: 'https://outlook-dod.office365.us', managementApi: 'https://manage.protection.apps.mil', login: 'https://login.microsoftonline.us' }
+  AzureChinaCloud: { graph: 'https://microsoftgraph.chinacloudapi.cn', exchange: 'https://partner.outlook.cn', managementApi: '', login: 'https://login.chinacloudapi.cn' }
+}
+var hosts = cloudHosts[azureCloud]
+
 var remediationSettings = {
   TENANT_ID: !empty(tenantId) ? tenantId : tenant().tenantId
-  GRAPH_BASE_URL: graphBaseUrl
-  EXCHANGE_BASE_URL: exchangeBaseUrl
-  MANAGEMENT_API_BASE_URL: managementApiBaseUrl
-  LOGIN_BASE_URL: loginBaseUrl
+  AZURE_CLOUD: azureCloud
+  GRAPH_BASE_URL: !empty(graphBaseUrl) ? graphBaseUrl : hosts.graph
+  EXCHANGE_BASE_URL: !empty(exchangeBaseUrl) ? exchangeBaseUrl : hosts.exchange
+  MANAGEMENT_API_BASE_URL: !empty(managementApiBaseUrl) ? managementApiBaseUrl : hosts.managementApi
+  LOGIN_BASE_URL: !empty(loginBaseUrl) ? loginBaseUrl : hosts.login
   API_AUDIENCE: apiAudience
   REMEDIATION_MODE: remediationMode
   FOLLOW_UP_DELAY_SECONDS: followUpDelaySeconds
@@ -294,12 +315,15 @@ var remediationSettings = {
   BREAKER_MAX_JOBS_PER_HOUR: breakerMaxJobsPerHour
   APPROVAL_TIMEOUT_HOURS: approvalTimeoutHours
   MAX_REQUEST_BYTES: maxRequestBytes
+  MAX_USERS_PER_ALERT: maxUsersPerAlert
   RETRY_MAX_WAIT_SECONDS: retryMaxWaitSeconds
   ALERT_NAME: alertName
   AZURE_MONITOR_USER_FIELD: azureMonitorUserField
   ALERTS_POLL_SCHEDULE: alertsPollSchedule
   POISON_SCHEDULE: poisonSchedule
   STALE_JOB_MINUTES: staleJobMinutes
+  CONSOLE_CLIENT_ID: consoleClientId
+  CONSOLE_LOGIN_BASE_URL: consoleLoginBaseUrl
 }
 
 module api 'app/api.bicep' = {
@@ -318,6 +342,7 @@ module api 'app/api.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     appSettings: remediationSettings
+    virtualNetworkSubnetId: privateNetworking ? network.outputs.appSubnetId : ''
   }
   // The app starts once its roles exist, so its first Key Vault reference and storage calls succeed.
   dependsOn: [rbac, storageObjects]
@@ -331,3 +356,8 @@ output AZURE_FUNCTION_URL string = 'https://${api.outputs.defaultHostname}'
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
+// Where each alert source posts (docs/DEPLOY.md, "Alert sources"). Azure Monitor's URI needs the
+// function key appended as ?code=<key>: the route is function-key level.
+output O365_WEBHOOK_URL string = 'https://${api.outputs.defaultHostname}/api/alerts/o365'
+output AZURE_MONITOR_WEBHOOK_URL string = 'https://${api.outputs.defaultHostname}/api/alerts/azure-monitor'
+output SENTINEL_WEBHOOK_URL string = 'https://${api.outputs.defaultHostname}/api/alerts/sentinel'

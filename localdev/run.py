@@ -1,4 +1,5 @@
 """`make run`: Azurite, the sandbox tenant and the app, then one demo alert end to end.
+The admin console is at the app's root; it signs in at the sandbox's HTTPS address.
 
 Starts everything on this machine, subscribes the sandbox's Management Activity API to
 the app's O365 webhook, has the sandbox raise "User restricted from sending email" for the
@@ -18,19 +19,44 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Mapping
 
 import httpx
 import yaml
 
 from localdev.azurite import Azurite
-from localdev.ports import free_port, wait_for_http
+from localdev.ports import free_port, port_is_free, wait_for_http
 from remediation.settings import SETTING_DEFAULTS
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "localdev" / "scenarios" / "demo.yaml"
-APP_PORT = int(os.environ.get("APP_PORT", "7071"))
+DEFAULT_APP_PORT = 7071
 AUDIENCE = "api://restricted-sender-responder"
 SETTLED = ("resolved", "escalated", "failed", "cancelled", "planned")
+
+
+def app_port(env: Mapping[str, str]) -> int:
+    """APP_PORT if set and free (else SystemExit saying so); otherwise 7071 if free, else any free port."""
+    wanted = env.get("APP_PORT", "").strip()
+    if wanted:
+        if not (wanted.isascii() and wanted.isdigit()) or not 0 < int(wanted) < 65536:
+            raise SystemExit(f"APP_PORT={wanted!r} is not a port number")
+        if not port_is_free(int(wanted)):
+            raise SystemExit(f"APP_PORT {wanted} is taken by another program: stop it, or set APP_PORT to a free "
+                             "port, or unset APP_PORT to let `make run` pick one")
+        return int(wanted)
+    return DEFAULT_APP_PORT if port_is_free(DEFAULT_APP_PORT) else free_port()
+
+
+CONSOLE_CLIENT_ID = "c0a5e1e2-7b1d-4c3e-9f4a-5d6e7f8a9b0c"   # the console's app in demo.yaml
+
+
+def sandbox_scenario(scenario: dict, app_url: str) -> dict:
+    """The scenario with the console's redirect URI on the app's address (by IP and as localhost)."""
+    apps = scenario["entra"]["apps"]
+    redirects = sorted({f"{app_url}/redirect", f"{app_url.replace('127.0.0.1', 'localhost')}/redirect"})
+    apps[CONSOLE_CLIENT_ID] = {**apps[CONSOLE_CLIENT_ID], "spa": {"redirectUris": redirects}}
+    return scenario
 
 
 def app_command(port: int) -> list[str]:
@@ -39,7 +65,8 @@ def app_command(port: int) -> list[str]:
     return [sys.executable, "-m", "localdev.host", "--port", str(port)]
 
 
-def app_environment(storage: str, sandbox: str, tenant_id: str, auth_id: str) -> dict[str, str]:
+def app_environment(storage: str, sandbox: str, tenant_id: str, auth_id: str,
+                    port: int = DEFAULT_APP_PORT) -> dict[str, str]:
     # Binding expressions (%SWEEP_SCHEDULE%, %REMEDIATION_QUEUE%, ...) need every setting present, as in Azure.
     defaults = {name: value for name, value in SETTING_DEFAULTS.items() if value}
     return {
@@ -48,8 +75,8 @@ def app_environment(storage: str, sandbox: str, tenant_id: str, auth_id: str) ->
         "EXCHANGE_BASE_URL": sandbox, "MANAGEMENT_API_BASE_URL": sandbox, "LOGIN_BASE_URL": sandbox,
         "API_AUDIENCE": AUDIENCE, "REMEDIATION_MODE": "enforce", "FOLLOW_UP_DELAY_SECONDS": "10",
         "O365_WEBHOOK_AUTH_ID": auth_id, "NOTIFY_SENDER": "secops@contoso.com",
-        "NOTIFY_RECIPIENTS": "soc@contoso.com", "PUBLIC_BASE_URL": f"http://localhost:{APP_PORT}",
-        "FUNCTIONS_WORKER_RUNTIME": "python",
+        "NOTIFY_RECIPIENTS": "soc@contoso.com", "PUBLIC_BASE_URL": f"http://localhost:{port}",
+        "FUNCTIONS_WORKER_RUNTIME": "python", "CONSOLE_CLIENT_ID": CONSOLE_CLIENT_ID,
     }
 
 
@@ -76,24 +103,28 @@ def print_timeline(client: httpx.Client, app: str, headers: dict, user: str, dea
 
 
 def main() -> int:
+    port = app_port(os.environ)
     processes: list[subprocess.Popen] = []
     logs = Path(tempfile.mkdtemp(prefix="responder-run-"))
     with Azurite() as azurite, open(logs / "sandbox.log", "w") as sandbox_log, open(logs / "app.log", "w") as app_log:
         try:
-            sandbox_port = free_port()
-            sandbox = f"http://127.0.0.1:{sandbox_port}"
+            sandbox_port, tls_port = free_port(), free_port()
+            sandbox, sign_in = f"http://127.0.0.1:{sandbox_port}", f"https://127.0.0.1:{tls_port}"
+            app = f"http://127.0.0.1:{port}"
+            scenario = sandbox_scenario(yaml.safe_load(SCENARIO.read_text()), app)
+            (logs / "scenario.json").write_text(json.dumps(scenario))
             processes.append(subprocess.Popen([sys.executable, "-m", "localdev.tenant", "--port", str(sandbox_port),
-                                               "--scenario", str(SCENARIO)], cwd=ROOT,
-                                              stdout=sandbox_log, stderr=subprocess.STDOUT))
+                                               "--tls-port", str(tls_port), "--scenario", str(logs / "scenario.json")],
+                                              cwd=ROOT, stdout=sandbox_log, stderr=subprocess.STDOUT))
             wait_for_http(f"{sandbox}/_sandbox/health")
-            scenario = yaml.safe_load(SCENARIO.read_text())
             tenant_id, user = scenario["tenant"]["id"], scenario["demo"]["user"]
             auth_id = secrets.token_urlsafe(24)
-            app = f"http://127.0.0.1:{APP_PORT}"
-            env = app_environment(azurite.connection_string, sandbox, tenant_id, auth_id)
-            processes.append(subprocess.Popen(app_command(APP_PORT), cwd=ROOT, env=env, stdout=app_log,
+            env = {**app_environment(azurite.connection_string, sandbox, tenant_id, auth_id, port),
+                   "CONSOLE_LOGIN_BASE_URL": sign_in}
+            processes.append(subprocess.Popen(app_command(port), cwd=ROOT, env=env, stdout=app_log,
                                               stderr=subprocess.STDOUT))
-            wait_for_http(f"{app}/api/health", timeout=90)
+            # Watching the process: another program that took the port meanwhile must not pass for the app.
+            wait_for_http(f"{app}/api/health", timeout=90, server=processes[-1])
             print(f"\nApp on {app}, sandbox tenant on {sandbox}, Azurite at {azurite.endpoints['Queue']}\n"
                   f"Their logs: {logs}/app.log and {logs}/sandbox.log", flush=True)
             with httpx.Client(timeout=30) as client:
@@ -116,6 +147,8 @@ def main() -> int:
                   f"  TOKEN=$(curl -s -X POST {sandbox}/_sandbox/tokens -H 'Content-Type: application/json' "
                   f"-d '{token_request}' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')\n"
                   f"  curl -s -H \"Authorization: Bearer $TOKEN\" '{app}/api/remediations?user={user}'\n"
+                  f"\nThe admin console: {app}/ (sign in as any sandbox user, as admin or reader; the browser first "
+                  f"asks you to trust the sandbox's self-signed sign-in address {sign_in}).\n"
                   "Press Ctrl+C to stop.", flush=True)
             stop = {signal.SIGINT, signal.SIGTERM}
             signal.pthread_sigmask(signal.SIG_BLOCK, stop)

@@ -2,11 +2,13 @@
 Management Activity API's `Webhook-AuthID`.
 
 PyJWT does the cryptography. Signing keys come from the JWKS named by the tenant's OpenID
-metadata (`{LOGIN_BASE_URL}/{TENANT_ID}/v2.0/.well-known/openid-configuration`), cached and
-refetched on an unknown `kid`: Entra rolls keys, and a token signed by the new key must not be
-refused until the cache ages. One fetch at a time (concurrent requests wait for it); each
-unknown kid triggers at most one fetch per `refresh_interval`, and all of them together at
-most MAX_KEY_FETCHES, so tokens with made-up kids cannot make us hammer the login endpoint.
+metadata (`{LOGIN_BASE_URL}/{TENANT_ID}/v2.0/.well-known/openid-configuration`), cached for
+KEY_LIFETIME_SECONDS (Entra publishes a new key well before it signs with it, and drops old ones)
+and refetched on an unknown `kid` when the last fetch is older than MIN_REFRESH_SECONDS. One
+fetch at a time: concurrent requests wait for it and use what it found. Tokens with made-up kids
+thus cost at most one fetch a minute, whatever their number, and never delay a real rollover by
+more than that minute. While no keys are held (first use, expired, failed fetches), every
+request may try.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ ADMIN, READER, ALERTS_SUBMIT = "Remediation.Admin", "Remediation.Reader", "Alert
 # The roles that grant each role: an admin may do all that a reader may.
 _GRANTED_BY = {ADMIN: {ADMIN}, READER: {READER, ADMIN}, ALERTS_SUBMIT: {ALERTS_SUBMIT}}
 ALGORITHMS = ["RS256"]
-MAX_KEY_FETCHES = 5   # per refresh interval, whatever the kids
+MIN_REFRESH_SECONDS = 60.0
+KEY_LIFETIME_SECONDS = 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -82,20 +85,20 @@ def bearer_token(authorization: str | None) -> str:
 
 class TokenValidator:
     def __init__(self, settings: Settings, *, http: httpx.AsyncClient | None = None,
-                 refresh_interval: float = 300.0, leeway: float = 30.0,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 min_refresh: float = MIN_REFRESH_SECONDS, key_lifetime: float = KEY_LIFETIME_SECONDS,
+                 leeway: float = 30.0, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._settings = settings
         self._http = http
-        self._refresh_interval = refresh_interval
+        self._min_refresh = min_refresh
+        self._key_lifetime = key_lifetime
         self._leeway = leeway
         self._monotonic = monotonic
         self._issuers: tuple[str, ...] = ()
         self._jwks_uri = ""
         self._keys: dict[str, jwt.PyJWK] = {}
-        self._fetched_at: float | None = None
+        self._fetched_at: float | None = None      # when the keys held were fetched
+        self._attempted_at: float | None = None    # when the last fetch started, whatever came of it
         self._fetch_lock = asyncio.Lock()
-        self._fetches: list[float] = []           # when each recent fetch started
-        self._kids_fetched: dict[str, float] = {}  # an unknown kid -> when it last caused a fetch
 
     async def authenticate(self, authorization: str | None, role: str) -> Caller:
         """The caller of a valid token holding `role`: UnauthorizedError or ForbiddenError otherwise."""
@@ -119,26 +122,27 @@ class TokenValidator:
         return caller
 
     async def _signing_key(self, kid: str) -> jwt.PyJWK:
-        if kid not in self._keys:
+        if kid not in self._current_keys():
             async with self._fetch_lock:
                 # Whoever held the lock may have fetched the key meanwhile.
-                if kid not in self._keys and self._may_fetch_for(kid):
+                if kid not in self._current_keys() and self._refresh_due():
+                    self._attempted_at = self._monotonic()
                     await self._refresh()
-                    self._kids_fetched[kid] = self._monotonic()   # answered, even if the kid is not there
-        if kid not in self._keys:
+        key = self._current_keys().get(kid)
+        if key is None:
             raise UnauthorizedError("the token is signed by an unknown key")
-        return self._keys[kid]
+        return key
 
-    def _may_fetch_for(self, kid: str) -> bool:
-        """Records the fetch it allows. Until a fetch succeeds, every request may try."""
-        now = self._monotonic()
-        recent = now - self._refresh_interval
-        self._fetches = [at for at in self._fetches if at > recent]
-        self._kids_fetched = {other: at for other, at in self._kids_fetched.items() if at > recent}
-        if self._fetched_at is not None and (kid in self._kids_fetched or len(self._fetches) >= MAX_KEY_FETCHES):
-            return False
-        self._fetches.append(now)
-        return True
+    def _current_keys(self) -> dict[str, jwt.PyJWK]:
+        """The keys held, none once they are KEY_LIFETIME_SECONDS old."""
+        if self._fetched_at is None or self._monotonic() - self._fetched_at >= self._key_lifetime:
+            return {}
+        return self._keys
+
+    def _refresh_due(self) -> bool:
+        if not self._current_keys() or self._attempted_at is None:
+            return True
+        return self._monotonic() - self._attempted_at >= self._min_refresh
 
     async def _refresh(self) -> None:
         if not self._settings.tenant_id or not self._settings.api_audience:

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from remediation.context import Clock, Context, Ports
 from remediation.gateways.exchange import ExchangeAdminClient
-from remediation.gateways.graph import GraphDirectory
 from remediation.gateways.management_api import ManagementActivityClient
 from remediation.gateways.queue import StorageQueue
 from remediation.gateways.store import TableJobStore
+from remediation.gateways.tenant_grants import TenantGraph
 from remediation.models import utcnow
 from remediation.services import Services, wire
 from remediation.settings import Settings
 
 
 def build(settings: Settings, *, clock: Clock = utcnow) -> Services:
-    ports = Ports(directory=GraphDirectory(settings), exchange=ExchangeAdminClient(settings),
+    ports = Ports(directory=TenantGraph(settings), exchange=ExchangeAdminClient(settings),
                   store=TableJobStore.from_settings(settings), queue=StorageQueue.from_settings(settings))
     return wire(Context.build(settings, ports, clock), ManagementActivityClient(settings))
 

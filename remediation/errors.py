@@ -7,6 +7,7 @@
     │   ├── NotFoundError         the user, rule or blocked sender does not exist
     │   ├── PermissionError_      the app lacks a permission; `.permission` names it
     │   ├── UnblockCapError       Microsoft's cap on unblocks for one account was reached
+    │   ├── UnreadableValueError  a value a service gave cannot be read (a date); also a ValueError
     │   └── ServiceRejectedError  any other 4xx with a meaning (bad request, conflict)
     ├── ConflictError             an ETag-guarded write lost the race; re-read and decide
     │   └── StateConflictError    the job's status does not allow what was asked (approve a running job)
@@ -74,6 +75,10 @@ class UnblockCapError(PermanentError):
 
 class ServiceRejectedError(PermanentError):
     pass
+
+
+class UnreadableValueError(PermanentError, ValueError):
+    """A ValueError too, for the callers that read a value and decide what an unreadable one means."""
 
 
 class ConflictError(RemediationError):

@@ -2,20 +2,21 @@
 
 An alert only names whom to look up: the job's first step confirms the block at Exchange,
 so nothing here is trusted beyond "this user may be blocked". Each function returns
-`AlertedUser`s, one per (alert, user), in payload order and without repeats.
+`AlertedUser`s, one per (alert, user), in payload order and without repeats. What an HTTP caller
+names passes `checked_users` (a 400 when it fails); the sources no one answers (audit records,
+alerts_v2) drop a name that is not an address or an object id (the sweep still finds a real block).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Iterable, NamedTuple
 
 from remediation.errors import ForbiddenError, RequestError
 from remediation.gateways.management_api import check_content_uri
-from remediation.models import ALERTS_V2_SOURCE, O365_SOURCE
+from remediation.users import checked_user, is_object_id, is_user, quoted  # noqa: F401 - steps import is_object_id here
 
-_OBJECT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+SHOWN_REFUSALS = 5   # how many refused names a 400 quotes
 
 
 class AlertedUser(NamedTuple):
@@ -23,8 +24,18 @@ class AlertedUser(NamedTuple):
     alert_id: str
 
 
-def is_object_id(user: str) -> bool:
-    return bool(_OBJECT_ID.match(user))
+def checked_users(alerted: Iterable[AlertedUser], max_users: int) -> list[AlertedUser]:
+    """An alert's users, each checked and keyed (`checked_user`). One bad name, or more than
+    `max_users`, refuses the whole alert before any job exists: the caller gets a 400 naming them."""
+    alerted = list(alerted)
+    if len(alerted) > max_users:
+        raise RequestError(f"the alert names {len(alerted)} users, more than MAX_USERS_PER_ALERT ({max_users})")
+    refused = [item.user for item in alerted if not is_user(item.user)]
+    if refused:
+        more = f" and {len(refused) - SHOWN_REFUSALS} more" if len(refused) > SHOWN_REFUSALS else ""
+        raise RequestError(f"refused {len(refused)} user(s), neither an email address nor an Entra object id: "
+                           f"{', '.join(quoted(user) for user in refused[:SHOWN_REFUSALS])}{more}")
+    return [AlertedUser(checked_user(item.user), item.alert_id) for item in alerted]
 
 
 def title_matches(title: object, alert_name: str) -> bool:
@@ -45,6 +56,15 @@ def _unique(found: Iterable[AlertedUser]) -> list[AlertedUser]:
 
 def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
+
+
+# A payload is read as far as it has the documented shape: a part of another type counts as absent.
+def _object(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _objects(value: object) -> list[dict]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 # --- Office 365 Management Activity API (webhook notifications and audit records) ---
@@ -92,10 +112,9 @@ def content_notifications(body: object, tenant_id: str, management_api_base_url:
 def _record_entity(record: dict) -> tuple[str, str]:
     """(entity type, entity) of an AlertEntityGenerated record; `Data` is a JSON string."""
     try:
-        data = json.loads(record.get("Data") or "{}")
-    except (TypeError, ValueError):
+        data = _object(json.loads(record.get("Data") or "{}"))
+    except (TypeError, ValueError, RecursionError):
         data = {}
-    data = data if isinstance(data, dict) else {}
     entity_type = _text(record.get("EntityType")) or _text(data.get("etype"))
     entity = _text(record.get("ObjectId")) or _text(record.get("AlertEntityId")) or _text(data.get("eid"))
     return entity_type, entity
@@ -110,7 +129,7 @@ def restricted_sender_alerts(records: Iterable[object], alert_name: str) -> list
         if _text(record.get("Name")).casefold() != alert_name.casefold():
             continue
         entity_type, entity = _record_entity(record)
-        if entity_type.casefold() == "user":
+        if entity_type.casefold() == "user" and is_user(entity):
             found.append(AlertedUser(entity, _text(record.get("AlertId"))))
     return _unique(found)
 
@@ -122,17 +141,14 @@ def azure_monitor_users(payload: object, field: str) -> list[AlertedUser]:
     data = payload.get("data") if isinstance(payload, dict) else None
     if not isinstance(data, dict):
         raise RequestError("not an Azure Monitor common alert schema payload (no data)")
-    essentials = data.get("essentials") or {}
+    essentials = _object(data.get("essentials"))
     if essentials.get("monitorCondition") != "Fired":
         return []
-    context = data.get("alertContext") or {}
-    condition = context.get("condition") or {}
-    values = [dimension.get("value") for criterion in condition.get("allOf") or []
-              for dimension in criterion.get("dimensions") or []
+    context = _object(data.get("alertContext"))
+    values = [dimension.get("value") for criterion in _objects(_object(context.get("condition")).get("allOf"))
+              for dimension in _objects(criterion.get("dimensions"))
               if _text(dimension.get("name")).casefold() == field.casefold()]
-    for properties in (context.get("properties"), data.get("customProperties")):
-        if isinstance(properties, dict):
-            values.append(properties.get(field))
+    values += [_object(properties).get(field) for properties in (context.get("properties"), data.get("customProperties"))]
     alert_id = _text(essentials.get("alertId"))
     return _unique(AlertedUser(_text(value), alert_id) for value in values)
 
@@ -141,7 +157,7 @@ def azure_monitor_users(payload: object, field: str) -> list[AlertedUser]:
 
 def _sentinel_entity_user(entity: dict) -> str:
     kind = _text(entity.get("kind"))
-    properties = entity.get("properties") or {}
+    properties = _object(entity.get("properties"))
     if kind == "Mailbox":
         return _text(properties.get("upn")) or _text(properties.get("mailboxPrimaryAddress"))
     if kind == "Account":
@@ -158,12 +174,12 @@ def sentinel_users(payload: object, alert_name: str) -> list[AlertedUser]:
     properties = incident.get("properties") if isinstance(incident, dict) else None
     if not isinstance(properties, dict):
         raise RequestError("not a Sentinel incident (no properties)")
-    titles = [properties.get("title")] + [(alert.get("properties") or {}).get("alertDisplayName")
-                                          for alert in properties.get("alerts") or [] if isinstance(alert, dict)]
+    titles = [properties.get("title")] + [_object(alert.get("properties")).get("alertDisplayName")
+                                          for alert in _objects(properties.get("alerts"))]
     if not any(title_matches(title, alert_name) for title in titles):
         return []
     alert_id = _text(incident.get("name")) or _text(incident.get("id"))
-    entities = [entity for entity in properties.get("relatedEntities") or [] if isinstance(entity, dict)]
+    entities = _objects(properties.get("relatedEntities"))
     return _unique(AlertedUser(_sentinel_entity_user(entity), alert_id) for entity in entities)
 
 
@@ -171,7 +187,7 @@ def sentinel_users(payload: object, alert_name: str) -> list[AlertedUser]:
 
 def _evidence_user(evidence: dict) -> str:
     kind = _text(evidence.get("@odata.type")).rpartition(".")[2]
-    account = evidence.get("userAccount") or {}
+    account = _object(evidence.get("userAccount"))
     if kind == "userEvidence":
         return _text(account.get("userPrincipalName"))
     if kind == "mailboxEvidence":
@@ -190,23 +206,7 @@ def security_alert_users(alerts: Iterable[object], alert_name: str) -> list[Aler
         if not isinstance(alert, dict) or not title_matches(alert.get("title"), alert_name):
             continue
         alert_id = _text(alert.get("providerAlertId")) or _text(alert.get("id"))
-        for evidence in alert.get("evidence") or []:
-            if isinstance(evidence, dict):
+        for evidence in _objects(alert.get("evidence")):
+            if is_user(_evidence_user(evidence)):
                 found.append(AlertedUser(_evidence_user(evidence), alert_id))
     return _unique(found)
-
-
-# --- one alert, one job ---
-
-# The Management Activity API's records and Graph's alerts_v2 carry the same Microsoft 365 alert
-# (AlertId = providerAlertId, a GUID in either case): their claims share one namespace. Azure
-# Monitor and Sentinel name their own alerts and incidents, and keep theirs.
-MICROSOFT_365_ALERTS = "m365-alert"
-_SAME_ALERTS = (O365_SOURCE, ALERTS_V2_SOURCE)
-
-
-def alert_claim_key(source: str, alert_id: str, user: str) -> str:
-    """The `alert` claim of one (alert, user): one alert has one, whichever path brought it."""
-    if source in _SAME_ALERTS:
-        return f"{MICROSOFT_365_ALERTS}|{alert_id.strip().lower()}|{user}"
-    return f"{source}|{alert_id}|{user}"

@@ -11,6 +11,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
+from remediation.errors import UnreadableValueError
 from remediation.records import AuditEntry, Decision
 
 # Job statuses (contract).
@@ -61,13 +62,18 @@ _US_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S")
 
 def parse_iso(text: str | None) -> datetime | None:
     """ISO 8601 (ours, Graph's), or `/Date(1732780800000)/`, or `11/28/2026 7:00:00 AM`; a time
-    without a zone is UTC. None for no text, ValueError for text that is none of these."""
-    if not text or not text.strip():
+    without a zone is UTC. None for no text, UnreadableValueError (a ValueError) for anything else."""
+    if text is None or (isinstance(text, str) and not text.strip()):
         return None
+    if not isinstance(text, str):
+        raise UnreadableValueError(f"not a date: {text!r}")
     text = text.strip()
     dotnet = _DOTNET_DATE.fullmatch(text)
     if dotnet:
-        return datetime.fromtimestamp(int(dotnet[1]) / 1000, tz=timezone.utc)
+        try:
+            return datetime.fromtimestamp(int(dotnet[1]) / 1000, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise UnreadableValueError(f"not a date: {text!r} ({exc})") from None
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -81,7 +87,7 @@ def _us_date(text: str) -> datetime:
             return datetime.strptime(text, layout)
         except ValueError:
             continue
-    raise ValueError(f"not a date: {text!r}")
+    raise UnreadableValueError(f"not a date: {text!r}")
 
 
 def normalize_user(user: str) -> str:
@@ -146,6 +152,8 @@ def parse_block_reason(reason: str) -> dict:
     """`Reason` is loosely `key=value;key=value` (e.g. `ExceedingLimitType=...;OutboundSpam`): keep
     every part, `key:value` too, and a bare word as a key with an empty value."""
     parts: dict[str, str] = {}
+    if not isinstance(reason, str):
+        return parts
     for chunk in reason.replace(",", ";").split(";"):
         key, sep, value = chunk.partition("=")
         if not sep:

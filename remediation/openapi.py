@@ -7,6 +7,7 @@ indexed app. Roles are Entra app roles carried in the bearer token's `roles` cla
 from __future__ import annotations
 
 from remediation.models import JOB_STATUSES, MODES, STEP_NAMES
+from remediation.users import MAX_ADDRESS_LENGTH
 
 
 VERSION = "1.0.0"
@@ -44,7 +45,7 @@ def _query(name: str, description: str, schema: dict | None = None) -> dict:
             "schema": schema or {"type": "string"}}
 
 
-_JOB_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+_JOB_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
 _ALERT_ANSWER = {"202": _json(_ref("AlertJobs"), "at least one job started"),
                  "200": _json(_ref("AlertJobs"), "every user already had an active job, or none was named")}
 
@@ -126,6 +127,11 @@ def _service_paths() -> dict:
                               security=[{}, *_BEARER], errors=(401, 403),
                               parameters=[_query("deep", "probe Graph and Exchange permissions", {"type": "boolean"})]),
         },
+        "/api/status": {
+            "get": _operation("The mode, the circuit breaker's state this hour, and what the caller may do "
+                              "(Remediation.Reader)",
+                              {"200": _json(_ref("Status"), "the status")}, errors=(401, 403)),
+        },
         "/api/openapi.json": {
             "get": _operation("This document", {"200": {"description": "OpenAPI 3 document"}}, security=[],
                               errors=()),
@@ -138,8 +144,11 @@ def _schemas() -> dict:
     moment, boolean = {"type": "string", "format": "date-time"}, {"type": "boolean"}
     return {
         "RemediationRequest": {"type": "object", "additionalProperties": False, "required": ["user"], "properties": {
-            "user": {"type": "string", "format": "email"}, "reason": {"type": "string", "maxLength": 1000},
-            "mode": {"type": "string", "enum": list(MODES)}, "force": boolean}},
+            "user": {"type": "string", "maxLength": MAX_ADDRESS_LENGTH,
+                     "description": "an SMTP address (international ones included) or an Entra object id"},
+            "reason": {"type": "string", "maxLength": 1000},
+            "mode": {"type": "string", "enum": list(MODES)}, "force": boolean},
+            "example": {"user": "adele@contoso.com", "reason": "phished", "mode": "dry-run"}},
         "Decision": {"type": "object", "additionalProperties": False,
                      "properties": {"comment": {"type": "string", "maxLength": 1000}}},
         "Step": {"type": "object", "properties": {
@@ -169,6 +178,12 @@ def _schemas() -> dict:
             "status": {"type": "string", "enum": [HEALTHY, UNHEALTHY]}, "version": string,
             "checks": {"type": "object", "additionalProperties": {"type": "string", "enum": [HEALTHY, UNHEALTHY]}},
             "details": {"type": "object", "description": "deep=true only"}}},
+        "Status": {"type": "object", "properties": {
+            "mode": {"type": "string", "enum": ["dry-run", "enforce"]},
+            "breaker": {"type": "object", "properties": {
+                "open": {"type": "boolean"}, "automaticJobsThisHour": {"type": "integer"},
+                "maxJobsPerHour": {"type": "integer"}}},
+            "caller": {"type": "object", "properties": {"name": string, "admin": {"type": "boolean"}}}}},
         "Problem": {"type": "object", "properties": {
             "type": string, "title": string, "status": {"type": "integer"}, "detail": string}},
     }

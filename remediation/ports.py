@@ -119,6 +119,9 @@ class JobStore(Protocol):
     async def count_automatic_job(self, at: datetime) -> int:
         """Add one to the tenant-wide counter of automatic jobs in `at`'s hour; returns the new count."""
 
+    async def automatic_jobs(self, at: datetime) -> int:
+        """The counter of automatic jobs in `at`'s hour, unchanged."""
+
     async def get_marker(self, name: str) -> str | None:
         """Small named values: watermarks, 'breaker mail sent for hour H'."""
 

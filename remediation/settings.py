@@ -13,6 +13,7 @@ from ipaddress import ip_address
 from typing import Mapping
 from urllib.parse import urlsplit
 
+from remediation.clouds import DEFAULT as DEFAULT_CLOUD, with_cloud_hosts
 from remediation.errors import ConfigurationError
 from remediation.models import DRY_RUN, ENFORCE, MODES
 
@@ -46,6 +47,7 @@ class Settings:
     exchange_base_url: str = "https://outlook.office365.com"
     management_api_base_url: str = "https://manage.office.com"
     login_base_url: str = "https://login.microsoftonline.com"
+    azure_cloud: str = DEFAULT_CLOUD
     api_audience: str = ""
     mode: str = DRY_RUN
     follow_up_delay_seconds: int = 3600
@@ -68,15 +70,18 @@ class Settings:
     breaker_max_jobs_per_hour: int = 20
     approval_timeout_hours: float = 24.0
     max_request_bytes: int = 65536
+    max_users_per_alert: int = 50
     retry_max_wait_seconds: float = 30.0
     alert_name: str = "User restricted from sending email"
     azure_monitor_user_field: str = "UserPrincipalName"
     stale_job_minutes: int = 15
+    console_client_id: str = ""
+    console_login_base_url: str = ""
     unresolved_references: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
-        env = os.environ if env is None else env
+        env = with_cloud_hosts(os.environ if env is None else env)   # AZURE_CLOUD's hosts, unless set
         values: dict[str, object] = {}
         unresolved = []
         for name, (attribute, parse) in _SPEC.items():
@@ -105,6 +110,8 @@ class Settings:
             raise ConfigurationError("APPROVAL_TIMEOUT_HOURS must be more than 0 and at most 168")
         if self.unblock_budget_count < 0 or self.unblock_budget_window_days < 1:
             raise ConfigurationError("UNBLOCK_BUDGET_COUNT must be >= 0 and UNBLOCK_BUDGET_WINDOW_DAYS >= 1")
+        if self.max_users_per_alert < 1:
+            raise ConfigurationError("MAX_USERS_PER_ALERT must be >= 1")
 
     def problems(self) -> list[str]:
         """What keeps the app from acting on a tenant (reported by /api/health)."""
@@ -132,6 +139,7 @@ _SPEC: dict[str, tuple[str, object]] = {
     "EXCHANGE_BASE_URL": ("exchange_base_url", str),
     "MANAGEMENT_API_BASE_URL": ("management_api_base_url", str),
     "LOGIN_BASE_URL": ("login_base_url", str),
+    "AZURE_CLOUD": ("azure_cloud", str),
     "API_AUDIENCE": ("api_audience", str),
     "REMEDIATION_MODE": ("mode", str),
     "FOLLOW_UP_DELAY_SECONDS": ("follow_up_delay_seconds", int),
@@ -155,10 +163,13 @@ _SPEC: dict[str, tuple[str, object]] = {
     "BREAKER_MAX_JOBS_PER_HOUR": ("breaker_max_jobs_per_hour", int),
     "APPROVAL_TIMEOUT_HOURS": ("approval_timeout_hours", float),
     "MAX_REQUEST_BYTES": ("max_request_bytes", int),
+    "MAX_USERS_PER_ALERT": ("max_users_per_alert", int),
     "RETRY_MAX_WAIT_SECONDS": ("retry_max_wait_seconds", float),
     "ALERT_NAME": ("alert_name", str),
     "AZURE_MONITOR_USER_FIELD": ("azure_monitor_user_field", str),
     "STALE_JOB_MINUTES": ("stale_job_minutes", int),
+    "CONSOLE_CLIENT_ID": ("console_client_id", str),
+    "CONSOLE_LOGIN_BASE_URL": ("console_login_base_url", str),
 }
 
 

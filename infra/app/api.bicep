@@ -30,6 +30,9 @@ param instanceMemoryMB int
 @description('The settings of remediation/settings.py; the host settings below are added to them.')
 param appSettings object
 
+@description('Subnet the app joins (private networking); empty: none.')
+param virtualNetworkSubnetId string = ''
+
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
 }
@@ -101,6 +104,7 @@ module site 'br/public:avm/res/web/site:0.15.1' = {
         allow: false
       }
     ]
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     appSettingsKeyValuePairs: union(appSettings, hostSettings)
   }
 }

@@ -41,17 +41,53 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
 }
 
-resource storageAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for roleId in [roles.storageBlobDataOwner, roles.storageQueueDataContributor, roles.storageTableDataContributor]: {
-    name: guid(storage.id, identityPrincipalId, roleId)
-    scope: storage
-    properties: {
-      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
-      principalId: identityPrincipalId
-      principalType: 'ServicePrincipal'
-    }
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' existing = {
+  parent: storage
+  name: 'default'
+}
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' existing = {
+  parent: storage
+  name: 'default'
+}
+
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' existing = {
+  parent: storage
+  name: 'default'
+}
+
+// Each data role at its own service, not the account. Blobs: the host's leases, timers and the
+// deployment package (the host creates its containers, so not narrower than the service).
+resource blobAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(blobService.id, identityPrincipalId, roles.storageBlobDataOwner)
+  scope: blobService
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
+    principalId: identityPrincipalId
+    principalType: 'ServicePrincipal'
   }
-]
+}
+
+// The remediation queue and its poison queue (the host writes <queue>-poison).
+resource queueAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(queueService.id, identityPrincipalId, roles.storageQueueDataContributor)
+  scope: queueService
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    principalId: identityPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource tableAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(tableService.id, identityPrincipalId, roles.storageTableDataContributor)
+  scope: tableService
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
+    principalId: identityPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
 
 // Scoped to the one secret, not the vault: the app can read nothing else there.
 resource secretRead 'Microsoft.Authorization/roleAssignments@2022-04-01' = {

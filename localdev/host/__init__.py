@@ -21,8 +21,8 @@ Every remaining difference from Azure's host:
   retry policies are not read.
 - Process: functions run on the host's own event loop in its process, not in a separate
   Python worker; an import error of the app stops the host; a blocking call blocks the host.
-- HTTP: routes of literal segments and `{name}` parameters only (no constraints, optional
-  or catch-all parameters), a literal segment ranked before a parameter; one key, the
+- HTTP: routes of literal segments, `{name}` parameters and a last `{*name}` catch-all only
+  (no constraints or optional parameters), a literal ranked before a parameter before a catch-all; one key, the
   FUNCTIONS_KEY setting, for `function` routes (no host, master or per-function keys in
   storage, no key APIs); no built-in endpoints (`/admin/...`, `/runtime/webhooks/...`, the
   landing page), no platform CORS, authentication (Easy Auth) or proxies.

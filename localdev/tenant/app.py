@@ -1,7 +1,9 @@
-"""The sandbox tenant's aiohttp application: every service on one port, routed by path.
+"""The sandbox tenant's aiohttp application: every service on one port (and, with --tls-port, on a
+second one over HTTPS for browsers), routed by path.
 
     /v1.0/...                                   Microsoft Graph (graph.py)
-    /{tenant}/v2.0/..., /{tenant}/oauth2/...    Entra ID sign-in (entra.py)
+    /{tenant}/v2.0/..., /{tenant}/oauth2/...    Entra ID sign-in (entra.py; a single-page app's:
+                                                entra_authorize.py, entra_signin.py)
     /adminapi/beta/{tenant}/InvokeCommand       Exchange Online admin API (exchange.py)
     /api/v1.0/{tenant}/activity/feed/...        Office 365 Management Activity API (management.py)
     /_sandbox/...                               control API for tests and demos (control.py)
@@ -17,7 +19,7 @@ from typing import Any, Awaitable, Callable
 
 from aiohttp import web
 
-from localdev.tenant import context, control, entra, exchange, faults, graph, management, odata
+from localdev.tenant import context, control, entra, entra_signin, exchange, faults, graph, management, odata
 from localdev.tenant.state import TenantState
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -73,6 +75,7 @@ def create_app(scenario: dict | None = None) -> web.Application:
     app[context.TENANT] = tenant
     control.add_routes(app, tenant)
     entra.add_routes(app, tenant)
+    entra_signin.add_routes(app)
     graph.add_routes(app, tenant)
     exchange.add_routes(app, tenant)
     management.add_routes(app, tenant)

@@ -3,13 +3,14 @@
 A fault is a dict, set in a scenario (`faults:`) or at run time (`POST /_sandbox/faults`):
 
     {"method": "POST"?, "path": "<regex searched in the path>"?, "cmdlet": "Remove-BlockedSenderAddress"?,
-     "kind": "429" | "503" | "504" | "drop" | "latency",
-     "retryAfter": "2.128"?, "latencyMs": 200?, "count": 3?, "rate": 0.3?}
+     "kind": "429" | "503" | "504" | "drop" | "latency" | "307",
+     "retryAfter": "2.128"?, "latencyMs": 200?, "location": "http://elsewhere/..."?, "count": 3?, "rate": 0.3?}
 
 `method`, `path` and `cmdlet` (the CmdletName of an Exchange InvokeCommand body) narrow what it
 matches; a fault with `count` fires on the next N matching calls and is then removed; `rate`
 fires with that probability (seeded RNG, so a scenario replays the same way); with neither it
-fires on every matching call. `latency` waits and lets the call go on; the others answer in
+fires on every matching call. `latency` waits and lets the call go on; `307` redirects to `location`
+(a hijacked or misrouted front end: a client must not re-send the body there); the others answer in
 the shape of the service the path belongs to (Graph, also for Entra's routes; the Exchange admin
 API; the Management API).
 Control routes (/_sandbox/) are never faulted.
@@ -25,8 +26,8 @@ from dataclasses import dataclass
 from localdev.tenant import odata
 from localdev.tenant.state import TenantState
 
-KINDS = ("429", "503", "504", "drop", "latency")
-_FIELDS = {"id", "method", "path", "cmdlet", "kind", "retryAfter", "latencyMs", "count", "rate"}
+KINDS = ("429", "503", "504", "drop", "latency", "307")
+_FIELDS = {"id", "method", "path", "cmdlet", "kind", "retryAfter", "latencyMs", "location", "count", "rate"}
 _ids = itertools.count(1)
 
 
@@ -58,6 +59,8 @@ def validate(spec: dict) -> dict:
         fault["retryAfter"] = str(fault["retryAfter"])
     if fault["kind"] == "latency" and not isinstance(fault.get("latencyMs"), (int, float)):
         raise FaultSpecError("a latency fault needs latencyMs")
+    if fault["kind"] == "307" and not isinstance(fault.get("location"), str):
+        raise FaultSpecError("a 307 fault needs a location")
     fault.setdefault("id", f"fault-{next(_ids)}")
     return fault
 
@@ -115,6 +118,8 @@ _MANAGEMENT = {"429": ("AF429", "Too many requests. Method=GetBlob, PublisherId=
 def reply(fault: dict, path: str, ids: odata.RequestIds) -> Reply:
     """The answer a throttled or failing service gives, in the shape of the service `path` belongs to."""
     kind = fault["kind"]
+    if kind == "307":
+        return Reply(307, {"Location": fault["location"]}, {})
     headers = {"Retry-After": fault["retryAfter"]} if "retryAfter" in fault else {}
     if kind == "429" and not headers:
         headers["Retry-After"] = "1"

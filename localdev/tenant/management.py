@@ -43,11 +43,18 @@ def _json(body, headers: dict | None = None) -> web.Response:
     return web.Response(text=json.dumps(body), headers=headers, content_type="application/json", charset="utf-8")
 
 
+PERMISSION = "ActivityFeed.Read"
+
+
 def feed_route(handler):
-    """Check the tenant in the path and answer FeedErrors in the API's error shape."""
+    """Check the tenant in the path and the caller's permission (a scenario may withhold it), and
+    answer FeedErrors in the API's error shape."""
     async def route(request: web.Request) -> web.Response:
         try:
             check_tenant(context.state(request), request.match_info["tenant"])
+            if PERMISSION in context.state(request).withheld:
+                raise FeedError(401, "AF10001", "The permission set () sent in the request did not include the "
+                                                f"expected permission {PERMISSION}.")
             return await handler(request, context.state(request))
         except FeedError as error:
             return error.response()

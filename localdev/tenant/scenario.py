@@ -32,7 +32,14 @@
     alerts: []                               # Graph security alerts_v2 objects
     entra:
       apps: {<clientId>: {secret: ..., roles: [...], oid: <service principal id>?}}
+      # a single-page app signing users in (entra_authorize.py): {<clientId>: {spa: {redirectUris: [...]}}}
     faults: []                               # see faults.py
+    identity:                                # what the app's managed identity holds (graph_identity.py,
+      managedIdentity: {appId: ..., displayName: ...}   #  exchange_roles.py); every key optional
+      appRoles: [User.Read.All, ...]         # default: what the app needs, less permissions.withheld
+      directoryRoles: [User Administrator]   # the default
+      exchangeCmdlets: [Get-Mailbox, ...]    # its Exchange role group; default: every cmdlet served
+      mailSendScope: [secops@contoso.com]    # RBAC for Applications' Mail.Send; default: the organization
     seed: 0                                  # seeds the RNG of fault rates and generated rule ids
     demo: {user: adele@contoso.com}          # notes for tools (make run reads demo.user); the sandbox ignores it
 
@@ -54,7 +61,7 @@ from localdev.tenant.state import iso, utcnow
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 TOP_LEVEL = {"tenant", "permissions", "users", "blockedSenders", "exchange", "graph", "alerts", "entra", "faults",
-             "management", "seed", "demo"}
+             "identity", "management", "seed", "demo"}
 _RELATIVE = re.compile(r"^now(?:([+-])(\d+)([smhd]))?$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 

@@ -6,7 +6,7 @@ so modules may keep a reference to it. The scenario format is documented in scen
 
 Attributes (scenario part; `to_json()` gives them back under the scenario's own keys):
     tenant_id, domains, withheld (set of permission names), users, blocked_senders,
-    exchange, graph, alerts, apps (Entra client apps), faults, management, seed
+    exchange, graph, alerts, apps (Entra client apps), faults, identity, management, seed
 What the app did, for assertions (never a password):
     password_changes[user_id] = [{"at", "passwordChanged", "forceChangePasswordNextSignIn",
                                   "forceChangePasswordNextSignInWithMfa"}]
@@ -80,6 +80,7 @@ class TenantState:
         self.alerts: list[dict] = list(scenario.get("alerts") or [])
         self.apps: dict[str, dict] = dict((scenario.get("entra") or {}).get("apps") or {})
         self.faults: list[dict] = list(scenario.get("faults") or [])
+        self.identity: dict = dict(scenario.get("identity") or {})   # the app's grants (graph_identity.py)
         # Office 365 Management Activity API: subscriptions by content type, blobs by content id.
         self.management: dict = {"subscriptions": {}, "content": {}, "notifications": [],
                                  **(scenario.get("management") or {})}
@@ -160,6 +161,7 @@ class TenantState:
             "permissions": {"withheld": sorted(self.withheld)},
             "users": self.users, "blockedSenders": self.blocked_senders, "exchange": self.exchange,
             "graph": self.graph, "alerts": self.alerts, "entra": {"apps": self.apps}, "faults": self.faults,
+            "identity": self.identity,
             "management": self.management, "seed": self.seed})
 
     def to_json(self, *, include_requests: bool = False) -> dict:

@@ -12,6 +12,7 @@ from typing import Mapping
 
 import httpx
 
+from remediation.clouds import authority
 from remediation.settings import is_loopback
 
 
@@ -20,8 +21,11 @@ def app_credential(env: Mapping[str, str] | None = None):
     AZURE_CLIENT_ID when set, else DefaultAzureCredential (system identity, az login, ...)."""
     from azure.identity.aio import DefaultAzureCredential, ManagedIdentityCredential
 
-    client_id = (os.environ if env is None else env).get("AZURE_CLIENT_ID", "")
-    return ManagedIdentityCredential(client_id=client_id) if client_id else DefaultAzureCredential()
+    env = os.environ if env is None else env
+    client_id = env.get("AZURE_CLIENT_ID", "")
+    # A managed identity needs no authority (IMDS knows its cloud); a developer's sign-in does.
+    return ManagedIdentityCredential(client_id=client_id) if client_id else DefaultAzureCredential(
+        authority=authority(env))
 
 
 def scope_for(base_url: str) -> str:

@@ -36,6 +36,19 @@ def _address(value: object) -> str | None:
     return text or None
 
 
+def anchor_mailbox(mailbox: str, tenant: str) -> str:
+    """`X-AnchorMailbox`, a routing hint that an HTTP header carries only in ASCII: an IDN domain
+    goes as punycode; a non-ASCII local part has no ASCII form, so the system mailbox anchors then
+    (the cmdlet's parameters still name the mailbox, and the front end routes the call)."""
+    system = f"UPN:{SYSTEM_MAILBOX}@{tenant}"
+    local, at, domain = mailbox.rpartition("@")
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return system
+    return f"UPN:{local}{at}{domain}" if mailbox and local.isascii() else system
+
+
 class ExchangeAdminClient(ServiceClient):
     """The ExchangeAdmin port. Build once per process; `aclose()` at shutdown."""
 
@@ -49,7 +62,7 @@ class ExchangeAdminClient(ServiceClient):
         headers = {
             "Accept": "application/json", "Content-Type": "application/json",
             "X-ResponseFormat": "json", "X-SerializationLevel": "Partial",
-            "X-AnchorMailbox": f"UPN:{mailbox or f'{SYSTEM_MAILBOX}@{self.tenant}'}",
+            "X-AnchorMailbox": anchor_mailbox(mailbox, self.tenant),
             "X-Prefer": f"odata.maxpagesize={PAGE_SIZE}",
         }
         extensions = {IDEMPOTENT: cmdlet.lower() not in NOT_IDEMPOTENT}

@@ -17,7 +17,7 @@ from remediation.errors import (
 from remediation.gateways.http_errors import error_for_status
 
 SERVICE = "exchange"
-PERMISSION = "the Exchange.ManageAsApp application permission and the Exchange Administrator role"
+PERMISSION = "Exchange.ManageAsApp and the app's Exchange role group (the script python -m remediation.setup writes)"
 UNBLOCK_CMDLET = "remove-blockedsenderaddress"
 # Microsoft publishes no text for its cap on unblocks (past it only Support can release the
 # sender): match its exception type, or phrases about the unblock/release limit itself. Bare
@@ -46,22 +46,31 @@ class ExchangeFailure:
         return self.exception_type.rpartition(".")[2]
 
 
+def _object(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def parse_failure(body: object) -> ExchangeFailure:
-    """The most specific account of the failure that the body holds."""
-    error = body.get("error") if isinstance(body, dict) else None
+    """The most specific account of the failure that the body holds (parts of another shape count as absent)."""
+    error = _object(body).get("error")
     if not isinstance(error, dict):
         return ExchangeFailure()
-    for detail in error.get("details") or []:
-        message = (detail or {}).get("message") or ""
+    details = error.get("details") if isinstance(error.get("details"), list) else []
+    for detail in map(_object, details):
+        message = _text(detail.get("message"))
         parts = message.split("|", 2)
         if len(parts) == 3:
             return ExchangeFailure(*parts)
         if message:
-            return ExchangeFailure(detail.get("code") or "", "", message)
-    inner = error.get("innererror") or {}
-    internal = inner.get("internalException") or {}
-    return ExchangeFailure(error.get("code") or "", internal.get("type") or inner.get("type") or "",
-                           internal.get("message") or error.get("message") or inner.get("message") or "")
+            return ExchangeFailure(_text(detail.get("code")), "", message)
+    inner = _object(error.get("innererror"))
+    internal = _object(inner.get("internalException"))
+    return ExchangeFailure(_text(error.get("code")), _text(internal.get("type")) or _text(inner.get("type")),
+                           _text(internal.get("message")) or _text(error.get("message")) or _text(inner.get("message")))
 
 
 def is_unblock_cap(failure: ExchangeFailure) -> bool:

@@ -18,7 +18,7 @@ from kiota_abstractions.base_request_configuration import RequestConfiguration
 from kiota_abstractions.method import Method
 from kiota_abstractions.request_information import RequestInformation
 from kiota_http.kiota_client_factory import KiotaClientFactory
-from kiota_http.middleware import RetryHandler
+from kiota_http.middleware import RedirectHandler, RetryHandler
 from msgraph import GraphRequestAdapter, GraphServiceClient
 from msgraph.graph_request_adapter import options as SDK_OPTIONS
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
@@ -31,6 +31,7 @@ from msgraph_core.authentication import AzureIdentityAuthenticationProvider
 from msgraph_core.middleware import GraphTelemetryHandler
 from msgraph_core.middleware.options import GraphTelemetryHandlerOption
 
+from remediation.errors import ServiceRejectedError
 from remediation.gateways.graph_errors import SERVICE, graph_call
 from remediation.gateways.credentials import CredentialHolder, scope_for
 from remediation.gateways.graph_users import USER_PROPERTIES, address_filter, directory_user, only_user
@@ -50,11 +51,19 @@ def graph_idempotent(request: httpx.Request) -> bool:
 
 
 def _sdk_middleware() -> list:
-    """The SDK's default middleware, options and telemetry, without kiota's RetryHandler."""
+    """The SDK's default middleware, options and telemetry, without kiota's RetryHandler, nor its
+    RedirectHandler: a redirect would re-send a PATCH (a new password) to whatever host it names."""
     middleware = [handler for handler in KiotaClientFactory.get_default_middleware(SDK_OPTIONS)
-                  if not isinstance(handler, RetryHandler)]
+                  if not isinstance(handler, (RetryHandler, RedirectHandler))]
     telemetry = SDK_OPTIONS[GraphTelemetryHandlerOption.get_key()]
     return [*middleware, GraphTelemetryHandler(options=telemetry)]
+
+
+async def _refuse_redirect(response: httpx.Response) -> None:
+    """kiota counts a 3xx as success: unrefused, a redirected password PATCH would look done."""
+    if 300 <= response.status_code < 400:
+        raise ServiceRejectedError(f"answered {response.status_code}, a redirect (not followed) to "
+                                   f"{response.headers.get('Location', '')[:200]!r}", service=SERVICE)
 
 
 class GraphDirectory:
@@ -65,8 +74,9 @@ class GraphDirectory:
         self.base_url = settings.graph_base_url.rstrip("/")
         self._credentials = CredentialHolder(self.base_url, credential)
         self._transport = RetryTransport(retry or RetryPolicy.from_settings(settings), transport, graph_idempotent)
-        self._http = GraphClientFactory.create_with_custom_middleware(_sdk_middleware(),
-                                                                      client=http_client(self._transport))
+        client = http_client(self._transport)
+        client.event_hooks["response"].append(_refuse_redirect)
+        self._http = GraphClientFactory.create_with_custom_middleware(_sdk_middleware(), client=client)
         adapter = GraphRequestAdapter(self._auth_provider(), client=self._http)
         adapter.base_url = f"{self.base_url}/v1.0"
         self.client = GraphServiceClient(request_adapter=adapter)

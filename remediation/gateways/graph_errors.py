@@ -52,18 +52,22 @@ def graph_error(exc: Exception, permission: str = "") -> RemediationError | None
 T = TypeVar("T")
 
 
+def translating(permission: str) -> Callable[[Callable[..., Awaitable[T]]], Callable[..., Awaitable[T]]]:
+    """Decorates a gateway method: its errors leave translated, naming `permission`."""
+    def decorate(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+        @functools.wraps(method)
+        async def translated(*args, **kwargs) -> T:
+            try:
+                return await method(*args, **kwargs)
+            except Exception as exc:
+                error = graph_error(exc, permission)
+                if error is None or error is exc:
+                    raise
+                raise error from exc
+        return translated
+    return decorate
+
+
 def graph_call(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
-    """Decorates a gateway method: its errors leave translated, naming the permission in PERMISSIONS."""
-    permission = PERMISSIONS[method.__name__]
-
-    @functools.wraps(method)
-    async def translated(*args, **kwargs) -> T:
-        try:
-            return await method(*args, **kwargs)
-        except Exception as exc:
-            error = graph_error(exc, permission)
-            if error is None or error is exc:
-                raise
-            raise error from exc
-
-    return translated
+    """`translating` with the permission PERMISSIONS names for the method."""
+    return translating(PERMISSIONS[method.__name__])(method)

@@ -181,6 +181,13 @@ class TableJobStore(StorageAdapter):
                     await asyncio.sleep(random.uniform(0, 0.02))
         raise ConflictError(f"could not count the automatic job of hour {row_key}", service=TABLE_SERVICE)
 
+    async def automatic_jobs(self, at: datetime) -> int:
+        async with self._call() as table:
+            try:
+                return (await table.get_entity(BREAKER, hour_key(at)))["Count"]
+            except ResourceNotFoundError:
+                return 0
+
     @staticmethod
     async def _increment(table: TableClient, row_key: str, counter: TableEntity | None) -> int:
         if counter is None:

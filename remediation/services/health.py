@@ -1,5 +1,6 @@
 """`Health`: whether the app can work (settings, storage) and, deep, whether it holds every
-Graph and Exchange permission it needs (probed with read calls)."""
+Graph and Exchange permission it needs (probed with read calls); and the status every page of
+the console shows (the mode, the breaker's state this hour)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,19 @@ class Health:
             checks["graph.domains"] = await _probe(ports.directory.domains())
             checks["graph.securityAlerts"] = await _probe(ports.directory.security_alerts(since, SERVICE_SOURCE))
             checks["exchange.blockedSenders"] = await _probe(ports.exchange.blocked_senders())
+            from remediation import selftest   # here: the domain does not import the SDKs behind it
+            permissions = await selftest.health_check(self.context.settings, ports.directory, ports.exchange)
+            if permissions is not None:
+                checks["permissions"] = permissions
         return {"checks": checks}
+
+    async def status(self) -> dict:
+        """The mode, and the breaker's count this hour, read without counting."""
+        settings = self.context.settings
+        count = await self.context.ports.store.automatic_jobs(self.context.clock())
+        limit = settings.breaker_max_jobs_per_hour
+        return {"mode": settings.mode,
+                "breaker": {"open": count > limit, "automaticJobsThisHour": count, "maxJobsPerHour": limit}}
 
 
 async def _probe(call) -> dict:

@@ -13,13 +13,28 @@ from typing import Iterable
 
 from remediation.context import Context
 from remediation.errors import ConflictError, RemediationError
-from remediation.intake import AlertedUser, alert_claim_key
+from remediation.intake import AlertedUser
 from remediation.jobs import existing
 from remediation.messages import fetch_content_message, run_message
-from remediation.models import AWAITING_APPROVAL, DRY_RUN, QUEUED, Job, Trigger, iso, normalize_user
+from remediation.models import (
+    ALERTS_V2_SOURCE, AWAITING_APPROVAL, DRY_RUN, O365_SOURCE, QUEUED, Job, Trigger, iso, normalize_user,
+)
 from remediation.holds import expire_if_overdue, hold_job, schedule_expiry
 from remediation.policies import listed_as_protected
 from remediation.ports import ACTIVE, ALERT
+
+# The Management Activity API's records and Graph's alerts_v2 carry the same Microsoft 365 alert
+# (AlertId = providerAlertId, a GUID in either case): their claims share one namespace. Azure
+# Monitor and Sentinel name their own alerts and incidents, and keep theirs.
+MICROSOFT_365_ALERTS = "m365-alert"
+_SAME_ALERTS = (O365_SOURCE, ALERTS_V2_SOURCE)
+
+
+def alert_claim_key(source: str, alert_id: str, user: str) -> str:
+    """The `alert` claim of one (alert, user): one alert has one, whichever path brought it."""
+    if source in _SAME_ALERTS:
+        return f"{MICROSOFT_365_ALERTS}|{alert_id.strip().lower()}|{user}"
+    return f"{source}|{alert_id}|{user}"
 
 
 class Intake:

@@ -377,6 +377,9 @@ class FakeStore:
         self.hours[hour] = self.hours.get(hour, 0) + 1
         return self.hours[hour]
 
+    async def automatic_jobs(self, at: datetime) -> int:
+        return self.hours.get(at.strftime("%Y%m%d%H"), 0)
+
     async def get_marker(self, name: str) -> str | None:
         return self.markers.get(name)
 

@@ -17,17 +17,19 @@ from remediation.settings import SETTING_DEFAULTS, SETTING_NAMES, Settings, is_l
 
 ROOT = Path(function_app.__file__).parent
 HTTP = {  # name: (methods, route, authLevel)
-    "alerts_o365": (["POST"], "alerts/o365", "ANONYMOUS"),
-    "alerts_azure_monitor": (["POST"], "alerts/azure-monitor", "FUNCTION"),
-    "alerts_sentinel": (["POST"], "alerts/sentinel", "ANONYMOUS"),
-    "remediations_create": (["POST"], "remediations", "ANONYMOUS"),
-    "remediations_list": (["GET"], "remediations", "ANONYMOUS"),
-    "remediations_get": (["GET"], "remediations/{id}", "ANONYMOUS"),
-    "remediations_approve": (["POST"], "remediations/{id}/approve", "ANONYMOUS"),
-    "remediations_cancel": (["POST"], "remediations/{id}/cancel", "ANONYMOUS"),
-    "restricted_senders": (["GET"], "restricted-senders", "ANONYMOUS"),
-    "health": (["GET"], "health", "ANONYMOUS"),
-    "openapi_document": (["GET"], "openapi.json", "ANONYMOUS"),
+    "alerts_o365": (["POST"], "api/alerts/o365", "ANONYMOUS"),
+    "alerts_azure_monitor": (["POST"], "api/alerts/azure-monitor", "FUNCTION"),
+    "alerts_sentinel": (["POST"], "api/alerts/sentinel", "ANONYMOUS"),
+    "remediations_create": (["POST"], "api/remediations", "ANONYMOUS"),
+    "remediations_list": (["GET"], "api/remediations", "ANONYMOUS"),
+    "remediations_get": (["GET"], "api/remediations/{id}", "ANONYMOUS"),
+    "remediations_approve": (["POST"], "api/remediations/{id}/approve", "ANONYMOUS"),
+    "remediations_cancel": (["POST"], "api/remediations/{id}/cancel", "ANONYMOUS"),
+    "restricted_senders": (["GET"], "api/restricted-senders", "ANONYMOUS"),
+    "health": (["GET"], "api/health", "ANONYMOUS"),
+    "openapi_document": (["GET"], "api/openapi.json", "ANONYMOUS"),
+    "status": (["GET"], "api/status", "ANONYMOUS"),
+    "console": (["GET"], "{*path}", "ANONYMOUS"),
 }
 TIMERS = {"sweep_blocked_senders": "%SWEEP_SCHEDULE%", "poll_security_alerts": "%ALERTS_POLL_SCHEDULE%",
           "report_poison_messages": "%POISON_SCHEDULE%"}
@@ -69,6 +71,13 @@ def test_no_two_functions_answer_the_same_route_and_method():
     assert len(routes) == len(set(routes))
 
 
+def test_every_route_but_the_consoles_is_under_api():
+    # host.json's routePrefix is empty so the console can answer `/`: each API route names api/ itself.
+    routes = {name: trigger_of(entry)["route"] for name, entry in indexed().items()
+              if trigger_of(entry)["type"] == "httpTrigger"}
+    assert {name for name, route in routes.items() if not route.startswith("api/")} == {"console"}
+
+
 def test_one_queue_trigger_reads_the_remediation_queue_by_setting():
     entry = indexed()["remediation_worker"]
     assert entry["bindings"] == [{"direction": "IN", "type": "queueTrigger", "name": "msg",
@@ -101,7 +110,7 @@ def test_host_json_configures_the_queue_and_http_as_the_code_expects():
     host = json.loads((ROOT / "host.json").read_text())
     assert host["version"] == "2.0" and host["functionTimeout"] == "00:10:00"
     assert host["extensionBundle"] == {"id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)"}
-    assert host["extensions"]["http"]["routePrefix"] == "api"
+    assert host["extensions"]["http"]["routePrefix"] == ""
     # An idle instance polls the queue at most every 2 s (docs/ARCHITECTURE.md counts what that costs).
     assert host["extensions"]["queues"] == {"maxDequeueCount": 5, "visibilityTimeout": "00:00:30", "batchSize": 8,
                                             "maxPollingInterval": "00:00:02", "messageEncoding": "base64"}

@@ -26,10 +26,11 @@ def cli_env(storage_env):
 def test_port_0_serves_on_a_free_port_and_prints_the_functions_and_a_ready_line(app_host, cli_env):
     host = app_host(cli_env, app=CLI_APP)
     assert host.url.startswith("http://127.0.0.1:") and not host.url.endswith(":0")
-    host.wait_for_output(rf"setting: \[ALL\] {host.url}/api/settings/{{name}}")
+    # The repo's host.json (the working directory's) has an empty routePrefix.
+    host.wait_for_output(rf"setting: \[ALL\] {host.url}/settings/{{name}}")
     host.wait_for_output(r"scheduled: timerTrigger \(0 0 \* \* \* \*\)")
     assert host.wait_for_output(r"^Host ready at ").string.endswith("(2 functions: setting, scheduled)")
-    assert httpx.get(f"{host}/api/settings/CLI_SCHEDULE").text == "0 0 * * * *"
+    assert httpx.get(f"{host}/settings/CLI_SCHEDULE").text == "0 0 * * * *"
 
 
 def test_the_environment_wins_over_local_settings_and_both_reach_the_app(app_host, cli_env, tmp_path):
@@ -37,8 +38,8 @@ def test_the_environment_wins_over_local_settings_and_both_reach_the_app(app_hos
     settings.write_text(json.dumps({"IsEncrypted": False, "Values": {
         "SHARED": "from-file", "FILE_ONLY": "from-file", **cli_env}}))
     host = app_host({"SHARED": "from-environment"}, app=CLI_APP, settings_file=settings)
-    assert httpx.get(f"{host.url}/api/settings/SHARED").text == "from-environment"
-    assert httpx.get(f"{host.url}/api/settings/FILE_ONLY").text == "from-file"
+    assert httpx.get(f"{host.url}/settings/SHARED").text == "from-environment"
+    assert httpx.get(f"{host.url}/settings/FILE_ONLY").text == "from-file"
 
 
 def test_the_app_host_json_and_settings_come_from_the_working_directory(app_host, cli_env, tmp_path):

@@ -1,4 +1,5 @@
-"""Route templates: literal segments and `{name}` parameters, a literal before a parameter."""
+"""Route templates: literal segments, `{name}` parameters and a last `{*name}` catch-all, a literal
+before a parameter before a catch-all."""
 
 from __future__ import annotations
 
@@ -15,18 +16,23 @@ from localdev.host.routes import RouteTemplate
     ("remediations/{id}", "remediations", None),
     ("health", "Health", {}),
     ("health", "other", None),
+    ("{*path}", "", {}),
+    ("{*path}", "console/app.js", {"path": "console/app.js"}),
+    ("files/{*rest}", "files/a/b", {"rest": "a/b"}),
+    ("files/{*rest}", "other/a", None),
 ])
 def test_templates_match_paths(template, path, expected):
-    assert RouteTemplate(template).match(path.split("/")) == expected
+    assert RouteTemplate(template).match([part for part in path.split("/") if part]) == expected
 
 
 def test_more_specific_templates_come_first():
-    templates = ["{a}/{b}", "items/{id}", "items/special"]
+    templates = ["{*rest}", "{a}/{b}", "items/{id}", "items/special"]
     ordered = sorted(templates, key=lambda template: RouteTemplate(template).precedence)
-    assert ordered == ["items/special", "items/{id}", "{a}/{b}"]
+    assert ordered == ["items/special", "items/{id}", "{a}/{b}", "{*rest}"]
 
 
-@pytest.mark.parametrize("template", ["n/{v:int}", "pages/{name?}", "files/{*rest}", "a{b}", "n/{v=5}"])
+@pytest.mark.parametrize("template", ["n/{v:int}", "pages/{name?}", "files/{*rest}/x", "a{b}", "n/{v=5}",
+                                      "{*rest:int}"])
 def test_templates_the_app_does_not_use_are_refused(template):
-    with pytest.raises(HostError, match="literal segments and {name} parameters only"):
+    with pytest.raises(HostError, match="literal segments, {name} parameters and a last {\\*name} only"):
         RouteTemplate(template)

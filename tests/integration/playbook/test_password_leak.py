@@ -1,23 +1,29 @@
-"""The generated password goes to Graph in the reset PATCH and nowhere else: not in any log
-record (every logger at DEBUG), table row, queue message, mail, job, exception, nor in the
-sandbox's record of the run."""
+"""The generated password goes to Graph in the reset PATCH and nowhere else, and the admin's
+bearer token that started the run goes nowhere at all: neither is in any log record (every
+logger at DEBUG), table row, queue message, mail, job, exception, nor in the sandbox's record of
+the run; not raw, not JSON-escaped, not URL-encoded, not inside base64."""
 
 from __future__ import annotations
 
 import base64
 import json
 import logging
+import math
 import traceback
 from dataclasses import replace
+from urllib.parse import quote, quote_plus
 
 import httpx
 import pytest
 
-from remediation.context import Context
+from handlers import runtime
+from handlers.admin_api import remediations_create
+from remediation.auth import ADMIN, TokenValidator
 from remediation.gateways.graph import GraphDirectory
-from remediation.models import Trigger
+from remediation.context import Context
 from remediation.services import Services, wire
 from tests.integration.playbook.support import ADELE
+from tests.unit.handlers.calls import http_request
 
 LOGGERS = ("", "remediation", "azure", "httpx", "httpcore", "msgraph", "msgraph_core", "kiota_http",
            "kiota_abstractions", "aiohttp", "localdev", "asyncio")
@@ -65,6 +71,33 @@ async def table_rows(live) -> list[str]:
     return [json.dumps(dict(row), default=str) async for row in table.list_entities()]
 
 
+def encodings(secret: str) -> set[str]:
+    """The forms a leaked secret would take: raw, JSON-escaped, URL-encoded, and base64 (standard and
+    URL-safe) at each of the three alignments it could have inside a longer encoded text."""
+    forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
+             quote(secret), quote(secret, safe=""), quote_plus(secret)}
+    raw = secret.encode()
+    for offset in range(3):
+        encoded = base64.b64encode(bytes(offset) + raw).decode()
+        # Only the characters whose six bits all come from the secret are the same in any text.
+        inner = encoded[math.ceil(8 * offset / 6):(8 * (offset + len(raw))) // 6]
+        forms |= {inner, inner.translate(str.maketrans("+/", "-_"))}
+    return forms
+
+
+async def start_by_admin_api(worker: Services, sandbox) -> tuple[str, str]:
+    """POST /api/remediations with an admin's token from the sandbox's Entra ID: (job id, token)."""
+    token = sandbox.token(aud=worker.context.settings.api_audience, roles=[ADMIN], upn="admin@contoso.com")
+    runtime.use(runtime.Runtime(worker.context.settings, worker, TokenValidator(worker.context.settings)))
+    try:
+        response = await remediations_create(http_request("POST", "/api/remediations", body={"user": ADELE},
+                                                          headers={"Authorization": f"Bearer {token}"}))
+    finally:
+        runtime.use(None)
+    assert response.status_code == 202, response.get_body()
+    return json.loads(response.get_body())["id"], token
+
+
 def the_password(transport: RecordingTransport, user_id: str) -> str:
     bodies = [json.loads(body) for method, path, body in transport.sent
               if method == "PATCH" and path.endswith(f"/users/{user_id}") and b"passwordProfile" in body]
@@ -84,7 +117,7 @@ async def test_the_generated_password_is_nowhere_but_in_the_reset_request(live, 
     seen: list[str] = []                     # everything the run produced, as text
 
     live.visibility_timeout = 1               # the redelivery of the failing variant comes a second later
-    job, _ = await worker.intake.request(ADELE, Trigger("admin"))
+    job_id, token = await start_by_admin_api(worker, sandbox)
     seen += await raw_queue_texts(live)
     try:
         await live.deliver(worker)
@@ -93,7 +126,7 @@ async def test_the_generated_password_is_nowhere_but_in_the_reset_request(live, 
     if graph_fails:
         sandbox.clear_faults()
         await live.deliver(worker)               # the redelivery: the reset is not sent again
-        assert (await live.job(job.id)).step("reset_password").status == "manual"
+        assert (await live.job(job_id)).step("reset_password").status == "manual"
     else:
         seen += await raw_queue_texts(live)
         await live.deliver(worker)               # the follow-up
@@ -104,13 +137,26 @@ async def test_the_generated_password_is_nowhere_but_in_the_reset_request(live, 
     seen += [record.getMessage() for record in caplog.records]
     seen += [logging.Formatter().format(record) for record in caplog.records]
     seen += await table_rows(live)
-    seen.append(json.dumps((await live.job(job.id)).to_json()))
+    seen.append(json.dumps((await live.job(job_id)).to_json()))
+    mails = sandbox.state()["outbox"]
+    seen += [json.dumps(mail, ensure_ascii=False) for mail in mails]
     seen.append(json.dumps(sandbox.state(), default=str))
     seen.append(json.dumps(sandbox.requests(), default=str))
     others = [body.decode(errors="replace") for method, path, body in transport.sent
               if not (method == "PATCH" and path.endswith(f"/users/{user_id}"))]
-    assert caplog.records and len(seen) > 10 and others
+    assert caplog.records and len(seen) > 10 and others and (mails or graph_fails)
+    leaks = encodings(password) | encodings(token) | {token.rpartition(".")[2]}
     for text in seen + others:
-        assert password not in text
+        assert not [form for form in leaks if form in text]
     assert all(password in body.decode() for method, path, body in transport.sent
                if method == "PATCH" and path.endswith(f"/users/{user_id}"))
+
+
+@pytest.mark.parametrize("prefix", ["", "a", "ab", "abc", '{"note": "'])
+def test_the_scan_finds_a_secret_in_each_form_it_could_take(prefix):
+    secret = 'Xq7!vK2#pL9@wZ4$"é/+'
+    embedded = f"{prefix}{secret} and more"
+    leaked = [embedded, json.dumps(embedded), quote(embedded), quote_plus(embedded),
+              base64.b64encode(embedded.encode()).decode(), base64.urlsafe_b64encode(embedded.encode()).decode()]
+    assert all(any(form in text for form in encodings(secret)) for text in leaked)
+    assert not any(form in json.dumps({"other": "Xq7!vK2#pL9"}) for form in encodings(secret))

@@ -11,8 +11,11 @@ import httpx
 import pytest
 
 from localdev.ports import free_port, wait_for_http
+from remediation.gateways.exchange import ExchangeAdminClient
+from remediation.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[3]
+SANDBOX_ROOTS = ("GRAPH_BASE_URL", "EXCHANGE_BASE_URL", "MANAGEMENT_API_BASE_URL", "LOGIN_BASE_URL")
 
 
 @pytest.fixture
@@ -64,3 +67,23 @@ def test_an_invalid_scenario_exits_with_a_message(start, tmp_path):
     process = start("--port", "0", "--scenario", str(scenario))
     assert process.wait(20) == 2
     assert "unknown scenario keys: usres" in process.stderr.read()
+
+
+async def test_the_local_settings_sample_works_with_the_sandbox_as_it_starts_by_default(start):
+    """The README's run by hand: `python -m localdev.tenant --port 7072` beside the app on the sample."""
+    values = json.loads((ROOT / "local.settings.sample.json").read_text())["Values"]
+    assert {values[name] for name in SANDBOX_ROOTS} == {"http://127.0.0.1:7072"}
+    port = free_port()   # 7072 itself may be busy on this machine: the same sandbox, elsewhere
+    start("--port", str(port))
+    url = f"http://127.0.0.1:{port}"
+    wait_for_http(f"{url}/_sandbox/health", timeout=20)
+    settings = Settings.from_env({**values, **{name: url for name in SANDBOX_ROOTS}})
+    exchange = ExchangeAdminClient(settings)
+    try:
+        await exchange.blocked_senders()
+    finally:
+        await exchange.aclose()
+    metadata = httpx.get(f"{url}/{settings.tenant_id}/v2.0/.well-known/openid-configuration")
+    assert metadata.status_code == 200 and settings.tenant_id in metadata.json()["issuer"]
+    sender = httpx.get(f"{url}/v1.0/users/{settings.notify_sender}")
+    assert sender.status_code == 200

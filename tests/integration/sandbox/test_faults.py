@@ -118,3 +118,12 @@ def test_control_routes_are_never_faulted(sandbox, sandbox_http):
 def test_an_invalid_fault_is_refused(sandbox_http, spec):
     response = sandbox_http.post("/_sandbox/faults", json=spec)
     assert response.status_code == 400 and response.json()["error"]
+
+
+def test_a_307_names_its_location_and_needs_one(sandbox, sandbox_http):
+    sandbox.fault(kind="307", path="^/v1.0/domains$", location="http://elsewhere.example/v1.0/domains", count=1)
+    response = sandbox_http.get(DOMAINS)
+    assert response.status_code == 307 and response.headers["Location"] == "http://elsewhere.example/v1.0/domains"
+    assert sandbox_http.get(DOMAINS).status_code == 200
+    with pytest.raises(AssertionError, match="400 .*a 307 fault needs a location"):
+        sandbox.fault(kind="307")

@@ -41,6 +41,13 @@ async def test_concurrent_counts_of_automatic_jobs_all_count(job_store):
     assert await job_store.count_automatic_job(NOW.replace(minute=59)) == 11
 
 
+async def test_reading_the_count_of_automatic_jobs_does_not_change_it(job_store):
+    assert await job_store.automatic_jobs(NOW) == 0
+    await job_store.count_automatic_job(NOW)
+    assert [await job_store.automatic_jobs(NOW) for _ in range(2)] == [1, 1]
+    assert await job_store.automatic_jobs(NOW + timedelta(hours=1)) == 0
+
+
 async def test_each_hour_has_its_own_count(job_store):
     await job_store.count_automatic_job(NOW)
     assert await job_store.count_automatic_job(NOW + timedelta(hours=1)) == 1

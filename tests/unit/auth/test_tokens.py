@@ -14,10 +14,12 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from jwt.utils import base64url_encode
 
-from remediation.auth import ADMIN, ALERTS_SUBMIT, MAX_KEY_FETCHES, READER, TokenValidator, bearer_token
+from remediation.auth import (
+    ADMIN, ALERTS_SUBMIT, KEY_LIFETIME_SECONDS, MIN_REFRESH_SECONDS, READER, TokenValidator, bearer_token,
+)
 from remediation.errors import ConfigurationError, ForbiddenError, TransientError, UnauthorizedError
 from remediation.settings import Settings
-from tests.plugins.app import APP_SETTINGS, TENANT, new_key
+from tests.plugins.app import APP_SETTINGS, TENANT, EntraStub, new_key
 
 
 async def test_a_valid_token_names_the_caller(token_validator, entra):
@@ -120,49 +122,75 @@ async def clocked(app_settings, entra):
     """(validator, clock) with keys already fetched once; the clock is a list to move forward."""
     now = [1000.0]
     async with entra.client() as client:
-        validator = TokenValidator(app_settings, http=client, refresh_interval=300, monotonic=lambda: now[0])
+        validator = TokenValidator(app_settings, http=client, monotonic=lambda: now[0])
         await validator.authenticate(bearer_for(entra, "key-1"), READER)
         yield validator, now
 
 
-async def test_a_rolled_key_is_fetched_at_once_within_the_interval(clocked, entra):
-    validator, _ = clocked
+FETCH = [EntraStub.metadata_path, EntraStub.jwks_path]
+
+
+async def test_a_rolled_key_is_fetched_once_the_last_fetch_is_a_minute_old(clocked, entra):
+    validator, now = clocked
     entra.keys["key-2"] = new_key()
+    with pytest.raises(UnauthorizedError, match="unknown key"):
+        await validator.authenticate(bearer_for(entra, "key-2"), READER)
+    now[0] += MIN_REFRESH_SECONDS
     assert (await validator.authenticate(bearer_for(entra, "key-2"), READER)).has(READER)
-    assert entra.requests == [entra.metadata_path, entra.jwks_path] * 2
+    assert entra.requests == FETCH * 2
 
 
-async def test_an_unknown_kid_is_fetched_once_per_interval(clocked, entra):
+async def test_five_junk_tokens_do_not_block_a_real_rollover(clocked, entra):
     validator, now = clocked
-    for _ in range(3):
-        with pytest.raises(UnauthorizedError, match="unknown key"):
-            await validator.authenticate(bearer_for(entra, "key-3"), READER)
-    assert len(entra.requests) == 4
-    now[0] += 300
-    entra.keys["key-3"] = new_key()
-    assert (await validator.authenticate(bearer_for(entra, "key-3"), READER)).has(READER)
-    assert len(entra.requests) == 6
-
-
-async def test_made_up_kids_cause_a_few_fetches_per_interval_in_all(clocked, entra):
-    validator, now = clocked
-    for number in range(MAX_KEY_FETCHES + 3):
+    now[0] += MIN_REFRESH_SECONDS
+    for number in range(5):
         with pytest.raises(UnauthorizedError, match="unknown key"):
             await validator.authenticate(bearer_for(entra, f"made-up-{number}"), READER)
-    assert len(entra.requests) == 2 * MAX_KEY_FETCHES   # the first fetch of the fixture counts too
-    now[0] += 300
+    assert entra.requests == FETCH * 2   # the junk cost one fetch in all
     entra.keys["key-2"] = new_key()
+    now[0] += MIN_REFRESH_SECONDS
     assert (await validator.authenticate(bearer_for(entra, "key-2"), READER)).has(READER)
+    assert entra.requests == FETCH * 3
 
 
-async def test_a_failed_fetch_does_not_use_up_the_kids_turn(clocked, entra):
-    validator, _ = clocked
+async def test_made_up_kids_cost_at_most_one_fetch_a_minute(clocked, entra):
+    validator, now = clocked
+    for second in range(0, 300, 3):
+        now[0] = 1000.0 + second
+        with pytest.raises(UnauthorizedError, match="unknown key"):
+            await validator.authenticate(bearer_for(entra, f"made-up-{second}"), READER)
+    assert entra.requests == FETCH * 5   # at 1000 (the fixture), 1060, 1120, 1180, 1240
+
+
+async def test_keys_expire_after_their_lifetime(clocked, entra):
+    validator, now = clocked
+    now[0] += KEY_LIFETIME_SECONDS - 1
+    await validator.authenticate(bearer_for(entra, "key-1"), READER)
+    assert entra.requests == FETCH
+    del entra.keys["key-1"]                  # retired by Entra meanwhile
     entra.keys["key-2"] = new_key()
+    now[0] += 1
+    with pytest.raises(UnauthorizedError, match="unknown key"):
+        await validator.authenticate(bearer_for(entra, "key-1"), READER)
+    assert entra.requests == FETCH * 2
+
+
+async def test_with_expired_keys_and_login_down_tokens_are_refused_as_transient(clocked, entra):
+    validator, now = clocked
+    now[0] += KEY_LIFETIME_SECONDS
     entra.status = 503
-    with pytest.raises(TransientError):
-        await validator.authenticate(bearer_for(entra, "key-2"), READER)
-    entra.status = 200
-    assert (await validator.authenticate(bearer_for(entra, "key-2"), READER)).has(READER)
+    with pytest.raises(TransientError, match="answered 503"):
+        await validator.authenticate(bearer_for(entra, "key-1"), READER)
+
+
+async def test_a_failed_fetch_is_retried_at_once_while_no_keys_are_held(app_settings, entra):
+    async with entra.client() as client:
+        validator = TokenValidator(app_settings, http=client)
+        entra.status = 503
+        with pytest.raises(TransientError, match="answered 503"):
+            await validator.authenticate(bearer_for(entra, "key-1"), READER)
+        entra.status = 200
+        assert (await validator.authenticate(bearer_for(entra, "key-1"), READER)).has(READER)
 
 
 async def test_concurrent_requests_with_a_new_kid_wait_for_one_fetch(app_settings, entra):

@@ -56,3 +56,10 @@ async def test_a_synchronous_credential_also_signs_requests(service):
     async with httpx.AsyncClient(transport=service.transport, auth=auth) as client:
         await client.get("https://manage.office.com/api/v1.0/x")
     assert service.requests[0].headers["Authorization"] == "Bearer sync-https://manage.office.com/.default"
+
+
+async def test_a_developer_sign_in_goes_to_the_authority_of_azure_cloud():
+    credential = app_credential({"AZURE_CLOUD": "AzureUSGovernment"})
+    authorities = {getattr(inner, "_authority", None) for inner in credential.credentials}
+    assert "https://login.microsoftonline.us" in authorities
+    await credential.close()

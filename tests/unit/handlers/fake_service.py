@@ -108,3 +108,7 @@ class FakeServices:
     async def check(self, deep: bool = False) -> dict:
         self._called(f"health(deep={deep})")
         return {"checks": self.checks}
+
+    async def status(self) -> dict:
+        self._called("status")
+        return {"mode": "dry-run", "breaker": {"open": False, "automaticJobsThisHour": 0, "maxJobsPerHour": 20}}

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import json
+
+import pytest
 
 from handlers.alerts_azure_monitor import alerts_azure_monitor
 from handlers.alerts_sentinel import alerts_sentinel
@@ -101,4 +104,22 @@ async def test_another_incident_starts_nothing(fake, entra):
 async def test_sentinel_needs_the_intake_role(fake, entra):
     for headers, status in (({}, 401), (entra.bearer(READER), 403), (entra.bearer(ALERTS_SUBMIT, exp=1), 401)):
         assert problem_of(await sentinel(incident(), headers))["status"] == status
+    assert fake.calls == []
+
+
+@pytest.mark.parametrize("user", ["*", "a/b?c#d", "' or 1 eq 1", "mallory@contoso.com\r\nSubject: hi"])
+async def test_a_name_that_is_not_a_user_is_400_naming_it_and_starts_nothing(fake, entra, user):
+    body = incident()
+    body["object"]["properties"]["relatedEntities"][1]["properties"]["upn"] = user
+    detail = problem_of(await sentinel(body, entra.bearer(ALERTS_SUBMIT)))["detail"]
+    assert detail.startswith("refused 1 user(s), neither an email address nor an Entra object id: ")
+    assert json.dumps(user) in detail and fake.calls == []
+
+
+async def test_an_alert_naming_more_users_than_the_cap_is_400_and_starts_nothing(fake):
+    payload = monitor_alert()
+    dimensions = payload["data"]["alertContext"]["condition"]["allOf"][0]["dimensions"]
+    dimensions += [{"name": "UserPrincipalName", "value": f"user{n}@contoso.com"} for n in range(50)]
+    problem = problem_of(await monitor(payload))
+    assert problem["status"] == 400 and "names 51 users, more than MAX_USERS_PER_ALERT (50)" in problem["detail"]
     assert fake.calls == []

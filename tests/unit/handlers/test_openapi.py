@@ -12,8 +12,8 @@ def registered_operations() -> set[tuple[str, str]]:
     operations = set()
     for function in function_app.create_app().get_functions():
         trigger = function.get_trigger()
-        if trigger.get_binding_name() == "httpTrigger":
-            operations |= {(f"/api/{trigger.route}", str(method).lower()) for method in trigger.methods}
+        if trigger.get_binding_name() == "httpTrigger" and trigger.route.startswith("api/"):
+            operations |= {(f"/{trigger.route}", str(method).lower()) for method in trigger.methods}
     return operations
 
 

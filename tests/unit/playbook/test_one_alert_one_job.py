@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from remediation.intake import alert_claim_key
+from remediation.services.intake import alert_claim_key
 from tests.plugins.playbook import ADELE
 from tests.unit.playbook.test_service import FakeManagement, alert_record
 

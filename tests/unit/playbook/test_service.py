@@ -215,6 +215,17 @@ async def test_health_checks_storage_and_settings_and_deep_probes_name_permissio
     assert deep["exchange.blockedSenders"]["permission"] == "Exchange.ManageAsApp"
 
 
+async def test_status_is_the_mode_and_the_breakers_count_this_hour_read_without_counting(playbook):
+    context = playbook.service.context
+    limit = context.settings.breaker_max_jobs_per_hour
+    for _ in range(limit + 1):
+        await context.ports.store.count_automatic_job(context.clock())
+    status = await playbook.service.health.status()
+    assert status == {"mode": context.settings.mode,
+                      "breaker": {"open": True, "automaticJobsThisHour": limit + 1, "maxJobsPerHour": limit}}
+    assert (await playbook.service.health.status())["breaker"]["automaticJobsThisHour"] == limit + 1
+
+
 async def test_an_unknown_message_is_dropped_and_a_missing_job_fails_nothing(playbook, caplog):
     await playbook.service.worker.handle({"kind": "mystery"}, 1, 5)
     await playbook.service.worker.handle({"kind": "run", "jobId": "no-such-job"}, 1, 5)
