@@ -109,7 +109,7 @@ param disableAccountOnRecurrence string = 'false'
 @description('FOLLOW_UP_MAX_HOURS: escalate at the latest this long after the unblock.')
 param followUpMaxHours string = '24'
 
-@description('BREAKER_MAX_JOBS_PER_HOUR: automatic jobs per hour, tenant-wide, before new ones wait for approval.')
+@description('BREAKER_MAX_JOBS_PER_HOUR: confirmed blocks of automatic jobs per hour, tenant-wide, before further ones wait for approval.')
 param breakerMaxJobsPerHour string = '20'
 
 @description('APPROVAL_TIMEOUT_HOURS: a job held for approval this long is escalated (at most 168).')

@@ -13,13 +13,13 @@ from typing import Iterable
 
 from remediation.context import Context
 from remediation.errors import ConflictError, RemediationError
+from remediation.holds import expire_if_overdue, hold_job, schedule_expiry
 from remediation.intake import AlertedUser
 from remediation.jobs import existing
 from remediation.messages import fetch_content_message, run_message
 from remediation.models import (
     ALERTS_V2_SOURCE, AWAITING_APPROVAL, DRY_RUN, O365_SOURCE, QUEUED, Job, Trigger, iso, normalize_user,
 )
-from remediation.holds import expire_if_overdue, hold_job, schedule_expiry
 from remediation.policies import listed_as_protected
 from remediation.ports import ACTIVE, ALERT
 
