@@ -76,7 +76,7 @@ def _routes(prefix: str) -> set[str]:
 def test_every_alert_route_is_an_output():
     outputs = parsed("main.bicep")["outputs"]
     urls = {output["value"] for name, output in outputs.items() if name.endswith("_WEBHOOK_URL")}
-    assert {url.rsplit("/api/", 1)[1] for url in urls} == _routes("alerts/")
+    assert {"api/" + url.rsplit("/api/", 1)[1] for url in urls} == _routes("api/alerts/")
     assert all(url.startswith("https://${api.outputs.defaultHostname}/api/") for url in urls)
 
 
