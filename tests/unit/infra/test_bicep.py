@@ -76,7 +76,6 @@ def _routes(prefix: str) -> set[str]:
 def test_every_alert_route_is_an_output():
     outputs = parsed("main.bicep")["outputs"]
     urls = {output["value"] for name, output in outputs.items() if name.endswith("_WEBHOOK_URL")}
-    # The routes carry their api/ prefix themselves (the host's routePrefix is empty: the console is at /).
     assert {"api/" + url.rsplit("/api/", 1)[1] for url in urls} == _routes("api/alerts/")
     assert all(url.startswith("https://${api.outputs.defaultHostname}/api/") for url in urls)
 
