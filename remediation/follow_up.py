@@ -16,13 +16,14 @@ from datetime import timedelta
 from remediation import notify
 from remediation.audit import entry
 from remediation.errors import PermanentError
-from remediation.models import AWAITING_RELEASE, DONE, ESCALATED, RESOLVED, Block, Job, iso, normalize_user, parse_iso
+from remediation.models import AWAITING_RELEASE, DONE, ESCALATED, RESOLVED, Job, iso, normalize_user, parse_iso
 from remediation.playbook import FOLLOW_UP, follow_up_message, release_active
-from remediation.rules import SYSTEM, classify, describe
+from remediation.rules import SYSTEM, classify, describe, snapshot_key
 from remediation.steps.confirm_block import block_created
 from remediation.steps.context import JobWorker
 from remediation.steps.credentials import disable_failed
 from remediation.steps.inbox_rules import read_rules
+from remediation.tenant import Block
 
 MIN_DELAY_SECONDS = 60   # closer than this to the deadline, the check is the last one
 # Why an account is disabled at the follow-up (DISABLE_ACCOUNT_ON_RECURRENCE).
@@ -75,11 +76,11 @@ class FollowUp(JobWorker):
 
     async def _came_back(self, job: Job) -> list[str]:
         user = await self.ports.directory.get_user(job.user)
-        known = {item.get("ruleIdentity") or item.get("graphId") or item.get("name")
-                 for item in job.snapshot.get("inbox_rules") or []}
+        known = {snapshot_key(item) for item in job.snapshot.get("inbox_rules") or []}
         findings = []
-        for rule in await read_rules(self.ports.directory, self.ports.exchange, user.id, job.user):
-            verdict = classify(rule)
+        rules, domains = await read_rules(self.ports.directory, self.ports.exchange, user.id, job.user)
+        for rule in rules:
+            verdict = classify(rule, domains)
             again = "is enabled again" if rule.key in known else "is new"
             if rule.enabled and verdict.suspicious:
                 findings.append(f"inbox rule {describe(rule)} {again}: it {verdict.detail}")

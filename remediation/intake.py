@@ -13,6 +13,7 @@ from typing import Iterable, NamedTuple
 
 from remediation.errors import ForbiddenError, RequestError
 from remediation.gateways.management_api import check_content_uri
+from remediation.tenant import SecurityAlert
 
 _OBJECT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 
@@ -168,23 +169,7 @@ def sentinel_users(payload: object, alert_name: str) -> list[AlertedUser]:
 
 # --- Microsoft Graph security alerts_v2 ---
 
-def _evidence_user(evidence: dict) -> str:
-    kind = _text(evidence.get("@odata.type")).rpartition(".")[2]
-    account = evidence.get("userAccount") or {}
-    if kind == "userEvidence":
-        return _text(account.get("userPrincipalName"))
-    if kind == "mailboxEvidence":
-        return _text(evidence.get("primaryAddress")) or _text(evidence.get("upn"))
-    return ""
-
-
-def security_alert_users(alerts: Iterable[object], alert_name: str) -> list[AlertedUser]:
-    """alerts_v2 items whose title matches (`title` is not filterable in Graph), by evidence."""
-    found = []
-    for alert in alerts:
-        if not isinstance(alert, dict) or not title_matches(alert.get("title"), alert_name):
-            continue
-        for evidence in alert.get("evidence") or []:
-            if isinstance(evidence, dict):
-                found.append(AlertedUser(_evidence_user(evidence), _text(alert.get("id"))))
-    return _unique(found)
+def security_alert_users(alerts: Iterable[SecurityAlert], alert_name: str) -> list[AlertedUser]:
+    """The users of the alerts whose title matches (`title` is not filterable in Graph)."""
+    return _unique(AlertedUser(user, alert.id) for alert in alerts if title_matches(alert.title, alert_name)
+                   for user in alert.users)

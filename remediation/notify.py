@@ -9,10 +9,11 @@ from html import escape
 from typing import Awaitable, Callable
 
 from remediation.errors import NotFoundError, PermanentError
-from remediation.models import PENDING, STEP_FAILED, STEP_NAMES, DirectoryUser, Job, normalize_user
+from remediation.models import PENDING, STEP_FAILED, STEP_NAMES, Job, normalize_user
 from remediation.policies import human_actions
 from remediation.ports import Directory
 from remediation.settings import Settings
+from remediation.tenant import DirectoryUser
 
 STYLE = "font-family:Segoe UI,Arial,sans-serif;font-size:14px"
 UNDATED = "registration date unknown: check"   # an authentication method without a date

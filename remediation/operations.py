@@ -114,8 +114,7 @@ class Operations:
             job, created = await self.request(alerted.user, trigger)
             if created:
                 jobs.append(job)
-        newest = max((moment for alert in alerts if (moment := parse_iso(alert.get("lastUpdateDateTime")))),
-                     default=None)
+        newest = max((alert.last_updated for alert in alerts if alert.last_updated), default=None)
         if newest and newest > since:
             await self.ports.store.set_marker(WATERMARK, iso(newest))
         return jobs

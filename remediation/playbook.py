@@ -20,11 +20,12 @@ from remediation.audit import APP_ACTOR
 from remediation.errors import ConflictError, PermanentError
 from remediation.models import (
     AWAITING_APPROVAL, AWAITING_RELEASE, DRY_RUN, ENFORCE, FAILED, QUEUED, RUNNING, SKIPPED, STEP_FAILED, STEP_PLANNED,
-    DirectoryUser, Job, iso, parse_iso,
+    Job, iso, parse_iso,
 )
 from remediation.policies import HOLD, conclusion, is_automatic, protection_approved, protection_reason
 from remediation.steps import STEPS
 from remediation.steps.context import RESUMED, RUNNER, JobWorker, Outcome, Ports, StepRun, looked_up, owned_by
+from remediation.tenant import DirectoryUser
 
 FOLLOW_UP = "follow_up"
 MAIL = "mail"   # claims: one mail per key

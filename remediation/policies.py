@@ -12,11 +12,12 @@ import re
 from datetime import datetime, timedelta
 
 from remediation.models import (
-    AWAITING_RELEASE, DONE, DRY_RUN, ESCALATED, FAILED, MANUAL, PLANNED, RESOLVED, STEP_FAILED, DirectoryUser, Job,
+    AWAITING_RELEASE, DONE, DRY_RUN, ESCALATED, FAILED, MANUAL, PLANNED, RESOLVED, STEP_FAILED, Job,
     normalize_user,
 )
 from remediation.ports import Directory, JobStore
 from remediation.settings import Settings
+from remediation.tenant import DirectoryUser
 
 SECURING_STEPS = ("reset_password", "revoke_sessions", "inbox_rules", "mailbox_forwarding")
 ADMIN_SOURCE = "admin"

@@ -17,7 +17,7 @@ from remediation.audit import Journal, entry
 from remediation.errors import ConflictError, NotFoundError, PermanentError, RequestError
 from remediation.follow_up import FollowUp
 from remediation.models import (
-    AWAITING_APPROVAL, CANCELLED, DRY_RUN, QUEUED, SKIPPED, DirectoryUser, Job, Trigger, iso,
+    AWAITING_APPROVAL, CANCELLED, DRY_RUN, QUEUED, SKIPPED, Job, Trigger, iso,
     normalize_user, utcnow,
 )
 from remediation.operations import Operations
@@ -27,6 +27,7 @@ from remediation.policies import breaker_reason, is_automatic, listed_as_protect
 from remediation.ports import Directory, ExchangeAdmin, JobStore, Page, WorkQueue
 from remediation.settings import Settings
 from remediation.steps.context import Ports
+from remediation.tenant import DirectoryUser
 
 log = logging.getLogger(__name__)
 ACTIVE = "active"

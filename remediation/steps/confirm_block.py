@@ -13,9 +13,10 @@ from datetime import datetime, timezone
 from remediation.errors import PermanentError
 from remediation.intake import is_object_id
 from remediation.models import (
-    CANCELLED, DONE, DRY_RUN, FAILED, RESOLVED, STEP_FAILED, Block, Job, normalize_user, parse_iso,
+    CANCELLED, DONE, DRY_RUN, FAILED, RESOLVED, STEP_FAILED, Job, normalize_user, parse_iso,
 )
 from remediation.steps.context import Outcome, StepRun
+from remediation.tenant import Block
 
 BLOCK, ACTIVE = "block", "active"
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)

@@ -14,9 +14,10 @@ from typing import Awaitable, Callable, TypeVar
 from remediation.audit import Journal, entry
 from remediation.errors import ConflictError, PermanentError, ThrottledError
 from remediation.notify import Mailer
-from remediation.models import AWAITING_APPROVAL, DRY_RUN, DirectoryUser, Job, Step, iso
+from remediation.models import AWAITING_APPROVAL, DRY_RUN, Job, Step, iso
 from remediation.ports import Directory, ExchangeAdmin, JobStore, WorkQueue
 from remediation.settings import Settings
+from remediation.tenant import DirectoryUser
 
 T = TypeVar("T")
 RUNNER = "runner"      # step.data key: the token of the worker running the step

@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from remediation.errors import ConflictError, NotFoundError, ServiceRejectedError, UnblockCapError
-from remediation.models import (
-    Block, DirectoryUser, Domain, Job, MailboxForwarding, iso, normalize_user, parse_block_reason,
-)
+from remediation.gateways import exchange_shapes, graph_shapes
+from remediation.gateways.exchange_shapes import parse_block_reason
+from remediation.models import Job, iso, normalize_user
 from remediation.ports import Page, QueuedMessage
+from remediation.tenant import AuthMethod, Block, DirectoryUser, Domain, InboxRule, MailboxForwarding, SecurityAlert
 
 EVIL = "attacker@evil.example"
 
@@ -188,12 +189,11 @@ class FakeDirectory:
         user = self.t.find(user_id)
         return [group for group in group_ids if group in user.groups]
 
-    async def inbox_rules(self, user_id: str) -> list[dict]:
+    async def inbox_rules(self, user_id: str) -> list[InboxRule]:
         await self.t.enter("graph.inbox_rules", user_id)
-        return [{k: v for k, v in copy.deepcopy(item).items() if k != "hidden"}
-                for item in self.t.find(user_id).rules if not item["hidden"]]
+        return [graph_shapes.inbox_rule(item) for item in self.t.find(user_id).rules if not item["hidden"]]
 
-    async def disable_inbox_rule(self, user_id: str, rule_id: str) -> dict:
+    async def disable_inbox_rule(self, user_id: str, rule_id: str) -> InboxRule:
         await self.t.enter("graph.disable_inbox_rule", user_id, rule_id)
         found = next((item for item in self.t.find(user_id).rules if item["id"] == rule_id and not item["hidden"]),
                      None)
@@ -201,18 +201,18 @@ class FakeDirectory:
             raise NotFoundError("The specified object was not found in the store.", service="graph")
         found["isEnabled"] = False
         self.t.leave("graph.disable_inbox_rule")
-        return copy.deepcopy(found)
+        return graph_shapes.inbox_rule(found)
 
-    async def auth_methods(self, user_id: str) -> list[dict]:
+    async def auth_methods(self, user_id: str) -> list[AuthMethod]:
         await self.t.enter("auth_methods", user_id)
-        return copy.deepcopy(self.t.find(user_id).methods)
+        return [graph_shapes.auth_method(method) for method in self.t.find(user_id).methods]
 
     async def send_mail(self, sender: str, recipients: list[str], subject: str, html_body: str) -> None:
         await self.t.enter("send_mail", sender)
         self.t.outbox.append({"from": sender, "to": list(recipients), "subject": subject, "body": html_body})
         self.t.leave("send_mail")
 
-    async def security_alerts(self, since: datetime, service_source: str) -> list[dict]:
+    async def security_alerts(self, since: datetime, service_source: str) -> list[SecurityAlert]:
         await self.t.enter("security_alerts", since, service_source)
         return []
 
@@ -283,10 +283,11 @@ class FakeExchange:
         self.t.find(mailbox).forwarding = MailboxForwarding()
         self.t.leave("clear_mailbox_forwarding")
 
-    async def inbox_rules(self, mailbox: str, include_hidden: bool = True) -> list[dict]:
+    async def inbox_rules(self, mailbox: str, include_hidden: bool = True) -> list[InboxRule]:
         await self.t.enter("exchange.inbox_rules", mailbox)
         user = self.t.find(mailbox)
-        return [exchange_rule(self.t, user, item) for item in user.rules if include_hidden or not item["hidden"]]
+        return [exchange_shapes.inbox_rule(exchange_rule(self.t, user, item))
+                for item in user.rules if include_hidden or not item["hidden"]]
 
     async def disable_inbox_rule(self, mailbox: str, rule_identity: str) -> None:
         await self.t.enter("exchange.disable_inbox_rule", mailbox, rule_identity)

@@ -84,18 +84,18 @@ async def test_an_unknown_mailbox_is_not_found_although_exchange_answers_500(san
 async def test_inbox_rules_include_the_hidden_one_only_when_asked(sandbox_exchange):
     hidden = await sandbox_exchange.inbox_rules("adele@contoso.com")
     visible = await sandbox_exchange.inbox_rules("adele@contoso.com", include_hidden=False)
-    assert [rule["Name"] for rule in hidden] == ["Team updates", ".", ".."]
-    assert [rule["Name"] for rule in visible] == ["Team updates", "."]
-    assert hidden[2]["MoveToFolder"].endswith("RSS Feeds") and hidden[2]["MarkAsRead"] is True
+    assert [rule.name for rule in hidden] == ["Team updates", ".", ".."]
+    assert [rule.name for rule in visible] == ["Team updates", "."]
+    assert hidden[2].move_to.endswith("RSS Feeds") and hidden[2].marks_read is True
 
 
 async def test_disable_inbox_rule_turns_off_the_hidden_rule(sandbox, sandbox_exchange):
     hidden = (await sandbox_exchange.inbox_rules("adele@contoso.com"))[2]
-    await sandbox_exchange.disable_inbox_rule("adele@contoso.com", hidden["RuleIdentity"])
+    await sandbox_exchange.disable_inbox_rule("adele@contoso.com", hidden.identity)
     stored = {rule["displayName"]: rule["isEnabled"] for rule in sandbox.user("adele@contoso.com")["inboxRules"]}
     assert stored == {"Team updates": True, ".": True, "..": False}
-    assert (await sandbox_exchange.inbox_rules("adele@contoso.com"))[2]["Enabled"] is False
-    await sandbox_exchange.disable_inbox_rule("adele@contoso.com", hidden["RuleIdentity"])   # idempotent
+    assert (await sandbox_exchange.inbox_rules("adele@contoso.com"))[2].enabled is False
+    await sandbox_exchange.disable_inbox_rule("adele@contoso.com", hidden.identity)   # idempotent
 
 
 async def test_a_parameter_exchange_does_not_know_is_rejected(sandbox_exchange):

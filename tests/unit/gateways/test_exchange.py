@@ -14,6 +14,7 @@ from remediation.errors import (
 from remediation.gateways.exchange import ExchangeAdminClient
 from remediation.gateways.exchange_errors import parse_failure
 from remediation.settings import Settings
+from remediation.tenant import EXCHANGE, InboxRule
 from tests.conftest import load_event
 from tests.plugins.gateways import TENANT
 
@@ -138,10 +139,11 @@ async def test_a_sender_that_is_not_blocked_is_an_empty_list(exchange, service):
     assert sent(service.requests[0])["Parameters"] == {"SenderAddress": "carol@contoso.com"}
 
 
-async def test_inbox_rules_include_hidden_ones_and_come_back_unchanged(exchange, service):
+async def test_inbox_rules_include_hidden_ones_and_are_read_as_exchange_rules(exchange, service):
     rule = {"Name": "RSS", "RuleIdentity": "1234", "Enabled": True, "MoveToFolder": "RSS Feeds", "ForwardTo": None}
     service.reply(listing(rule))
-    assert await exchange.inbox_rules("adele@contoso.com") == [rule]
+    assert await exchange.inbox_rules("adele@contoso.com") == [
+        InboxRule(EXCHANGE, "RSS", True, identity="1234", move_to="RSS Feeds")]
     assert sent(service.requests[0])["Parameters"] == {"Mailbox": "adele@contoso.com", "IncludeHidden": True}
     service.reply(listing())
     await exchange.inbox_rules("adele@contoso.com", include_hidden=False)
