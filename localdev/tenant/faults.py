@@ -11,7 +11,7 @@ matches; a fault with `count` fires on the next N matching calls and is then rem
 fires with that probability (seeded RNG, so a scenario replays the same way); with neither it
 fires on every matching call. `latency` waits and lets the call go on; the others answer in
 the shape of the service the path belongs to (Graph, also for Entra's routes; the Exchange admin
-API; the Management API).
+API; the Management API). The request log gives a delayed call's `latencyMs`.
 Control routes (/_sandbox/) are never faulted.
 """
 
@@ -21,6 +21,7 @@ import asyncio
 import itertools
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from localdev.tenant import odata
 from localdev.tenant.state import TenantState
@@ -83,15 +84,26 @@ def _fires(state: TenantState, fault: dict) -> bool:
     return True
 
 
-async def triggered(state: TenantState, method: str, path: str, cmdlet: str | None = None) -> dict | None:
-    """Wait out any latency faults for this call, then return the fault that answers it, if one does."""
+class Triggered(NamedTuple):
+    fault: dict | None      # the fault that answers the call, if one does
+    latency_ms: float = 0   # how long latency faults held the call
+
+    def log(self) -> dict:
+        """What the request log records of it (`latencyMs` when a latency fault fired)."""
+        return {"latencyMs": self.latency_ms} if self.latency_ms else {}
+
+
+async def triggered(state: TenantState, method: str, path: str, cmdlet: str | None = None) -> Triggered:
+    """Wait out any latency faults for this call, then name the fault that answers it, if one does."""
+    waited = 0
     for fault in [fault for fault in state.faults if _matches(fault, method, path, cmdlet)]:
         if not _fires(state, fault):
             continue
         if fault["kind"] != "latency":
-            return fault
+            return Triggered(fault, waited)
         await asyncio.sleep(fault["latencyMs"] / 1000)
-    return None
+        waited += fault["latencyMs"]
+    return Triggered(None, waited)
 
 
 @dataclass

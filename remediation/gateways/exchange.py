@@ -3,7 +3,7 @@
 `POST {EXCHANGE_BASE_URL}/adminapi/beta/{TENANT_ID}/InvokeCommand` with
 `{"CmdletInput": {"CmdletName": ..., "Parameters": {...}}}` and the module's headers;
 results in `value`, further pages by re-POSTing the same body to `@odata.nextLink`.
-Undocumented by Microsoft: shapes follow public captures (see tests/events/gateways/); they become
+Undocumented by Microsoft: shapes follow public captures (see tests/events/exchange/); they become
 the tenant's models in exchange_shapes.py.
 """
 

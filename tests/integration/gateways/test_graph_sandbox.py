@@ -114,7 +114,7 @@ async def test_every_page_is_followed(sandbox, sandbox_directory):
 
 async def test_a_withheld_permission_is_named(sandbox, sandbox_directory):
     sandbox.load(scenario_with(permissions={"withheld": ["User.RevokeSessions.All", "Mail.Send"]}))
-    with pytest.raises(PermissionError_) as caught:
+    with pytest.raises(PermissionError_, match="User.RevokeSessions.All") as caught:
         await sandbox_directory.revoke_sessions(ADELE)
     assert caught.value.permission == "User.RevokeSessions.All" and caught.value.code == "Authorization_RequestDenied"
     with pytest.raises(PermissionError_, match="Mail.Send"):

@@ -23,7 +23,7 @@ def management(connect, cloud_settings):
 
 
 async def test_content_is_fetched_with_a_management_api_token(management, service, credential):
-    records = load_event("gateways/10-retrieve-content.response.json")
+    records = load_event("o365/10-retrieve-content.response.json")
     service.reply(httpx.Response(200, json=records))
     assert await management.fetch_content(CONTENT) == records
     request = service.requests[0]
@@ -59,7 +59,7 @@ async def test_a_loopback_root_gets_no_token(connect, loopback_settings, service
 ])
 async def test_a_content_uri_off_our_feed_is_refused_before_any_request(management, service, uri):
     service.reply(httpx.Response(200, json=[]))
-    with pytest.raises(RequestError) as caught:
+    with pytest.raises(RequestError, match="contentUri") as caught:
         await management.fetch_content(uri)
     assert caught.value.status == 400 and service.requests == []
 
@@ -77,8 +77,8 @@ async def test_a_redirect_is_not_followed(management, service):
 
 
 async def test_the_services_error_body_is_kept(management, service):
-    service.reply(httpx.Response(500, json=load_event("gateways/12-error.response.json")))
-    with pytest.raises(TransientError) as caught:
+    service.reply(httpx.Response(500, json=load_event("o365/12-error.response.json")))
+    with pytest.raises(TransientError, match="AF50000") as caught:
         await management.fetch_content(CONTENT)
     assert caught.value.code == "AF50000"
     assert caught.value.message == "An internal server error occurred. Retry the request."
@@ -86,12 +86,12 @@ async def test_the_services_error_body_is_kept(management, service):
 
 async def test_expired_content_is_not_found(management, service):
     service.reply(httpx.Response(404, json={"error": {"code": "AF20055", "message": "Content expired."}}))
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError, match="Content expired"):
         await management.fetch_content(CONTENT)
 
 
 async def test_start_subscription_posts_the_webhook_for_our_tenant(management, service):
-    answer = load_event("gateways/02-subscription-start.response.json")
+    answer = load_event("o365/02-subscription-start.response.json")
     service.reply(httpx.Response(200, json=answer))
     assert await management.start_subscription("https://app.example/api/alerts/o365", "s3cret-auth-id") == answer
     request = service.requests[0]
