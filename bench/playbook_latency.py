@@ -2,7 +2,7 @@
 
 Starts Azurite and an in-process sandbox tenant seeded with N compromised, blocked users
 (the standard compromise: external forwarding rule, hidden rule, SMTP forwarding), then:
-- intake: `Remediations.request()` per user (what every trigger does before answering);
+- intake: `Intake.request()` per user (what every trigger does before answering);
 - playbook: the `run` message of each job, C at a time, through the real gateways;
 - follow-up: the follow-up message of each job.
 Prints per-job latency percentiles, jobs per second and the process's peak memory.
@@ -63,14 +63,14 @@ async def timed(call) -> float:
 async def measure(settings: Settings, users: int, concurrency: int) -> None:
     service = bootstrap.build(settings)
     try:
-        requests = [await timed(service.request(f"user{n}@contoso.com", Trigger("sweep"))) for n in range(users)]
+        requests = [await timed(service.intake.request(f"user{n}@contoso.com", Trigger("sweep"))) for n in range(users)]
         print(f"intake   {users} requests, one at a time: {percentiles(requests)}")
-        jobs = (await service.query(limit=users)).items
+        jobs = (await service.admin.query(limit=users)).items
         gate = asyncio.Semaphore(concurrency)
 
         async def handle(body: dict) -> float:
             async with gate:
-                return await timed(service.handle(body, 1, 5))
+                return await timed(service.worker.handle(body, 1, 5))
 
         for kind, body_of in (("run", lambda job: {"kind": "run", "jobId": job.id}),
                               ("follow-up", lambda job: {"kind": "follow_up", "jobId": job.id, "attempt": 1})):
@@ -79,7 +79,7 @@ async def measure(settings: Settings, users: int, concurrency: int) -> None:
             elapsed = time.perf_counter() - started
             print(f"{kind:9} {users} jobs, {concurrency} at a time: {users / elapsed:.1f} jobs/s; per job "
                   f"{percentiles(list(samples))}")
-        statuses = {job.status for job in (await service.query(limit=users)).items}
+        statuses = {job.status for job in (await service.admin.query(limit=users)).items}
         print(f"final statuses: {sorted(statuses)}")
     finally:
         await bootstrap.close(service)

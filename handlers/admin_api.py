@@ -15,10 +15,9 @@ from handlers.http_errors import http_endpoint, json_response
 from handlers.http_io import (
     address_field, authenticate, bool_field, choice_field, origin, query_choice, query_int, read_object, text_field,
 )
-from handlers.runtime import remediations, settings
+from handlers.runtime import admin, intake, settings
 from remediation.auth import ADMIN, READER
-from remediation.models import JOB_STATUSES, Job, Trigger, normalize_user
-from remediation.settings import MODES
+from remediation.models import ADMIN_SOURCE, JOB_STATUSES, MODES, Job, Trigger, normalize_user
 
 bp = func.Blueprint()
 ANONYMOUS = func.AuthLevel.ANONYMOUS   # the app checks bearer tokens itself
@@ -37,9 +36,9 @@ async def remediations_create(req: func.HttpRequest) -> func.HttpResponse:
     caller = await authenticate(req, ADMIN)
     body = read_object(req, settings().max_request_bytes, REQUEST_FIELDS)
     user = normalize_user(address_field(body, "user"))
-    trigger = Trigger("admin", requested_by=caller.identity, reason=text_field(body, "reason"))
-    job, created = await remediations().request(user, trigger, mode=choice_field(body, "mode", MODES),
-                                                force=bool_field(body, "force"))
+    trigger = Trigger(ADMIN_SOURCE, requested_by=caller.identity, reason=text_field(body, "reason"))
+    job, created = await intake().request(user, trigger, mode=choice_field(body, "mode", MODES),
+                                          force=bool_field(body, "force"))
     view = _view(job, req)
     if not created:
         return json_response(view, 200)
@@ -53,8 +52,8 @@ async def remediations_list(req: func.HttpRequest) -> func.HttpResponse:
     user = normalize_user(req.params.get("user") or "") or None
     status = query_choice(req, "status", JOB_STATUSES)
     limit = query_int(req, "limit", PAGE_SIZE, 1, MAX_PAGE_SIZE)
-    page = await remediations().query(user=user, status=status, continuation=req.params.get("continuation") or None,
-                                      limit=limit)
+    page = await admin().query(user=user, status=status, continuation=req.params.get("continuation") or None,
+                              limit=limit)
     next_link = None
     if page.continuation:
         kept = {"user": user, "status": status, "limit": req.params.get("limit")}
@@ -67,30 +66,30 @@ async def remediations_list(req: func.HttpRequest) -> func.HttpResponse:
 @http_endpoint
 async def remediations_get(req: func.HttpRequest) -> func.HttpResponse:
     await authenticate(req, READER)
-    return json_response(_view(await remediations().get(req.route_params["id"]), req))
+    return json_response(_view(await admin().get(req.route_params["id"]), req))
 
 
 async def _decide(req: func.HttpRequest, decide: Callable[..., Awaitable[Job]]) -> func.HttpResponse:
     caller = await authenticate(req, ADMIN)
     body = read_object(req, settings().max_request_bytes, DECISION_FIELDS, optional=True)
-    job = await decide(req.route_params["id"], by=caller.identity, comment=text_field(body, "comment"))
+    job = await decide(req.route_params["id"], by=caller.who, comment=text_field(body, "comment"))
     return json_response(_view(job, req))
 
 
 @bp.route(route="remediations/{id}/approve", methods=["POST"], auth_level=ANONYMOUS)
 @http_endpoint
 async def remediations_approve(req: func.HttpRequest) -> func.HttpResponse:
-    return await _decide(req, remediations().approve)
+    return await _decide(req, admin().approve)
 
 
 @bp.route(route="remediations/{id}/cancel", methods=["POST"], auth_level=ANONYMOUS)
 @http_endpoint
 async def remediations_cancel(req: func.HttpRequest) -> func.HttpResponse:
-    return await _decide(req, remediations().cancel)
+    return await _decide(req, admin().cancel)
 
 
 @bp.route(route="restricted-senders", methods=["GET"], auth_level=ANONYMOUS)
 @http_endpoint
 async def restricted_senders(req: func.HttpRequest) -> func.HttpResponse:
     await authenticate(req, READER)
-    return json_response({"items": await remediations().restricted_senders()})
+    return json_response({"items": await admin().restricted_senders()})

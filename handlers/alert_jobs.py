@@ -6,7 +6,7 @@ import azure.functions as func
 
 from handlers.http_errors import json_response
 from handlers.http_io import origin
-from handlers.runtime import remediations
+from handlers.runtime import intake
 from remediation.intake import AlertedUser, is_object_id
 from remediation.models import Trigger, normalize_user
 
@@ -18,7 +18,7 @@ async def start_jobs(req: func.HttpRequest, source: str, alerted: list[AlertedUs
     for item in alerted:
         user = item.user if is_object_id(item.user) else normalize_user(item.user)
         trigger = Trigger(source, alert_id=item.alert_id, requested_by=requested_by)
-        job, created = await remediations().request(user, trigger)
+        job, created = await intake().request(user, trigger)
         started = started or created
         jobs.append({"id": job.id, "user": job.user, "status": job.status, "created": created,
                      "url": job.to_json(origin(req))["url"]})

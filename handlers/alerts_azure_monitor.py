@@ -15,14 +15,14 @@ from handlers.http_io import authenticate, read_json
 from handlers.runtime import settings
 from remediation.auth import ALERTS_SUBMIT
 from remediation.intake import azure_monitor_users
+from remediation.models import AZURE_MONITOR_SOURCE
 
 bp = func.Blueprint()
-SOURCE = "azure-monitor"
 
 
 async def _submitter(req: func.HttpRequest) -> str:
     if "Authorization" not in req.headers:
-        return f"{SOURCE} (function key)"
+        return f"{AZURE_MONITOR_SOURCE} (function key)"
     return (await authenticate(req, ALERTS_SUBMIT)).identity
 
 
@@ -32,4 +32,4 @@ async def alerts_azure_monitor(req: func.HttpRequest) -> func.HttpResponse:
     requested_by = await _submitter(req)
     config = settings()
     alerted = azure_monitor_users(read_json(req, config.max_request_bytes), config.azure_monitor_user_field)
-    return await start_jobs(req, SOURCE, alerted, requested_by)
+    return await start_jobs(req, AZURE_MONITOR_SOURCE, alerted, requested_by)

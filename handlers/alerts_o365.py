@@ -12,9 +12,9 @@ import logging
 
 import azure.functions as func
 
-from handlers.http_errors import http_endpoint
+from handlers.http_errors import http_endpoint, status_of
 from handlers.http_io import read_json
-from handlers.runtime import remediations, settings
+from handlers.runtime import intake, settings
 from remediation.auth import verify_webhook_auth_id
 from remediation.intake import content_notifications
 
@@ -36,6 +36,6 @@ async def alerts_o365(req: func.HttpRequest) -> func.HttpResponse:
         return func.HttpResponse(status_code=200)
     notification = content_notifications(body, config.tenant_id, config.management_api_base_url)
     for refusal in notification.refused:
-        log.warning("O365 notification: skipped an item (%d): %s", refusal.status, refusal.message)
-    await remediations().enqueue_content(notification.pointers)
+        log.warning("O365 notification: skipped an item (%d): %s", status_of(refusal), refusal.message)
+    await intake().enqueue_content(notification.pointers)
     return func.HttpResponse(status_code=200)

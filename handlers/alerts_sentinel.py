@@ -10,6 +10,7 @@ from handlers.http_io import authenticate, read_json
 from handlers.runtime import settings
 from remediation.auth import ALERTS_SUBMIT
 from remediation.intake import sentinel_users
+from remediation.models import SENTINEL_SOURCE
 
 bp = func.Blueprint()
 
@@ -20,4 +21,4 @@ async def alerts_sentinel(req: func.HttpRequest) -> func.HttpResponse:
     caller = await authenticate(req, ALERTS_SUBMIT)
     config = settings()
     alerted = sentinel_users(read_json(req, config.max_request_bytes), config.alert_name)
-    return await start_jobs(req, "sentinel", alerted, caller.identity)
+    return await start_jobs(req, SENTINEL_SOURCE, alerted, caller.identity)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import azure.functions as func
 
+from handlers import runtime
 from handlers.http_errors import http_endpoint, json_response
 from handlers.http_io import authenticate
-from handlers.runtime import remediations
 from remediation import openapi
 from remediation.auth import READER
 from remediation.errors import ConfigurationError
@@ -19,8 +19,8 @@ bp = func.Blueprint()
 
 
 def _summary(checks: dict[str, dict]) -> dict:
-    passed = {name: "ok" if check.get("ok") else "failed" for name, check in checks.items()}
-    status = "ok" if all(value == "ok" for value in passed.values()) else "failed"
+    passed = {name: openapi.HEALTHY if check.get("ok") else openapi.UNHEALTHY for name, check in checks.items()}
+    status = openapi.HEALTHY if all(value == openapi.HEALTHY for value in passed.values()) else openapi.UNHEALTHY
     return {"status": status, "version": openapi.VERSION, "checks": passed}
 
 
@@ -28,17 +28,17 @@ def _summary(checks: dict[str, dict]) -> dict:
 @http_endpoint
 async def health(req: func.HttpRequest) -> func.HttpResponse:
     try:
-        service = remediations()
+        service = runtime.health()
     except ConfigurationError:
         return json_response(_summary({"settings": {"ok": False}}), 503)
     deep = req.params.get("deep", "").lower() == "true"
     if deep:
         await authenticate(req, READER)
-    checks = (await service.health(deep=deep))["checks"]
+    checks = (await service.check(deep=deep))["checks"]
     body = _summary(checks)
     if deep:
         body["details"] = checks
-    return json_response(body, 200 if body["status"] == "ok" else 503)
+    return json_response(body, 200 if body["status"] == openapi.HEALTHY else 503)
 
 
 @bp.route(route="openapi.json", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)

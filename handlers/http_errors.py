@@ -1,8 +1,8 @@
 """The one place that turns remediation.errors into HTTP answers: JSON problem bodies
 (RFC 9457 `{"type", "title", "status", "detail"}`), never a traceback.
 
-    UnauthorizedError 401 + WWW-Authenticate   ForbiddenError 403   other RequestError .status
-    NotFoundError 404   ConflictError 409   other PermanentError 422
+    UnauthorizedError 401 + WWW-Authenticate   ForbiddenError, NotAllowedError 403   TooLargeError 413
+    other RequestError 400   NotFoundError 404   ConflictError (StateConflictError) 409   other PermanentError 422
     TransientError 503 + Retry-After (the caller retries)   ConfigurationError 500   anything else 500
 
 A 5xx answer carries a generic detail; what went wrong is logged.
@@ -19,8 +19,8 @@ from typing import Any, Awaitable, Callable
 import azure.functions as func
 
 from remediation.errors import (
-    ConfigurationError, ConflictError, NotFoundError, PermanentError, RequestError, ThrottledError,
-    TransientError, UnauthorizedError,
+    ConfigurationError, ConflictError, ForbiddenError, NotAllowedError, NotFoundError, PermanentError, RequestError,
+    ThrottledError, TooLargeError, TransientError, UnauthorizedError,
 )
 
 log = logging.getLogger(__name__)
@@ -43,21 +43,27 @@ def problem(status: int, detail: str, headers: dict[str, str] | None = None) -> 
                              mimetype="application/problem+json")
 
 
+# Most specific first: the first class the error is an instance of gives its status.
+_STATUSES: tuple[tuple[type[Exception], int], ...] = (
+    (UnauthorizedError, 401), (ForbiddenError, 403), (NotAllowedError, 403), (TooLargeError, 413),
+    (RequestError, 400), (NotFoundError, 404), (ConflictError, 409), (PermanentError, 422),
+)
+
+
+def status_of(exc: Exception) -> int:
+    """The HTTP status an error of the app is answered with (500 for anything unexpected)."""
+    if isinstance(exc, TransientError):
+        return 503
+    return next((status for kind, status in _STATUSES if isinstance(exc, kind)), 500)
+
+
 def _status_and_headers(exc: Exception) -> tuple[int, dict[str, str]]:
     if isinstance(exc, UnauthorizedError):
         return 401, {"WWW-Authenticate": "Bearer"}
-    if isinstance(exc, RequestError):
-        return exc.status, {}
-    if isinstance(exc, NotFoundError):
-        return 404, {}
-    if isinstance(exc, ConflictError):
-        return 409, {}
-    if isinstance(exc, PermanentError):
-        return 422, {}
     if isinstance(exc, TransientError):
         wait = exc.retry_after if isinstance(exc, ThrottledError) and exc.retry_after else DEFAULT_RETRY_AFTER_SECONDS
         return 503, {"Retry-After": str(max(1, round(wait)))}
-    return 500, {}
+    return status_of(exc), {}
 
 
 def _server_side_detail(exc: Exception) -> str:

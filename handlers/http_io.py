@@ -1,7 +1,7 @@
 """Reading requests: a size limit before parsing, JSON, known fields only, query values,
 the caller's bearer token.
 
-Every failure is a RequestError (400, or 413 for a body over MAX_REQUEST_BYTES), which
+Every failure is a RequestError (TooLargeError for a body over MAX_REQUEST_BYTES), which
 `http_errors` turns into a problem response.
 """
 
@@ -16,7 +16,7 @@ import azure.functions as func
 
 from handlers import runtime
 from remediation.auth import Caller
-from remediation.errors import RequestError
+from remediation.errors import RequestError, TooLargeError
 
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 MAX_ADDRESS_LENGTH = 320
@@ -27,7 +27,7 @@ def read_json(req: func.HttpRequest, max_bytes: int, *, optional: bool = False) 
     declared = req.headers.get("Content-Length", "")
     body = req.get_body() or b""
     if (declared.isdigit() and int(declared) > max_bytes) or len(body) > max_bytes:
-        raise RequestError(f"the body is larger than {max_bytes} bytes", status=413)
+        raise TooLargeError(f"the body is larger than {max_bytes} bytes")
     if not body.strip():
         if optional:
             return None

@@ -1,7 +1,7 @@
 """The app's long-lived objects, built once per worker process and reached only through
-these accessors: the domain entry point, the settings and the bearer-token validator.
+these accessors: the domain's services, the settings and the bearer-token validator.
 
-`use(...)` is the one seam: tests install a runtime holding a fake `Remediations`.
+`use(...)` is the one seam: tests install a runtime holding fake services.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from remediation.auth import TokenValidator
 from remediation.settings import Settings
 
 if TYPE_CHECKING:
-    from remediation.service import Remediations
+    from remediation.services import Admin, Health, Intake, Schedules, Services, Worker
 
 
 @dataclass
 class Runtime:
     settings: Settings
-    service: "Remediations"
+    services: "Services"
     tokens: TokenValidator
 
 
@@ -43,8 +43,24 @@ def use(runtime: Runtime | None) -> None:
     _current = runtime
 
 
-def remediations() -> "Remediations":
-    return current().service
+def intake() -> "Intake":
+    return current().services.intake
+
+
+def admin() -> "Admin":
+    return current().services.admin
+
+
+def worker() -> "Worker":
+    return current().services.worker
+
+
+def schedules() -> "Schedules":
+    return current().services.schedules
+
+
+def health() -> "Health":
+    return current().services.health
 
 
 def settings() -> Settings:

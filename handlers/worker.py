@@ -12,7 +12,7 @@ from pathlib import Path
 
 import azure.functions as func
 
-from handlers.runtime import remediations
+from handlers.runtime import worker
 
 bp = func.Blueprint()
 HOST_JSON = Path(__file__).resolve().parent.parent / "host.json"
@@ -31,4 +31,4 @@ def max_dequeue_count(host_json: Path = HOST_JSON) -> int:
 
 @bp.queue_trigger(arg_name="msg", queue_name="%REMEDIATION_QUEUE%", connection="AzureWebJobsStorage")
 async def remediation_worker(msg: func.QueueMessage) -> None:
-    await remediations().handle(msg.get_json(), msg.dequeue_count, max_dequeue_count())
+    await worker().handle(msg.get_json(), msg.dequeue_count, max_dequeue_count())

@@ -1,4 +1,5 @@
-"""The job's record: the one function that changes a job, and the entries of its audit trail.
+"""The job's record: the one function that changes a job, and how the app writes the
+entries of its history (`remediation.records`).
 
 Every write of a job goes through `Journal.change`: read, let the caller decide on the
 fresh copy, save with the ETag. When the save loses a race the job is re-read and the
@@ -12,15 +13,20 @@ from datetime import datetime
 from typing import Callable
 
 from remediation.errors import ConflictError
-from remediation.models import Job, iso
+from remediation.models import HOLD, Job, iso
 from remediation.ports import JobStore
+from remediation.records import APP_ACTOR, AuditEntry, Decision
 
-APP_ACTOR = "restricted-sender-responder (app)"
 MAX_RACES = 8   # a job has few writers; losing this often means something else is wrong
 
 
-def entry(at: datetime, action: str, target: str, why: str, result: str = "ok", actor: str = APP_ACTOR) -> dict:
-    return {"at": iso(at), "actor": actor, "action": action, "target": target, "why": why, "result": result}
+def entry(at: datetime, action: str, target: str, why: str, result: str = "ok", actor: str = APP_ACTOR) -> AuditEntry:
+    return AuditEntry(iso(at), actor, action, target, why, result)
+
+
+def hold(at: datetime, reason: str, *, breaker: bool = False) -> Decision:
+    """The app's own decision to wait for a human, recorded next to the humans' decisions."""
+    return Decision(iso(at), APP_ACTOR, HOLD, reason, breaker)
 
 
 class Journal:

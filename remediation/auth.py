@@ -22,6 +22,7 @@ import httpx
 import jwt
 
 from remediation.errors import ConfigurationError, ForbiddenError, TransientError, UnauthorizedError
+from remediation.records import Identity
 from remediation.settings import Settings
 
 ADMIN, READER, ALERTS_SUBMIT = "Remediation.Admin", "Remediation.Reader", "Alerts.Submit"
@@ -39,10 +40,14 @@ class Caller:
     roles: frozenset[str]
 
     @property
+    def who(self) -> Identity:
+        """The caller as the domain knows them: a name and an object id."""
+        return Identity(self.name or (f"app {self.app_id}" if self.app_id else ""), self.object_id)
+
+    @property
     def identity(self) -> str:
         """What a job records as `requestedBy`."""
-        label = self.name or (f"app {self.app_id}" if self.app_id else "")
-        return f"{label} ({self.object_id})" if label and self.object_id else label or self.object_id
+        return str(self.who)
 
     def has(self, role: str) -> bool:
         return bool(self.roles & _GRANTED_BY[role])
@@ -57,9 +62,14 @@ class Caller:
                    roles=frozenset(role for role in roles if isinstance(role, str)))
 
 
+def webhook_auth_id_matches(presented: str | None, expected: str) -> bool:
+    """The Management API echoes the subscription's authId and signs nothing: compared in constant
+    time, and nothing matches when no authId is configured."""
+    return bool(expected) and hmac.compare_digest((presented or "").encode(), expected.encode())
+
+
 def verify_webhook_auth_id(presented: str | None, expected: str) -> None:
-    """The Management API echoes the subscription's authId and signs nothing: compare in constant time."""
-    if not expected or not hmac.compare_digest((presented or "").encode(), expected.encode()):
+    if not webhook_auth_id_matches(presented, expected):
         raise UnauthorizedError("Webhook-AuthID is missing or wrong")
 
 

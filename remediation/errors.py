@@ -9,13 +9,17 @@
     │   ├── UnblockCapError       Microsoft's cap on unblocks for one account was reached
     │   └── ServiceRejectedError  any other 4xx with a meaning (bad request, conflict)
     ├── ConflictError             an ETag-guarded write lost the race; re-read and decide
+    │   └── StateConflictError    the job's status does not allow what was asked (approve a running job)
+    ├── NotAllowedError           the caller may not do this to this job (decide their own remediation)
     ├── ConfigurationError        a setting is missing or invalid
-    └── RequestError              bad input from a caller (HTTP 4xx); `.status` says which
-        ├── UnauthorizedError     401: no or invalid credentials
-        └── ForbiddenError        403: valid caller without the role
+    └── RequestError              bad input from a caller: a malformed body, field or query
+        ├── TooLargeError         the body is larger than MAX_REQUEST_BYTES
+        ├── UnauthorizedError     no or invalid credentials
+        └── ForbiddenError        a valid caller without the role, or an item naming another tenant
 
 Gateways translate SDK and HTTP errors into this tree, so nothing above them parses an
-SDK error; `handlers/http_errors.py` maps it to HTTP responses in one place.
+SDK error. The errors say what happened, never how to answer it: `handlers/http_errors.py`
+alone maps them to HTTP statuses.
 """
 
 from __future__ import annotations
@@ -76,22 +80,30 @@ class ConflictError(RemediationError):
     """An ETag-guarded update or a create-if-absent claim lost to another writer."""
 
 
+class StateConflictError(ConflictError):
+    """The job is in a status that does not allow the action (approve a job not awaiting approval,
+    decide on one that has ended)."""
+
+
+class NotAllowedError(RemediationError):
+    """The caller may not do this to this job, whatever their role (separation of duties)."""
+
+
 class ConfigurationError(RemediationError):
     pass
 
 
 class RequestError(RemediationError):
-    status = 400
+    """The caller sent something the app cannot take."""
 
-    def __init__(self, message: str, *, status: int | None = None, **kw) -> None:
-        super().__init__(message, **kw)
-        if status is not None:
-            self.status = status
+
+class TooLargeError(RequestError):
+    pass
 
 
 class UnauthorizedError(RequestError):
-    status = 401
+    pass
 
 
 class ForbiddenError(RequestError):
-    status = 403
+    pass

@@ -15,12 +15,16 @@ from datetime import timedelta
 
 from remediation import notify
 from remediation.audit import entry
+from remediation.context import Context
 from remediation.errors import PermanentError
-from remediation.models import AWAITING_RELEASE, DONE, ESCALATED, RESOLVED, Job, iso, normalize_user, parse_iso
-from remediation.playbook import FOLLOW_UP, follow_up_message, release_active
+from remediation.jobs import release_active
+from remediation.messages import follow_up_message
+from remediation.models import (
+    AWAITING_RELEASE, DONE, ESCALATED, FOLLOW_UP, INBOX_RULES, RESOLVED, Job, iso, normalize_user, parse_iso,
+)
+from remediation.records import AuditEntry
 from remediation.rules import SYSTEM, classify, describe, snapshot_key
 from remediation.steps.confirm_block import block_created
-from remediation.steps.context import JobWorker
 from remediation.steps.credentials import disable_failed
 from remediation.steps.inbox_rules import read_rules
 from remediation.tenant import Block
@@ -31,14 +35,17 @@ BLOCKED_AGAIN = "the account was blocked again for spam after the unblock"
 CAME_BACK = "forwarding or a mail-hiding inbox rule came back after remediation"
 
 
-class FollowUp(JobWorker):
+class FollowUp:
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
     async def check(self, job_id: str, attempt: int) -> Job:
-        job = await self.journal.get(job_id)
+        job = await self.context.journal.get(job_id)
         if not self._due(job, attempt):
             return job
-        now = self.clock()
+        now = self.context.clock()
         unblocked = parse_iso(job.unblocked_at) or now
-        listed = [block for block in await self.ports.exchange.blocked_senders(job.user)
+        listed = [block for block in await self.context.ports.exchange.blocked_senders(job.user)
                   if normalize_user(block.sender) == job.user]
         record = {"at": iso(now), "attempt": attempt, "blocked": bool(listed)}
         try:
@@ -50,11 +57,11 @@ class FollowUp(JobWorker):
             return await self._escalate(job, record, [self._new_block(job, block) for block in new_blocks],
                                         recurrence=BLOCKED_AGAIN)
         if listed:
-            deadline = unblocked + timedelta(hours=self.settings.follow_up_max_hours)
-            remaining = (deadline - now).total_seconds()
+            max_hours = self.context.settings.follow_up_max_hours
+            remaining = (unblocked + timedelta(hours=max_hours) - now).total_seconds()
             if remaining < MIN_DELAY_SECONDS:
                 return await self._escalate(job, record, [
-                    f"{job.user} is still on the blocked list {self.settings.follow_up_max_hours} h after the unblock "
+                    f"{job.user} is still on the blocked list {max_hours} h after the unblock "
                     f"at {job.unblocked_at}, past Microsoft's own limit for the release"])
             return await self._again(job, record, attempt, int(min(self._delay(attempt), remaining)))
         findings = await self._came_back(job)
@@ -67,7 +74,7 @@ class FollowUp(JobWorker):
         return job.status == AWAITING_RELEASE and not any(check.get("attempt", 0) >= attempt for check in job.checks)
 
     def _delay(self, attempt: int) -> int:
-        return max(self.settings.follow_up_delay_seconds, 1) * 2 ** (attempt - 1)
+        return max(self.context.settings.follow_up_delay_seconds, 1) * 2 ** (attempt - 1)
 
     @staticmethod
     def _new_block(job: Job, block: Block) -> str:
@@ -75,10 +82,10 @@ class FollowUp(JobWorker):
                 f"unblock at {job.unblocked_at}: the account is still sending spam")
 
     async def _came_back(self, job: Job) -> list[str]:
-        user = await self.ports.directory.get_user(job.user)
-        known = {snapshot_key(item) for item in job.snapshot.get("inbox_rules") or []}
+        user = await self.context.ports.directory.get_user(job.user)
+        known = {snapshot_key(item) for item in job.snapshot.get(INBOX_RULES) or []}
         findings = []
-        rules, domains = await read_rules(self.ports.directory, self.ports.exchange, user.id, job.user)
+        rules, domains = await read_rules(self.context.ports.directory, self.context.ports.exchange, user.id, job.user)
         for rule in rules:
             verdict = classify(rule, domains)
             again = "is enabled again" if rule.key in known else "is new"
@@ -86,16 +93,16 @@ class FollowUp(JobWorker):
                 findings.append(f"inbox rule {describe(rule)} {again}: it {verdict.detail}")
             elif rule.hidden and verdict.kind != SYSTEM and rule.key not in known:
                 findings.append(f"a new hidden inbox rule {describe(rule)} appeared")
-        forwarding = await self.ports.exchange.mailbox_forwarding(job.user)
+        forwarding = await self.context.ports.exchange.mailbox_forwarding(job.user)
         if forwarding.is_set:
             fields = ", ".join(f"{name} {value}" for name, value in forwarding.to_json().items() if value)
             findings.append(f"mailbox forwarding is set again: {fields}")
         return findings
 
     async def _again(self, job: Job, record: dict, attempt: int, delay: int) -> Job:
-        due = iso(self.clock() + timedelta(seconds=delay))
+        due = iso(self.context.clock() + timedelta(seconds=delay))
         # Sent before the check is saved: a duplicate is recognised by its attempt number.
-        await self.ports.queue.send(follow_up_message(job.id, attempt + 1), delay_seconds=delay)
+        await self.context.ports.queue.send(follow_up_message(job.id, attempt + 1), delay_seconds=delay)
         record.update(outcome="still blocked", nextCheckAt=due)
 
         def decide(current: Job) -> bool:
@@ -107,41 +114,41 @@ class FollowUp(JobWorker):
             step.startedAt = step.startedAt or record["at"]
             step.detail = f"Check {attempt}: still on the blocked list; next check at {due}."
             return True
-        return await self.journal.change(job.id, decide, job)
+        return await self.context.journal.change(job.id, decide, job)
 
     async def _escalate(self, job: Job, record: dict, findings: list[str], recurrence: str = "") -> Job:
         """`recurrence` says how the account showed it is compromised again; only then is it contained
         (a sender Microsoft is slow to release is not a new compromise)."""
         actions, contained = await self._contain(job, recurrence) if recurrence else ([], [])
         findings = findings + contained
-        subject, body = notify.follow_up_escalation(self.settings, job, findings)
-        recipients, unable = await self.mailer.audience(job.user)
+        subject, body = notify.follow_up_escalation(self.context.settings, job, findings)
+        recipients, unable = await self.context.mailer.audience(job.user)
         if not unable:
             try:
-                await self.mailer.send(recipients, subject, body)
+                await self.context.mailer.send(recipients, subject, body)
             except PermanentError as exc:
                 findings = findings + [f"the escalation mail could not be sent: {exc}"]
         return await self._finish(job, record, ESCALATED, "Escalated at the follow-up check: " + "; ".join(findings),
                                   findings, actions)
 
-    async def _contain(self, job: Job, recurrence: str) -> tuple[list[dict], list[str]]:
+    async def _contain(self, job: Job, recurrence: str) -> tuple[list[AuditEntry], list[str]]:
         """DISABLE_ACCOUNT_ON_RECURRENCE: block sign-in while a human looks. Returns the audit
         entries and what a human must know (a disable that failed, and what to do instead)."""
-        if not self.settings.disable_account_on_recurrence:
+        if not self.context.settings.disable_account_on_recurrence:
             return [], []
         why = f"{recurrence} (DISABLE_ACCOUNT_ON_RECURRENCE)"
-        user = await self.ports.directory.get_user(job.user)
+        user = await self.context.ports.directory.get_user(job.user)
         if user.account_enabled is False:
             return [], []
         try:
-            await self.ports.directory.disable_account(user.id)
+            await self.context.ports.directory.disable_account(user.id)
         except PermanentError as exc:
-            return ([entry(self.clock(), "disable account", job.user, why, f"failed: {exc}")],
+            return ([entry(self.context.clock(), "disable account", job.user, why, f"failed: {exc}")],
                     [disable_failed(user.user_principal_name, exc)])
-        return [entry(self.clock(), "disable account", job.user, why)], []
+        return [entry(self.context.clock(), "disable account", job.user, why)], []
 
     async def _finish(self, job: Job, record: dict, status: str, summary: str, findings: list[str],
-                      actions: list[dict] | None = None) -> Job:
+                      actions: list[AuditEntry] | None = None) -> Job:
         record.update(outcome=status, findings=findings)
         attempt = record["attempt"]
 
@@ -155,6 +162,6 @@ class FollowUp(JobWorker):
             step.status, step.startedAt, step.endedAt = DONE, step.startedAt or record["at"], record["at"]
             step.detail = summary if findings else f"Check {attempt}: released, and no forwarding or hiding came back."
             return True
-        job = await self.journal.change(job.id, decide, job)
-        await release_active(self.ports, job)
+        job = await self.context.journal.change(job.id, decide, job)
+        await release_active(self.context.ports.store, job)
         return job

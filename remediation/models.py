@@ -11,6 +11,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
+from remediation.records import AuditEntry, Decision
+
 # Job statuses (contract).
 QUEUED, RUNNING, AWAITING_APPROVAL, AWAITING_RELEASE = "queued", "running", "awaiting_approval", "awaiting_release"
 RESOLVED, ESCALATED, FAILED, CANCELLED, PLANNED = "resolved", "escalated", "failed", "cancelled", "planned"
@@ -18,10 +20,11 @@ JOB_STATUSES = (QUEUED, RUNNING, AWAITING_APPROVAL, AWAITING_RELEASE, RESOLVED, 
 TERMINAL_STATUSES = (RESOLVED, ESCALATED, FAILED, CANCELLED, PLANNED)
 
 # Step names (contract), in playbook order. `follow_up` runs from its own message.
-STEP_NAMES = (
-    "confirm_block", "reset_password", "revoke_sessions", "inbox_rules", "mailbox_forwarding",
-    "auth_methods_review", "unblock_sender", "notify", "follow_up",
-)
+CONFIRM_BLOCK, RESET_PASSWORD, REVOKE_SESSIONS = "confirm_block", "reset_password", "revoke_sessions"
+INBOX_RULES, MAILBOX_FORWARDING, AUTH_METHODS_REVIEW = "inbox_rules", "mailbox_forwarding", "auth_methods_review"
+UNBLOCK_SENDER, NOTIFY, FOLLOW_UP = "unblock_sender", "notify", "follow_up"
+STEP_NAMES = (CONFIRM_BLOCK, RESET_PASSWORD, REVOKE_SESSIONS, INBOX_RULES, MAILBOX_FORWARDING, AUTH_METHODS_REVIEW,
+              UNBLOCK_SENDER, NOTIFY, FOLLOW_UP)
 
 # Step statuses. `pending` means not reached yet.
 PENDING, DONE, SKIPPED, MANUAL, STEP_PLANNED, STEP_FAILED = "pending", "done", "skipped", "manual", "planned", "failed"
@@ -29,6 +32,15 @@ FINISHED_STEP_STATUSES = (DONE, SKIPPED, MANUAL, STEP_PLANNED, STEP_FAILED)
 
 # Job modes (contract).
 ENFORCE, DRY_RUN = "enforce", "dry-run"
+MODES = (DRY_RUN, ENFORCE)
+
+# Trigger sources (job.trigger.source).
+ADMIN_SOURCE, SWEEP_SOURCE, ALERTS_V2_SOURCE = "admin", "sweep", "alerts_v2"
+O365_SOURCE, AZURE_MONITOR_SOURCE, SENTINEL_SOURCE = "o365", "azure-monitor", "sentinel"
+
+# Decision kinds (job.decisions): the app's holds, the humans' approvals and cancellations, and
+# the app's switch of a queued job to a dry run (spelled as the mode).
+HOLD, APPROVE, CANCEL = "hold", "approve", "cancel"
 
 
 def utcnow() -> datetime:
@@ -79,7 +91,7 @@ def normalize_user(user: str) -> str:
 
 @dataclass
 class Trigger:
-    source: str                     # "o365", "azure-monitor", "sentinel", "alerts_v2", "admin", "sweep"
+    source: str                     # one of the *_SOURCE names above
     alert_id: str = ""
     requested_by: str = ""          # the admin's UPN / object id, or the alert source's name
     reason: str = ""
@@ -124,9 +136,9 @@ class Job:
     force: bool = False
     block: dict | None = None       # Block.to_json() once confirmed
     snapshot: dict = field(default_factory=dict)     # what was there before any change, per step
-    audit: list[dict] = field(default_factory=list)  # every tenant action: at, actor, action, target, why, result
+    audit: list[AuditEntry] = field(default_factory=list)  # every tenant action, and the humans' decisions
     checks: list[dict] = field(default_factory=list)  # follow-up checks
-    decisions: list[dict] = field(default_factory=list)  # approvals and cancellations: at, by, decision, comment
+    decisions: list[Decision] = field(default_factory=list)  # holds, approvals, cancellations
     unblocked_at: str | None = None
     follow_up_due_at: str | None = None
     summary: str = ""
@@ -147,7 +159,8 @@ class Job:
             "id": self.id, "user": self.user, "status": self.status, "mode": self.mode,
             "trigger": self.trigger.to_json(), "createdAt": self.createdAt, "updatedAt": self.updatedAt,
             "steps": [step.to_json() for step in self.steps], "force": self.force, "block": self.block,
-            "snapshot": self.snapshot, "audit": self.audit, "checks": self.checks, "decisions": self.decisions,
+            "snapshot": self.snapshot, "audit": [item.to_json() for item in self.audit], "checks": self.checks,
+            "decisions": [decision.to_json() for decision in self.decisions],
             "unblockedAt": self.unblocked_at, "followUpDueAt": self.follow_up_due_at, "summary": self.summary,
         }
         if base_url:
@@ -161,7 +174,8 @@ class Job:
             trigger=Trigger.from_json(data.get("trigger") or {}), createdAt=data["createdAt"],
             updatedAt=data["updatedAt"], steps=[Step(**step) for step in data.get("steps", [])],
             force=bool(data.get("force")), block=data.get("block"), snapshot=data.get("snapshot") or {},
-            audit=data.get("audit") or [], checks=data.get("checks") or [], decisions=data.get("decisions") or [],
+            audit=[AuditEntry.from_json(item) for item in data.get("audit") or []], checks=data.get("checks") or [],
+            decisions=[Decision.from_json(item) for item in data.get("decisions") or []],
             unblocked_at=data.get("unblockedAt"), follow_up_due_at=data.get("followUpDueAt"),
             summary=data.get("summary") or "", etag=etag,
         )

@@ -9,7 +9,9 @@ from html import escape
 from typing import Awaitable, Callable
 
 from remediation.errors import NotFoundError, PermanentError
-from remediation.models import PENDING, STEP_FAILED, STEP_NAMES, Job, normalize_user
+from remediation.models import (
+    AUTH_METHODS_REVIEW, DRY_RUN, PENDING, STEP_FAILED, STEP_NAMES, Job, normalize_user,
+)
 from remediation.policies import human_actions
 from remediation.ports import Directory
 from remediation.settings import Settings
@@ -49,7 +51,7 @@ def _who(job: Job) -> str:
 
 def summary(settings: Settings, job: Job, status: str, outcome: str) -> tuple[str, str]:
     """The run's summary: who, what was found, what was changed, what needs a human, the job's URL."""
-    dry_run = job.mode == "dry-run"
+    dry_run = job.mode == DRY_RUN
     label = "DRY-RUN PLAN" if dry_run else "Restricted sender"
     sections = []
     if dry_run:
@@ -57,7 +59,7 @@ def summary(settings: Settings, job: Job, status: str, outcome: str) -> tuple[st
                         "This is what an enforce run would do.</strong></p>")
     sections += [_who(job), f"<h3>Outcome: {escape(status)}</h3><p>{escape(outcome)}</p>"]
     needs = human_actions(job)
-    methods = job.step("auth_methods_review").data
+    methods = job.step(AUTH_METHODS_REVIEW).data
     needs += [f"Check the recently registered authentication method {item['type']} ({item['created']})"
               for item in methods.get("recent") or []]
     needs += [f"Authentication method {item['type']}: {UNDATED}" for item in methods.get("undated") or []]
@@ -72,7 +74,7 @@ def summary(settings: Settings, job: Job, status: str, outcome: str) -> tuple[st
 
 
 def _changes(job: Job) -> list[str]:
-    return [f"{item['at']} {item['action']} {item['target']}: {item['result']}" for item in job.audit]
+    return [f"{item.at} {item.action} {item.target}: {item.result}" for item in job.audit]
 
 
 def job_failed(settings: Settings, job: Job) -> tuple[str, str]:

@@ -6,10 +6,11 @@ indexed app. Roles are Entra app roles carried in the bearer token's `roles` cla
 
 from __future__ import annotations
 
-from remediation.models import JOB_STATUSES, STEP_NAMES
-from remediation.settings import MODES
+from remediation.models import JOB_STATUSES, MODES, STEP_NAMES
+
 
 VERSION = "1.0.0"
+HEALTHY, UNHEALTHY = "ok", "failed"   # /api/health: the overall status and each check's
 
 _PROBLEM = {"$ref": "#/components/responses/Problem"}
 _BEARER, _FUNCTION_KEY, _WEBHOOK = [{"bearer": []}], [{"functionKey": []}], [{"webhookAuthId": []}]
@@ -53,10 +54,13 @@ def _body(schema: dict, required: bool = True) -> dict:
 
 
 def _paths() -> dict:
+    return {**_admin_paths(), **_alert_paths(), **_service_paths()}
+
+
+def _admin_paths() -> dict:
     job = _json(_ref("Job"), "the job")
     decision = {"responses": {"200": job}, "parameters": [_JOB_ID], "body": _body(_ref("Decision"), required=False),
                 "errors": (400, 401, 403, 404, 409, 413)}
-    alert_intake = {"body": _body({"type": "object"}), "errors": (400, 401, 403, 413)}
     list_parameters = [
         _query("user", "the user's address"),
         _query("status", "a job status", {"type": "string", "enum": list(JOB_STATUSES)}),
@@ -87,6 +91,12 @@ def _paths() -> dict:
             "get": _operation("The blocked list with each sender's job (Remediation.Reader)",
                               {"200": _json(_ref("RestrictedSenders"), "the blocked senders")}, errors=(401, 403)),
         },
+    }
+
+
+def _alert_paths() -> dict:
+    alert_intake = {"body": _body({"type": "object"}), "errors": (400, 401, 403, 413)}
+    return {
         "/api/alerts/o365": {
             "post": _operation("Office 365 Management Activity API webhook (validation and notifications)",
                                {"200": {"description": "accepted (the Management API treats any other status as "
@@ -104,6 +114,11 @@ def _paths() -> dict:
             "post": _operation("Sentinel incident forwarded by a playbook (Alerts.Submit)", _ALERT_ANSWER,
                                **alert_intake),
         },
+    }
+
+
+def _service_paths() -> dict:
+    return {
         "/api/health": {
             "get": _operation("Health: storage and settings; deep=true (Remediation.Reader) probes permissions",
                               {"200": _json(_ref("Health"), "healthy"), "503": _json(_ref("Health"), "unhealthy")},
@@ -149,8 +164,8 @@ def _schemas() -> dict:
             "tenantId": string, "clientId": string, "contentType": string, "contentId": string,
             "contentUri": {"type": "string", "format": "uri"}, "contentCreated": string, "contentExpiration": string}},
         "Health": {"type": "object", "properties": {
-            "status": {"type": "string", "enum": ["ok", "failed"]}, "version": string,
-            "checks": {"type": "object", "additionalProperties": {"type": "string", "enum": ["ok", "failed"]}},
+            "status": {"type": "string", "enum": [HEALTHY, UNHEALTHY]}, "version": string,
+            "checks": {"type": "object", "additionalProperties": {"type": "string", "enum": [HEALTHY, UNHEALTHY]}},
             "details": {"type": "object", "description": "deep=true only"}}},
         "Problem": {"type": "object", "properties": {
             "type": string, "title": string, "status": {"type": "integer"}, "detail": string}},

@@ -32,11 +32,6 @@ def generate(length: int = LENGTH) -> str:
     return "".join(characters)
 
 
-def meets_entra_complexity(password: str) -> bool:
-    classes = sum(any(char in chars for char in password) for chars in CLASSES)
-    return 8 <= len(password) <= 256 and classes >= 3
-
-
 def _scrubbed(exc: RemediationError, secret: str) -> RemediationError:
     """A copy of `exc` with the secret cut out of every text attribute, and no cause or context."""
     clean = copy.copy(exc)

@@ -8,41 +8,40 @@ count our unblocks per user, and stop automatic work when too many jobs start at
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 from remediation.models import (
-    AWAITING_RELEASE, DONE, DRY_RUN, ESCALATED, FAILED, MANUAL, PLANNED, RESOLVED, STEP_FAILED, Job,
-    normalize_user,
+    ADMIN_SOURCE, APPROVE, AWAITING_RELEASE, CONFIRM_BLOCK, DONE, DRY_RUN, ESCALATED, FAILED, HOLD, INBOX_RULES,
+    MAILBOX_FORWARDING, MANUAL, PLANNED, RESET_PASSWORD, RESOLVED, REVOKE_SESSIONS, STEP_FAILED, UNBLOCK_SENDER,
+    Job, normalize_user,
 )
 from remediation.ports import Directory, JobStore
+from remediation.records import Decision, Identity
 from remediation.settings import Settings
 from remediation.tenant import DirectoryUser
 
-SECURING_STEPS = ("reset_password", "revoke_sessions", "inbox_rules", "mailbox_forwarding")
-ADMIN_SOURCE = "admin"
-HOLD, APPROVE = "hold", "approve"   # job.decisions: the app's holds and the humans' approvals
+SECURING_STEPS = (RESET_PASSWORD, REVOKE_SESSIONS, INBOX_RULES, MAILBOX_FORWARDING)
 
 
 def is_automatic(job: Job) -> bool:
     return job.trigger.source != ADMIN_SOURCE
 
 
-def approved_holds(job: Job) -> list[dict]:
+def approved_holds(job: Job) -> list[Decision]:
     """The holds a human lifted. An approval lifts the hold it was given for (the last one before
     it), no other: approving a breaker hold says nothing about a protected account."""
     lifted, waiting = [], None
     for decision in job.decisions:
-        if decision.get("decision") == HOLD:
+        if decision.decision == HOLD:
             waiting = decision
-        elif decision.get("decision") == APPROVE and waiting is not None:
+        elif decision.decision == APPROVE and waiting is not None:
             lifted.append(waiting)
             waiting = None
     return lifted
 
 
 def protection_approved(job: Job) -> bool:
-    return any(not hold.get("breaker") for hold in approved_holds(job))
+    return any(not hold.breaker for hold in approved_holds(job))
 
 
 # -- protected accounts -----------------------------------------------------------------------
@@ -57,8 +56,9 @@ def _protected_names(settings: Settings) -> tuple[set[str], list[str]]:
 def listed_as_protected(settings: Settings, user: str) -> str | None:
     """The reason, when the address itself is listed (no directory call needed)."""
     upns, _ = _protected_names(settings)
-    if normalize_user(user) in upns:
-        return f"{normalize_user(user)} is a protected account (listed in PROTECTED_ACCOUNTS): a human approves every change"
+    user = normalize_user(user)
+    if user in upns:
+        return f"{user} is a protected account (listed in PROTECTED_ACCOUNTS): a human approves every change"
     return None
 
 
@@ -79,22 +79,12 @@ async def protection_reason(settings: Settings, directory: Directory, user: Dire
 
 # -- separation of duties ----------------------------------------------------------------------
 
-_IDENTITY = re.compile(r"(?P<name>.*) \((?P<object_id>[^()]*)\)")
-
-
-def _caller_names(by: str) -> set[str]:
-    """The names in a caller's identity as `remediation.auth.Caller.identity` writes it:
-    "name (object id)", or either alone; the name is a UPN or preferred_username for a user."""
-    match = _IDENTITY.fullmatch(by.strip())
-    names = (match["name"], match["object_id"]) if match else (by,)
-    return {normalize_user(name) for name in names if name.strip()}
-
-
-def own_job(by: str, user: str, found: DirectoryUser | None) -> bool:
+def own_job(by: Identity, user: str, found: DirectoryUser | None) -> bool:
     """Whether the caller is the job's user (by address, UPN, mail or object id): a compromised
     account must not approve or cancel its own remediation."""
     known = {user, *((found.id, found.user_principal_name, found.mail) if found else ())}
-    return bool(_caller_names(by) & {normalize_user(name) for name in known if name})
+    names = {normalize_user(name) for name in (by.name, by.object_id) if name.strip()}
+    return bool(names & {normalize_user(name) for name in known if name})
 
 
 # -- the unblock budget and the breaker ---------------------------------------------------------
@@ -110,9 +100,9 @@ async def unblock_budget_reason(settings: Settings, store: JobStore, user: str, 
             "(past the cap only Microsoft Support can release it), so a human decides on this one")
 
 
-async def breaker_reason(settings: Settings, store: JobStore, now: datetime) -> str | None:
-    """Counts one automatic job; the reason when this hour's count is past BREAKER_MAX_JOBS_PER_HOUR."""
-    count = await store.count_automatic_job(now)
+def breaker_reason(settings: Settings, count: int) -> str | None:
+    """The reason to hold automatic work when `count` automatic jobs started this hour, past
+    BREAKER_MAX_JOBS_PER_HOUR; None below it. Only answers: the intake does the counting."""
     if count <= settings.breaker_max_jobs_per_hour:
         return None
     return (f"the circuit breaker is open: {count} automatic jobs started this hour, more than "
@@ -135,12 +125,12 @@ def conclusion(job: Job) -> tuple[str, str]:
     """
     if job.mode == DRY_RUN:
         return PLANNED, "Dry run: nothing was changed; each step says what an enforce run would do."
-    confirm = job.step("confirm_block")
+    confirm = job.step(CONFIRM_BLOCK)
     if confirm.status == STEP_FAILED:
         return FAILED, f"The block could not be confirmed: {confirm.detail}"
     needs = human_actions(job)
     also = f" Needs a human: {' '.join(needs)}" if needs else ""
-    unblock = job.step("unblock_sender")
+    unblock = job.step(UNBLOCK_SENDER)
     if unblock.status == DONE:
         return AWAITING_RELEASE, "Secured and unblocked; a follow-up check verifies the release." + also
     if job.block is None and not needs:

@@ -76,6 +76,14 @@ class ExchangeAdmin(Protocol):
         """Disable-InboxRule -Mailbox -Identity -Confirm:$false."""
 
 
+# Claim kinds (JobStore.claim): one marker per key, naming the job that holds it.
+ACTIVE = "active"   # key: user; the user's one job still going
+BLOCK = "block"     # key: user|CreatedDatetime; the job that handles one block
+ALERT = "alert"     # key: an alert's dedupe key, or content|contentId of a webhook notification
+MAIL = "mail"       # key: what a once-only mail is about
+CLAIM_KINDS = (ACTIVE, BLOCK, ALERT, MAIL)
+
+
 @dataclass
 class Page:
     items: list[Job]
@@ -98,9 +106,8 @@ class JobStore(Protocol):
                     continuation: str | None = None) -> Page: ...
 
     async def claim(self, kind: str, key: str, job_id: str) -> str | None:
-        """Create-if-absent marker `kind/key` -> job_id. None when claimed now, else the id already there.
-        Kinds: "active" (key: user), "block" (key: user|CreatedDatetime), "alert" (key: dedupe key),
-        "mail" (key: what a once-only mail is about)."""
+        """Create-if-absent marker `kind/key` -> job_id (`kind` one of CLAIM_KINDS). None when claimed
+        now, else the id already there."""
 
     async def release(self, kind: str, key: str, job_id: str) -> None:
         """Delete the marker if it still names job_id (ETag-guarded)."""

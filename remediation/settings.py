@@ -14,8 +14,8 @@ from typing import Mapping
 from urllib.parse import urlsplit
 
 from remediation.errors import ConfigurationError
+from remediation.models import DRY_RUN, ENFORCE, MODES
 
-MODES = ("dry-run", "enforce")
 _KEY_VAULT_REFERENCE = "@Microsoft.KeyVault("
 
 
@@ -47,9 +47,8 @@ class Settings:
     management_api_base_url: str = "https://manage.office.com"
     login_base_url: str = "https://login.microsoftonline.com"
     api_audience: str = ""
-    mode: str = "dry-run"
+    mode: str = DRY_RUN
     follow_up_delay_seconds: int = 3600
-    sweep_schedule: str = "0 */1 * * * *"
     protected_accounts: tuple[str, ...] = ()
     o365_webhook_auth_id: str = field(default="", repr=False)
     notify_sender: str = ""
@@ -71,8 +70,6 @@ class Settings:
     retry_max_wait_seconds: float = 30.0
     alert_name: str = "User restricted from sending email"
     azure_monitor_user_field: str = "UserPrincipalName"
-    alerts_poll_schedule: str = "0 */5 * * * *"
-    poison_schedule: str = "0 */5 * * * *"
     stale_job_minutes: int = 15
     unresolved_references: tuple[str, ...] = ()
 
@@ -118,7 +115,7 @@ class Settings:
 
     @property
     def enforce(self) -> bool:
-        return self.mode == "enforce"
+        return self.mode == ENFORCE
 
 
 # env name -> (attribute, parser). Parsers turn the raw string into the typed value; the
@@ -134,7 +131,6 @@ _SPEC: dict[str, tuple[str, object]] = {
     "API_AUDIENCE": ("api_audience", str),
     "REMEDIATION_MODE": ("mode", str),
     "FOLLOW_UP_DELAY_SECONDS": ("follow_up_delay_seconds", int),
-    "SWEEP_SCHEDULE": ("sweep_schedule", str),
     "PROTECTED_ACCOUNTS": ("protected_accounts", _split),
     "O365_WEBHOOK_AUTH_ID": ("o365_webhook_auth_id", str),
     "NOTIFY_SENDER": ("notify_sender", str),
@@ -157,8 +153,6 @@ _SPEC: dict[str, tuple[str, object]] = {
     "RETRY_MAX_WAIT_SECONDS": ("retry_max_wait_seconds", float),
     "ALERT_NAME": ("alert_name", str),
     "AZURE_MONITOR_USER_FIELD": ("azure_monitor_user_field", str),
-    "ALERTS_POLL_SCHEDULE": ("alerts_poll_schedule", str),
-    "POISON_SCHEDULE": ("poison_schedule", str),
     "STALE_JOB_MINUTES": ("stale_job_minutes", int),
 }
 
@@ -173,5 +167,10 @@ def _raw_default(attribute: str) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-SETTING_NAMES = tuple(_SPEC)
-SETTING_DEFAULTS = {name: _raw_default(attribute) for name, (attribute, _) in _SPEC.items()}
+# The timers' schedules: read by the Functions host from the binding expressions of
+# handlers/sweep.py, never by the app, so no Settings field holds them. Listed here with their
+# defaults for the README, the sample settings and infra (SWEEP_SCHEDULE is a contract name).
+HOST_SCHEDULES = {"SWEEP_SCHEDULE": "0 */1 * * * *", "ALERTS_POLL_SCHEDULE": "0 */5 * * * *",
+                  "POISON_SCHEDULE": "0 */5 * * * *"}
+SETTING_NAMES = tuple(_SPEC) + tuple(HOST_SCHEDULES)
+SETTING_DEFAULTS = {**{name: _raw_default(attribute) for name, (attribute, _) in _SPEC.items()}, **HOST_SCHEDULES}

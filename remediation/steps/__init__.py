@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Awaitable, Callable
 
+from remediation.models import (
+    AUTH_METHODS_REVIEW, CONFIRM_BLOCK, INBOX_RULES, MAILBOX_FORWARDING, NOTIFY, RESET_PASSWORD, REVOKE_SESSIONS,
+    UNBLOCK_SENDER,
+)
 from remediation.steps.confirm_block import confirm_block
 from remediation.steps.context import Outcome, StepRun
 from remediation.steps.credentials import reset_password, revoke_sessions
@@ -15,12 +19,12 @@ from remediation.steps.unblock import unblock_sender
 Step = Callable[[StepRun], Awaitable[Outcome]]
 
 STEPS: dict[str, Step] = {
-    "confirm_block": confirm_block,
-    "reset_password": reset_password,
-    "revoke_sessions": revoke_sessions,
-    "inbox_rules": inbox_rules,
-    "mailbox_forwarding": mailbox_forwarding,
-    "auth_methods_review": auth_methods_review,
-    "unblock_sender": unblock_sender,
-    "notify": notify_team,
+    CONFIRM_BLOCK: confirm_block,
+    RESET_PASSWORD: reset_password,
+    REVOKE_SESSIONS: revoke_sessions,
+    INBOX_RULES: inbox_rules,
+    MAILBOX_FORWARDING: mailbox_forwarding,
+    AUTH_METHODS_REVIEW: auth_methods_review,
+    UNBLOCK_SENDER: unblock_sender,
+    NOTIFY: notify_team,
 }

@@ -15,10 +15,10 @@ from remediation.intake import is_object_id
 from remediation.models import (
     CANCELLED, DONE, DRY_RUN, FAILED, RESOLVED, STEP_FAILED, Job, normalize_user, parse_iso,
 )
+from remediation.ports import ACTIVE, BLOCK
 from remediation.steps.context import Outcome, StepRun
 from remediation.tenant import Block
 
-BLOCK, ACTIVE = "block", "active"
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 

@@ -12,24 +12,17 @@ from datetime import datetime
 from typing import Awaitable, Callable, TypeVar
 
 from remediation.audit import Journal, entry
+from remediation.context import Context, Ports
 from remediation.errors import ConflictError, PermanentError, ThrottledError
-from remediation.notify import Mailer
 from remediation.models import AWAITING_APPROVAL, DRY_RUN, Job, Step, iso
-from remediation.ports import Directory, ExchangeAdmin, JobStore, WorkQueue
+from remediation.ports import Directory
+from remediation.records import AuditEntry
 from remediation.settings import Settings
 from remediation.tenant import DirectoryUser
 
 T = TypeVar("T")
 RUNNER = "runner"      # step.data key: the token of the worker running the step
 RESUMED = "resumed"    # step.data key: the step was started by an earlier attempt that did not finish
-
-
-@dataclass
-class Ports:
-    directory: Directory
-    exchange: ExchangeAdmin
-    store: JobStore
-    queue: WorkQueue
 
 
 @dataclass
@@ -40,18 +33,6 @@ class Outcome:
     snapshot: object = None                      # what was there before any change (kept if already saved)
     apply: Callable[[Job], None] | None = None   # job-level facts the step found (block, unblock time)
     ends: str | None = None                      # a job status that ends the run here (resolved, cancelled)
-
-
-class JobWorker:
-    """What the playbook and the follow-up check share: the ports, Settings, the clock, the journal
-    (the one way to change a job) and the mailer to the security team."""
-
-    def __init__(self, ports: Ports, settings: Settings, clock: Callable[[], datetime], journal: Journal) -> None:
-        self.ports = ports
-        self.settings = settings
-        self.clock = clock
-        self.journal = journal
-        self.mailer = Mailer(settings, ports.directory)
 
 
 def owned_by(job: Job, name: str, runner: str) -> bool:
@@ -68,18 +49,32 @@ async def looked_up(directory: Directory, users: dict[str, DirectoryUser], user:
 
 
 class StepRun:
-    def __init__(self, job: Job, name: str, runner: str, ports: Ports, settings: Settings,
-                 clock: Callable[[], datetime], journal: Journal,
+    """One step of one job on this worker: the run context, the job as last saved, and the
+    step's claim token (`runner`)."""
+
+    def __init__(self, context: Context, job: Job, name: str, runner: str,
                  users: dict[str, DirectoryUser] | None = None) -> None:
+        self.context = context
         self.job = job
         self.name = name
         self.runner = runner
-        self.ports = ports
-        self.settings = settings
-        self.clock = clock
-        self.journal = journal
-        self.audit: list[dict] = []   # entries not saved yet
+        self.audit: list[AuditEntry] = []   # entries not saved yet
         self._users = {} if users is None else users   # shared by the steps of one run: one lookup, not one a step
+
+    @property
+    def ports(self) -> Ports:
+        return self.context.ports
+
+    @property
+    def settings(self) -> Settings:
+        return self.context.settings
+
+    @property
+    def journal(self) -> Journal:
+        return self.context.journal
+
+    def clock(self) -> datetime:
+        return self.context.clock()
 
     @property
     def step(self) -> Step:

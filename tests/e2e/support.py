@@ -20,7 +20,6 @@ import base64
 import json
 import re
 import uuid
-from datetime import datetime, timezone
 from typing import Any, Iterable
 
 import httpx
@@ -183,9 +182,7 @@ class EndToEnd:
 
 
 
-def clear_of_the_hour(seconds: float = 20.0) -> None:
-    """Waits, if need be, until the UTC hour has `seconds` left: the breaker counts jobs per clock hour."""
-    def left() -> float:
-        now = datetime.now(timezone.utc)
-        return 3600 - (now.minute * 60 + now.second + now.microsecond / 1e6)
-    wait_for(lambda: left() > seconds, seconds + 5, "the start of the next hour", interval=0.5)
+def breaker_mail_hours(e2e: EndToEnd) -> list[str]:
+    """The UTC hour (YYYYMMDDHH) each breaker mail was sent for, in the order they were sent."""
+    return [re.search(r"\(hour (\d{10}) UTC\)", mail["message"]["body"]["content"])[1]
+            for mail in e2e.mails(BREAKER_MAIL)]

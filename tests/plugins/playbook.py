@@ -3,7 +3,7 @@
 Unit layer (fakes of the ports, tests/unit/fakes.py):
     fake_clock      a settable clock (2026-11-28 08:00 UTC)
     playbook        a `Harness`: fake tenant with the standard compromise of adele@contoso.com,
-                    fake store and queue, Settings in enforce mode, and the `Remediations` on them
+                    fake store and queue, Settings in enforce mode, and the services on them
 
 Integration layer (Azurite + the sandbox tenant, real gateways):
     live            a `LiveHarness`: the sandbox (test.yaml), Settings pointing at it and Azurite,
@@ -20,8 +20,9 @@ import pytest
 
 from remediation import bootstrap
 from remediation.gateways.storage_auth import StorageAccount
+from remediation.context import Context, Ports
 from remediation.models import Trigger
-from remediation.service import Remediations
+from remediation.services import Services, wire
 from remediation.settings import Settings
 from tests.unit.fakes import Clock, FakeQueue, FakeStore, FakeTenant, compromised
 from tests.polling import eventually
@@ -39,17 +40,16 @@ class Harness:
     store: FakeStore = field(default_factory=FakeStore)
     queue: FakeQueue = field(default_factory=FakeQueue)
 
-    def worker(self, **changes) -> Remediations:
+    def worker(self, **changes) -> Services:
         """A worker process on the shared tenant, store and queue; keyword arguments change Settings."""
-        settings = replace(self.settings, **changes)
-        return Remediations(settings, directory=self.tenant.directory, exchange=self.tenant.exchange,
-                            store=self.store, queue=self.queue, clock=self.clock)
+        ports = Ports(self.tenant.directory, self.tenant.exchange, self.store, self.queue)
+        return wire(Context.build(replace(self.settings, **changes), ports, self.clock))
 
     @property
-    def service(self) -> Remediations:
+    def service(self) -> Services:
         return self.worker()
 
-    async def work(self, *, delayed: bool = False, worker: Remediations | None = None, limit: int = 30) -> int:
+    async def work(self, *, delayed: bool = False, worker: Services | None = None, limit: int = 30) -> int:
         """Deliver queued messages until none is left (delayed ones too if `delayed`, moving the clock)."""
         handled = 0
         while handled < limit:
@@ -59,7 +59,7 @@ class Harness:
             body, delay = ready[0]
             self.queue.sent.remove((body, delay))
             self.clock.advance(seconds=delay)
-            await (worker or self.service).handle(body, 1, 5)
+            await (worker or self.service).worker.handle(body, 1, 5)
             handled += 1
         raise AssertionError(f"still busy after {limit} messages")
 
@@ -87,7 +87,7 @@ class LiveHarness:
         self.sandbox = sandbox
         self.env = env
         self.clock = Clock(datetime.now(timezone.utc).replace(microsecond=0))
-        self.workers: list[Remediations] = []
+        self.workers: list[Services] = []
         self.visibility_timeout = 30   # what host.json gives a failed message before it reappears
         self.account = StorageAccount(self.settings())
         self.queue = self.account.queue(self.env["REMEDIATION_QUEUE"])
@@ -95,32 +95,32 @@ class LiveHarness:
     def settings(self, **env: str) -> Settings:
         return Settings.from_env({**self.env, **env})
 
-    def worker(self, **env: str) -> Remediations:
+    def worker(self, **env: str) -> Services:
         """A new worker process: its own clients, built by bootstrap like the app's."""
         worker = bootstrap.build(self.settings(**env), clock=self.clock)
         self.workers.append(worker)
         return worker
 
     async def request(self, user: str, trigger: Trigger | None = None, **kw) -> str:
-        job, created = await self.worker().request(user, trigger or Trigger("admin", requested_by="admin@contoso.com"),
-                                                   **kw)
+        trigger = trigger or Trigger("admin", requested_by="admin@contoso.com")
+        job, created = await self.worker().intake.request(user, trigger, **kw)
         assert created
         return job.id
 
-    async def _handle_next(self, worker: Remediations | None) -> dict | None:
+    async def _handle_next(self, worker: Services | None) -> dict | None:
         """Receive one visible message, hand it to a worker as the Functions host does, delete it."""
         async for message in self.queue.receive_messages(max_messages=1, visibility_timeout=self.visibility_timeout):
             body = json.loads(message.content)
-            await (worker or self.worker()).handle(body, message.dequeue_count, 5)
+            await (worker or self.worker()).worker.handle(body, message.dequeue_count, 5)
             await self.queue.delete_message(message)
             return body
         return None
 
-    async def deliver(self, worker: Remediations | None = None, *, timeout: float = 10.0) -> dict:
+    async def deliver(self, worker: Services | None = None, *, timeout: float = 10.0) -> dict:
         """The next message, waiting up to `timeout` for a delayed one to become visible."""
         return await eventually(lambda: self._handle_next(worker), timeout, "a message")
 
-    async def work(self, worker: Remediations | None = None) -> list[dict]:
+    async def work(self, worker: Services | None = None) -> list[dict]:
         """Deliver every message that is visible now."""
         handled = []
         while (body := await self._handle_next(worker)) is not None:
@@ -128,7 +128,7 @@ class LiveHarness:
         return handled
 
     async def job(self, job_id: str):
-        return await self.worker().get(job_id)
+        return await self.worker().admin.get(job_id)
 
     async def close(self) -> None:
         for worker in self.workers:

@@ -3,7 +3,7 @@ from dataclasses import fields
 import pytest
 
 from remediation.errors import ConfigurationError
-from remediation.settings import SETTING_DEFAULTS, Settings, is_loopback
+from remediation.settings import HOST_SCHEDULES, SETTING_DEFAULTS, Settings, is_loopback
 
 
 def test_defaults_are_safe():
@@ -11,14 +11,15 @@ def test_defaults_are_safe():
     assert settings.mode == "dry-run"
     assert not settings.enforce
     assert settings.follow_up_delay_seconds == 3600
-    assert settings.sweep_schedule == "0 */1 * * * *"
+    assert SETTING_DEFAULTS["SWEEP_SCHEDULE"] == "0 */1 * * * *"
     assert settings.graph_base_url == "https://graph.microsoft.com"
 
 
 def test_every_setting_maps_to_a_field_and_back():
     built = Settings.from_env(SETTING_DEFAULTS)
     assert built == Settings.from_env({}) == Settings()
-    assert len(SETTING_DEFAULTS) == len(fields(Settings)) - 1  # + unresolved_references
+    # + unresolved_references; the schedules are the host's
+    assert len(SETTING_DEFAULTS) == len(fields(Settings)) - 1 + len(HOST_SCHEDULES)
 
 
 def test_an_unresolved_key_vault_reference_is_never_used_as_the_value():

@@ -3,7 +3,10 @@ port that dies right after a call (the worker process crashing before it records
 
 from __future__ import annotations
 
-from remediation.service import Remediations
+from dataclasses import replace
+
+from remediation.context import Context
+from remediation.services import Services, wire
 from tests.unit.fakes import Crash
 
 ADELE, LEE, DIEGO, NESTOR, ALEX = ("adele@contoso.com", "lee@contoso.com", "diego@fabrikam.com",
@@ -43,9 +46,8 @@ class CrashAfter:
         return then_crash
 
 
-def crashing_worker(live, gateway: str, method: str) -> Remediations:
+def crashing_worker(live, gateway: str, method: str) -> Services:
     """A worker whose `gateway` ("directory" or "exchange") crashes after `method`."""
-    real = live.worker()
-    ports = {"directory": real.ports.directory, "exchange": real.ports.exchange}
-    ports[gateway] = CrashAfter(ports[gateway], method)
-    return Remediations(real.settings, store=real.ports.store, queue=real.ports.queue, clock=live.clock, **ports)
+    real = live.worker().context
+    ports = replace(real.ports, **{gateway: CrashAfter(getattr(real.ports, gateway), method)})
+    return wire(Context.build(real.settings, ports, live.clock))

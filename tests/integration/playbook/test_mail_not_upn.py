@@ -31,7 +31,7 @@ async def test_a_user_blocked_by_a_mail_address_that_is_not_the_upn_is_secured_u
         live, sandbox, john):
     # The security team's list holds John's alias by mistake: he must not be mailed about his own account.
     worker = live.worker(NOTIFY_RECIPIENTS=f"soc@contoso.com,{JOHN_ALIAS.upper()}")
-    [job] = await worker.sweep()
+    [job] = await worker.schedules.sweep()
     assert (job.user, job.trigger.source) == (JOHN_MAIL, "sweep")
     assert await live.work(worker) == [{"kind": "run", "jobId": job.id}]
     job = await live.job(job.id)

@@ -8,13 +8,15 @@ import base64
 import json
 import logging
 import traceback
+from dataclasses import replace
 
 import httpx
 import pytest
 
+from remediation.context import Context
 from remediation.gateways.graph import GraphDirectory
 from remediation.models import Trigger
-from remediation.service import Remediations
+from remediation.services import Services, wire
 from tests.integration.playbook.support import ADELE
 
 LOGGERS = ("", "remediation", "azure", "httpx", "httpcore", "msgraph", "msgraph_core", "kiota_http",
@@ -36,12 +38,11 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
-def recording_worker(live) -> tuple[Remediations, RecordingTransport]:
+def recording_worker(live) -> tuple[Services, RecordingTransport]:
     transport = RecordingTransport()
-    real = live.worker()
+    real = live.worker().context
     directory = GraphDirectory(real.settings, transport=transport)
-    live.workers.append(Remediations(real.settings, directory=directory, exchange=real.ports.exchange,
-                                     store=real.ports.store, queue=real.ports.queue, clock=live.clock))
+    live.workers.append(wire(Context.build(real.settings, replace(real.ports, directory=directory), live.clock)))
     return live.workers[-1], transport
 
 
@@ -83,7 +84,7 @@ async def test_the_generated_password_is_nowhere_but_in_the_reset_request(live, 
     seen: list[str] = []                     # everything the run produced, as text
 
     live.visibility_timeout = 1               # the redelivery of the failing variant comes a second later
-    job, _ = await worker.request(ADELE, Trigger("admin"))
+    job, _ = await worker.intake.request(ADELE, Trigger("admin"))
     seen += await raw_queue_texts(live)
     try:
         await live.deliver(worker)

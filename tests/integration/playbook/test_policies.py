@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from remediation.models import Trigger
+from remediation.records import Identity
 from tests.integration.playbook.support import ADELE, ALEX, DIEGO, EXECUTIVES, LEE, NESTOR, writes
 
 SWEEP = Trigger("sweep", requested_by="blocked-list sweep")
@@ -42,13 +43,13 @@ async def test_a_federated_user_needs_the_identity_provider_and_is_escalated(liv
 async def test_containment_disables_a_user_whose_password_a_human_must_reset(live, sandbox):
     worker = live.worker(DISABLE_ACCOUNT_WHEN_MANUAL_RESET="true")
     for user in (DIEGO, LEE):
-        await worker.request(user, SWEEP)
+        await worker.intake.request(user, SWEEP)
     await live.work(worker)
     assert sandbox.user(DIEGO)["accountEnabled"] is False
-    [diego] = (await worker.query(user=DIEGO)).items
+    [diego] = (await worker.admin.query(user=DIEGO)).items
     assert "The account was disabled" in diego.step("reset_password").detail
     # A synced account is mastered on-premises for this too: Graph's own words say so.
-    [lee] = (await worker.query(user=LEE)).items
+    [lee] = (await worker.admin.query(user=LEE)).items
     assert "Disabling the account failed: graph: Unable to update the specified properties for on-premises " \
            "mastered" in lee.step("reset_password").detail
     assert "disable it there (Disable-ADAccount" in lee.step("reset_password").detail
@@ -57,27 +58,27 @@ async def test_containment_disables_a_user_whose_password_a_human_must_reset(liv
 
 async def test_a_protected_account_waits_then_runs_once_approved(live, sandbox):
     worker = live.worker(PROTECTED_ACCOUNTS=EXECUTIVES)
-    job, _ = await worker.request(NESTOR, SWEEP)
+    job, _ = await worker.intake.request(NESTOR, SWEEP)
     await live.work(worker)
     job = await live.job(job.id)
     assert job.status == "awaiting_approval" and EXECUTIVES in job.summary
     assert writes(sandbox.requests()) == ["POST /users/secops@contoso.com/sendMail"]   # the approval request
-    await worker.approve(job.id, by="ciso@contoso.com", comment="confirmed with Nestor")
+    await worker.admin.approve(job.id, by=Identity("ciso@contoso.com"), comment="confirmed with Nestor")
     await live.work(worker)
     job = await live.job(job.id)
     assert job.status == "awaiting_release"
     assert len(sandbox.user(NESTOR)["passwordChanges"]) == 1
-    assert [(d["decision"], d["by"]) for d in job.decisions][-1] == ("approve", "ciso@contoso.com")
+    assert [(d.decision, d.by) for d in job.decisions][-1] == ("approve", "ciso@contoso.com")
 
 
 async def test_a_cancelled_protected_job_changes_nothing(live, sandbox):
     worker = live.worker(PROTECTED_ACCOUNTS=EXECUTIVES)
-    job, _ = await worker.request(NESTOR, SWEEP)
+    job, _ = await worker.intake.request(NESTOR, SWEEP)
     await live.work(worker)
-    job = await worker.cancel(job.id, by="ciso@contoso.com", comment="travelling, known bulk send")
+    job = await worker.admin.cancel(job.id, by=Identity("ciso@contoso.com"), comment="travelling, known bulk send")
     await live.work(worker)
     job = await live.job(job.id)
-    assert job.status == "cancelled" and job.decisions[-1]["comment"] == "travelling, known bulk send"
+    assert job.status == "cancelled" and job.decisions[-1].comment == "travelling, known bulk send"
     user = sandbox.user(NESTOR)
     assert user["passwordChanges"] == [] and user["revocations"] == []
     assert [rule["isEnabled"] for rule in user["inboxRules"]] == [True]
@@ -87,7 +88,7 @@ async def test_a_cancelled_protected_job_changes_nothing(live, sandbox):
 async def test_dry_run_changes_nothing_in_the_tenant(live, sandbox):
     before = sandbox.state()
     worker = live.worker(REMEDIATION_MODE="dry-run")
-    job, _ = await worker.request(ADELE, SWEEP)
+    job, _ = await worker.intake.request(ADELE, SWEEP)
     await live.work(worker)
     job = await live.job(job.id)
     assert job.status == "planned" and job.mode == "dry-run"
@@ -100,7 +101,7 @@ async def test_dry_run_changes_nothing_in_the_tenant(live, sandbox):
 
 
 async def test_an_exhausted_unblock_budget_escalates_without_unblocking(live, sandbox):
-    await live.worker().ports.store.record_unblock(ADELE, live.clock() - timedelta(days=2), "an-earlier-job")
+    await live.worker().context.ports.store.record_unblock(ADELE, live.clock() - timedelta(days=2), "an-earlier-job")
     job = await run(live, ADELE, SWEEP)
     assert job.status == "escalated" and "unblock budget is used up" in job.summary
     assert "Remove-BlockedSenderAddress" not in writes(sandbox.requests())

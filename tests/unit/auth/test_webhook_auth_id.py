@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from remediation.auth import verify_webhook_auth_id
+from remediation.auth import verify_webhook_auth_id, webhook_auth_id_matches
 from remediation.errors import UnauthorizedError
 
-
-def test_the_configured_auth_id_is_accepted():
-    verify_webhook_auth_id("o365activityapinotification", "o365activityapinotification")
+AUTH_ID = "o365activityapinotification"
 
 
-@pytest.mark.parametrize("presented", [None, "", "o365activityapinotificatio", "O365ACTIVITYAPINOTIFICATION"])
-def test_any_other_value_is_unauthorized(presented):
-    with pytest.raises(UnauthorizedError):
-        verify_webhook_auth_id(presented, "o365activityapinotification")
+@pytest.mark.parametrize("presented, expected, matches", [
+    (AUTH_ID, AUTH_ID, True),
+    (None, AUTH_ID, False), ("", AUTH_ID, False), (AUTH_ID[:-1], AUTH_ID, False), (AUTH_ID.upper(), AUTH_ID, False),
+    (AUTH_ID + " ", AUTH_ID, False),
+    (None, "", False), ("", "", False),          # no authId configured: nothing is accepted
+])
+def test_only_the_configured_auth_id_matches(presented, expected, matches):
+    assert webhook_auth_id_matches(presented, expected) is matches
 
 
-@pytest.mark.parametrize("presented", [None, ""])
-def test_without_a_configured_auth_id_nothing_is_accepted(presented):
-    with pytest.raises(UnauthorizedError):
-        verify_webhook_auth_id(presented, "")
+@pytest.mark.parametrize("presented, expected", [(None, AUTH_ID), (AUTH_ID.upper(), AUTH_ID), ("", "")])
+def test_a_mismatch_is_unauthorized(presented, expected):
+    with pytest.raises(UnauthorizedError, match="^Webhook-AuthID is missing or wrong$"):
+        verify_webhook_auth_id(presented, expected)

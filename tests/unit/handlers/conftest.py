@@ -1,4 +1,4 @@
-"""Handlers run against a FakeRemediations installed through runtime.use(), with real tokens."""
+"""Handlers run against a FakeServices installed through runtime.use(), with real tokens."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ import pytest
 
 from handlers import runtime
 from remediation.auth import TokenValidator
-from tests.unit.handlers.fake_service import FakeRemediations
+from remediation.services import Services
+from tests.unit.handlers.fake_service import FakeServices
 
 
 @pytest.fixture
 async def fake(app_settings, entra):
-    fake = FakeRemediations()
+    fake = FakeServices()
+    services = Services(context=None, intake=fake, admin=fake, worker=fake, schedules=fake, health=fake)
     async with entra.client() as client:
-        runtime.use(runtime.Runtime(app_settings, fake, TokenValidator(app_settings, http=client)))
+        runtime.use(runtime.Runtime(app_settings, services, TokenValidator(app_settings, http=client)))
         yield fake
     runtime.use(None)

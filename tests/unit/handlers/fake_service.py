@@ -1,19 +1,21 @@
-"""An in-memory `Remediations` with the methods of the table in docs/ARCHITECTURE.md, plus
-`enqueue_content`. It records what the handlers asked for; `failure` makes every call raise."""
+"""One in-memory stand-in for the five services (Intake, Admin, Worker, Schedules, Health), with
+the methods of the table in docs/ARCHITECTURE.md. It records what the handlers asked for;
+`failure` makes every call raise."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, timezone
 
-from remediation.errors import ConflictError, NotFoundError
-from remediation.models import AWAITING_APPROVAL, CANCELLED, QUEUED, Job, Trigger, iso
+from remediation.errors import NotFoundError, StateConflictError
+from remediation.models import APPROVE, AWAITING_APPROVAL, CANCEL, CANCELLED, QUEUED, Job, Trigger, iso
 from remediation.ports import Page
+from remediation.records import Decision, Identity
 
 NOW = datetime(2025, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
 
 
-class FakeRemediations:
+class FakeServices:
     def __init__(self) -> None:
         self.jobs: dict[str, Job] = {}
         self.content: list[dict] = []          # fetch_content pointers enqueued
@@ -23,6 +25,7 @@ class FakeRemediations:
         self.checks: dict[str, dict] = {"storage": {"ok": True}, "settings": {"ok": True}}
         self.poison: list[dict] = []
         self.failure: Exception | None = None
+        self.deciders: list[Identity] = []     # the `by` of each approve and cancel
 
     def _called(self, name: str) -> None:
         self.calls.append(name)
@@ -60,19 +63,20 @@ class FakeRemediations:
         more = start + limit < len(jobs)
         return Page(jobs[start:start + limit], str(start + limit) if more else None)
 
-    async def _decide(self, job_id: str, by: str, comment: str, decision: str, status: str) -> Job:
+    async def _decide(self, job_id: str, by: Identity, comment: str, decision: str, status: str) -> Job:
         job = await self.get(job_id)
-        if job.terminal or (decision == "approved" and job.status != AWAITING_APPROVAL):
-            raise ConflictError(f"job {job_id} is {job.status}")
+        if job.terminal or (decision == APPROVE and job.status != AWAITING_APPROVAL):
+            raise StateConflictError(f"job {job_id} is {job.status}")
         job.status = status
-        job.decisions.append({"by": by, "decision": decision, "comment": comment})
+        job.decisions.append(Decision(iso(NOW), str(by), decision, comment))
+        self.deciders.append(by)
         return job
 
-    async def approve(self, job_id: str, by: str, comment: str = "") -> Job:
-        return await self._decide(job_id, by, comment, "approved", QUEUED)
+    async def approve(self, job_id: str, by: Identity, comment: str = "") -> Job:
+        return await self._decide(job_id, by, comment, APPROVE, QUEUED)
 
-    async def cancel(self, job_id: str, by: str, comment: str = "") -> Job:
-        return await self._decide(job_id, by, comment, "cancelled", CANCELLED)
+    async def cancel(self, job_id: str, by: Identity, comment: str = "") -> Job:
+        return await self._decide(job_id, by, comment, CANCEL, CANCELLED)
 
     async def enqueue_content(self, items: list[dict]) -> int:
         self._called("enqueue_content")
@@ -101,6 +105,6 @@ class FakeRemediations:
         self._called("restricted_senders")
         return self.blocked
 
-    async def health(self, deep: bool = False) -> dict:
+    async def check(self, deep: bool = False) -> dict:
         self._called(f"health(deep={deep})")
         return {"checks": self.checks}

@@ -11,9 +11,11 @@ from handlers.admin_api import (
     restricted_senders,
 )
 from remediation.auth import ADMIN, ALERTS_SUBMIT, READER
-from remediation.models import AWAITING_APPROVAL, QUEUED, RESOLVED
+from remediation.models import AWAITING_APPROVAL, QUEUED, RESOLVED, iso
+from remediation.records import Decision, Identity
 from tests.plugins.app import MAX_REQUEST_BYTES
 from tests.unit.handlers.calls import BASE, http_request, json_of, problem_of
+from tests.unit.handlers.fake_service import NOW
 
 IDENTITY = "admin@contoso.com (8b6a1a1c-0000-4000-8000-000000000001)"
 
@@ -137,7 +139,8 @@ async def test_approval_records_the_admin_and_comment(fake, entra):
     job = fake.add("mallory@contoso.com", status=AWAITING_APPROVAL)
     response = await decision(remediations_approve, job.id, entra.bearer(ADMIN), {"comment": "CEO confirmed"})
     assert response.status_code == 200 and json_of(response)["status"] == QUEUED
-    assert job.decisions == [{"by": IDENTITY, "decision": "approved", "comment": "CEO confirmed"}]
+    assert job.decisions == [Decision(iso(NOW), IDENTITY, "approve", "CEO confirmed")]
+    assert fake.deciders == [Identity("admin@contoso.com", "8b6a1a1c-0000-4000-8000-000000000001")]
 
 
 async def test_cancel_needs_no_body(fake, entra):

@@ -8,14 +8,15 @@ import pytest
 
 from handlers.http_errors import error_response
 from remediation.errors import (
-    ConfigurationError, ConflictError, ForbiddenError, NotFoundError, PermissionError_, RequestError,
-    ServiceRejectedError, ThrottledError, TransientError, UnauthorizedError,
+    ConfigurationError, ConflictError, ForbiddenError, NotAllowedError, NotFoundError, PermissionError_, RequestError,
+    ServiceRejectedError, StateConflictError, ThrottledError, TooLargeError, TransientError, UnauthorizedError,
 )
 
 
 @pytest.mark.parametrize("error, status", [
     (UnauthorizedError("no token"), 401), (ForbiddenError("no role"), 403), (RequestError("bad"), 400),
-    (RequestError("big", status=413), 413), (NotFoundError("no job"), 404), (ConflictError("lost a race"), 409),
+    (TooLargeError("big"), 413), (NotFoundError("no job"), 404), (ConflictError("lost a race"), 409),
+    (StateConflictError("job j is running, not awaiting_approval"), 409), (NotAllowedError("own job"), 403),
     (ServiceRejectedError("Graph said no", service="graph"), 422), (PermissionError_("denied"), 422),
 ])
 def test_each_error_has_its_status_and_its_words(error, status):

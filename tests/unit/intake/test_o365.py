@@ -57,16 +57,16 @@ def test_a_content_uri_off_the_management_host_is_forbidden(uri):
         content_notifications([{**notification()[0], "contentId": "other", "contentUri": uri}], TENANT, MANAGEMENT)
 
 
-@pytest.mark.parametrize("bad, status", [
-    ({"contentId": "evil", "contentUri": "https://attacker.example/api/v1.0/feed/x"}, 403),
-    ({"contentId": "evil", "tenantId": "00000000-0000-0000-0000-000000000000"}, 403),
-    ({"contentId": "", "contentUri": ""}, 400),
+@pytest.mark.parametrize("bad, forged", [
+    ({"contentId": "evil", "contentUri": "https://attacker.example/api/v1.0/feed/x"}, True),
+    ({"contentId": "evil", "tenantId": "00000000-0000-0000-0000-000000000000"}, True),
+    ({"contentId": "", "contentUri": ""}, False),
 ])
-def test_a_bad_item_beside_good_ones_is_skipped_and_the_good_ones_kept(bad, status):
+def test_a_bad_item_beside_good_ones_is_skipped_and_the_good_ones_kept(bad, forged):
     good = notification()[0]
     found = content_notifications([{**good, **bad}, good, "not an item"], TENANT, MANAGEMENT)
     assert [pointer["contentId"] for pointer in found.pointers] == [good["contentId"]]
-    assert [refusal.status for refusal in found.refused] == [status, 400]
+    assert [isinstance(refusal, ForbiddenError) for refusal in found.refused] == [forged, False]
 
 
 def test_a_notification_whose_items_are_all_refused_is_forbidden_if_any_was_forged():
@@ -87,9 +87,9 @@ def test_the_sandbox_host_is_the_management_host_when_configured():
 @pytest.mark.parametrize("body", [None, {"contentId": "x"}, [{"contentId": "x"}], ["x"],
                                   [{"contentUri": "https://manage.office.com/x"}]])
 def test_a_malformed_notification_is_a_bad_request(body):
-    with pytest.raises(RequestError, match="a notification") as raised:
+    with pytest.raises(RequestError, match="notification") as raised:
         content_notifications(body, TENANT, MANAGEMENT)
-    assert raised.value.status == 400
+    assert not isinstance(raised.value, ForbiddenError)
 
 
 def test_the_documented_record_is_found_under_its_own_name():

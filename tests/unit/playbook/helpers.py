@@ -10,9 +10,9 @@ SWEEP = Trigger("sweep", requested_by="blocked-list sweep")
 
 async def run_job(playbook, user: str = "adele@contoso.com", trigger: Trigger = ADMIN, **kw) -> Job:
     """Request a job and deliver every message that is due now; the job as stored afterwards."""
-    job, _ = await playbook.service.request(user, trigger, **kw)
+    job, _ = await playbook.service.intake.request(user, trigger, **kw)
     await playbook.work()
-    return await playbook.service.get(job.id)
+    return await playbook.service.admin.get(job.id)
 
 
 def statuses(job: Job) -> dict[str, str]:

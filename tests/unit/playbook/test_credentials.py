@@ -54,15 +54,15 @@ async def test_a_manual_reset_says_to_revoke_the_sessions_again_afterwards(playb
 
 
 async def test_a_reset_of_unknown_outcome_says_to_revoke_again_after_the_human_check(playbook):
-    job, _ = await playbook.service.request("adele@contoso.com", ADMIN)
+    job, _ = await playbook.service.intake.request("adele@contoso.com", ADMIN)
     [(message, _)] = playbook.queue.take()
     # A 5xx: Graph may or may not have applied it, and lastPasswordChangeDateTime shows no change.
     playbook.tenant.fail_next("reset_password", TransientError("Graph: 504 Gateway Timeout"))
-    with pytest.raises(TransientError):
-        await playbook.service.handle(message, 1, 5)
-    await playbook.service.handle(message, 2, 5)
+    with pytest.raises(TransientError, match="^Graph: 504 Gateway Timeout$"):
+        await playbook.service.worker.handle(message, 1, 5)
+    await playbook.service.worker.handle(message, 2, 5)
     assert playbook.tenant.count("reset_password") == 1
-    job = await playbook.service.get(job.id)
+    job = await playbook.service.admin.get(job.id)
     assert job.step("reset_password").status == "manual"
     assert "revoke the sessions of adele@contoso.com again" in job.step("reset_password").detail
     assert "must be repeated after the manual reset" in job.step("revoke_sessions").detail
@@ -86,7 +86,7 @@ async def test_containment_disables_the_account_when_the_password_cannot_be_rota
     job = await run_job(playbook, user=FEDERATED)
     assert playbook.tenant.find(FEDERATED).enabled is False
     assert "The account was disabled" in job.step("reset_password").detail
-    assert ("disable account", "ok") in [(item["action"], item["result"]) for item in job.audit]
+    assert ("disable account", "ok") in [(item.action, item.result) for item in job.audit]
 
 
 async def test_a_synced_account_graph_cannot_disable_is_left_to_on_premises_ad_with_the_steps(playbook):
@@ -116,8 +116,8 @@ async def test_a_refused_reset_is_left_to_a_human_with_the_permission_and_the_ad
     assert job.step("revoke_sessions").status == "done"
     assert statuses(job)["inbox_rules"] == "done"     # the rest is still secured
     assert job.status == "escalated" and "unblock" not in changes(playbook.tenant)
-    [entry] = [item for item in job.audit if item["action"] == "reset password"]
-    assert entry["result"].startswith("failed: ")
+    [entry] = [item for item in job.audit if item.action == "reset password"]
+    assert entry.result.startswith("failed: ")
 
 
 async def test_the_revoke_never_comes_before_the_reset(playbook):
@@ -128,16 +128,16 @@ async def test_the_revoke_never_comes_before_the_reset(playbook):
 
 async def test_a_throttled_reset_is_retried_by_the_queue_and_then_done_once(playbook):
     playbook.tenant.fail_next("reset_password", ThrottledError("Too many requests", retry_after=2.0))
-    job, _ = await playbook.service.request("adele@contoso.com", ADMIN)
+    job, _ = await playbook.service.intake.request("adele@contoso.com", ADMIN)
     [(message, _)] = playbook.queue.take()
     try:
-        await playbook.service.handle(message, 1, 5)
+        await playbook.service.worker.handle(message, 1, 5)
     except ThrottledError:
         pass
     else:
         raise AssertionError("the 429 must reach the host so the message is retried")
-    await playbook.service.handle(message, 2, 5)
-    job = await playbook.service.get(job.id)
+    await playbook.service.worker.handle(message, 2, 5)
+    job = await playbook.service.admin.get(job.id)
     assert job.step("reset_password").status == "done"       # a 429 is not an unknown outcome
     assert len(playbook.tenant.passwords[playbook.tenant.find("adele@contoso.com").id]) == 1
 
@@ -152,13 +152,13 @@ async def test_revocation_failure_is_reported_and_blocks_the_unblock(playbook):
 
 
 async def test_an_interrupted_reset_that_took_effect_is_verified_by_its_change_time_and_not_sent_again(playbook):
-    job, _ = await playbook.service.request("adele@contoso.com", ADMIN)
+    job, _ = await playbook.service.intake.request("adele@contoso.com", ADMIN)
     [(message, _)] = playbook.queue.take()
     playbook.tenant.crash_after("reset_password")
-    with pytest.raises(Crash):
-        await playbook.service.handle(message, 1, 5)
-    await playbook.service.handle(message, 2, 5)
-    job = await playbook.service.get(job.id)
+    with pytest.raises(Crash, match="^reset_password$"):
+        await playbook.service.worker.handle(message, 1, 5)
+    await playbook.service.worker.handle(message, 2, 5)
+    job = await playbook.service.admin.get(job.id)
     step = job.step("reset_password")
     assert step.status == "done" and "took effect" in step.detail and "lastPasswordChangeDateTime" in step.detail
     assert playbook.tenant.count("reset_password") == 1 and job.status == "awaiting_release"

@@ -28,7 +28,7 @@ def test_every_rendering_of_a_date_is_read_as_utc(text):
 def test_no_date_is_none_and_anything_else_an_error():
     assert parse_iso(None) is None and parse_iso("") is None and parse_iso("  ") is None
     for text in ("yesterday", "28.11.2026 07:30", "/Date(soon)/"):
-        with pytest.raises(ValueError, match="not a date"):
+        with pytest.raises(ValueError, match="^not a date: "):
             parse_iso(text)
 
 
@@ -53,7 +53,7 @@ async def test_an_unreadable_date_at_the_follow_up_escalates(playbook):
     playbook.tenant.blocked[0] = replace(playbook.tenant.blocked[0], created="sometime")
     [(message, _)] = playbook.queue.take()
     playbook.clock.advance(hours=1)
-    await playbook.service.handle(message, 1, 5)
-    job = await playbook.service.get(job.id)
+    await playbook.service.worker.handle(message, 1, 5)
+    job = await playbook.service.admin.get(job.id)
     assert job.status == "escalated" and "whether it is a new block is unknown" in job.summary
     assert "'sometime'" in job.summary and ADELE in job.summary

@@ -23,7 +23,7 @@ async def test_a_dry_run_changes_nothing_and_plans_every_change(playbook):
     assert "Would clear the mailbox forwarding" in job.step("mailbox_forwarding").detail
     assert "Would reset the password" in job.step("reset_password").detail
     assert "Would remove adele@contoso.com from the blocked list" in job.step("unblock_sender").detail
-    assert job.audit[-1]["action"] == "send summary mail" and len(job.audit) == 1
+    assert job.audit[-1].action == "send summary mail" and len(job.audit) == 1
     assert playbook.tenant.blocked and playbook.tenant.find(ADELE).forwarding.is_set
     assert playbook.queue.sent == [] and await playbook.store.claimed("active", ADELE) is None
 
@@ -58,19 +58,20 @@ async def test_a_dry_run_plans_the_manual_steps_and_containment(playbook):
 
 
 async def test_switching_the_setting_to_dry_run_turns_queued_automatic_jobs_into_plans(playbook):
-    job, _ = await playbook.service.request(ADELE, SWEEP)              # queued while the app enforced
+    job, _ = await playbook.service.intake.request(ADELE, SWEEP)              # queued while the app enforced
     assert job.mode == "enforce"
     playbook.settings = replace(playbook.settings, mode="dry-run")     # the kill switch
     await playbook.work()
-    job = await playbook.service.get(job.id)
+    job = await playbook.service.admin.get(job.id)
     assert job.mode == "dry-run" and job.status == "planned"
     assert changes(playbook.tenant) == ["send_mail"] and playbook.tenant.blocked
-    assert job.decisions[-1]["decision"] == "dry-run" and "REMEDIATION_MODE" in job.decisions[-1]["comment"]
+    assert job.decisions[-1].decision == "dry-run" and "REMEDIATION_MODE" in job.decisions[-1].comment
 
 
 async def test_an_admins_explicit_enforce_job_keeps_its_mode_under_a_dry_run_setting(playbook):
     playbook.settings = replace(playbook.settings, mode="dry-run")
-    job, _ = await playbook.service.request(ADELE, Trigger("admin", requested_by="ciso@contoso.com"), mode="enforce")
+    trigger = Trigger("admin", requested_by="ciso@contoso.com")
+    job, _ = await playbook.service.intake.request(ADELE, trigger, mode="enforce")
     await playbook.work()
-    job = await playbook.service.get(job.id)
+    job = await playbook.service.admin.get(job.id)
     assert job.mode == "enforce" and job.status == "awaiting_release"

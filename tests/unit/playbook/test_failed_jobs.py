@@ -9,6 +9,7 @@ import pytest
 
 from remediation.errors import PermissionError_, TransientError
 from remediation.models import Trigger
+from remediation.records import Identity
 from tests.plugins.playbook import ADELE
 from tests.unit.playbook.helpers import SWEEP
 
@@ -17,12 +18,12 @@ GROUP = "0b3f4c1e-5a9d-4d1e-9f6b-1c2d3e4f5a6b"
 
 async def failed_at_the_revoke(playbook):
     """A job whose revoke_sessions fails transiently on the last attempt the host allows."""
-    job, _ = await playbook.service.request(ADELE, SWEEP)
+    job, _ = await playbook.service.intake.request(ADELE, SWEEP)
     [(message, _)] = playbook.queue.take()
     playbook.tenant.fail_next("revoke_sessions", TransientError("Service Unavailable", service="graph"))
-    with pytest.raises(TransientError):
-        await playbook.service.handle(message, 5, 5)
-    job = await playbook.service.get(job.id)
+    with pytest.raises(TransientError, match="^graph: Service Unavailable$"):
+        await playbook.service.worker.handle(message, 5, 5)
+    job = await playbook.service.admin.get(job.id)
     assert job.status == "failed"
     return job, message
 
@@ -41,7 +42,7 @@ async def test_a_failed_job_mails_the_team_once_with_what_it_changed_and_what_is
     assert "Service Unavailable" in mail["body"]
     [password] = playbook.tenant.passwords[playbook.tenant.find(ADELE).id]
     assert password not in mail["body"]
-    await playbook.service.handle(message, 5, 5)        # the poison path's duplicate, or a redelivery
+    await playbook.service.worker.handle(message, 5, 5)        # the poison path's duplicate, or a redelivery
     assert len(playbook.tenant.outbox) == 1
     assert await playbook.store.claimed("mail", f"failed-mail|{job.id}") == job.id
 
@@ -57,26 +58,27 @@ async def test_a_failure_mail_that_did_not_go_out_is_sent_by_the_retry(playbook)
             raise errors.pop(0)
         await send_mail(*args)
     playbook.tenant.directory.send_mail = flaky
-    job, _ = await playbook.service.request(ADELE, SWEEP)
+    job, _ = await playbook.service.intake.request(ADELE, SWEEP)
     [(message, _)] = playbook.queue.take()
-    with pytest.raises(TransientError):                 # the approval mail is refused, then the failure mail
-        await playbook.service.handle(message, 1, 5)
-    assert (await playbook.service.get(job.id)).status == "failed" and playbook.tenant.outbox == []
+    # the approval mail is refused, then the failure mail
+    with pytest.raises(TransientError, match="^graph: Service Unavailable$"):
+        await playbook.service.worker.handle(message, 1, 5)
+    assert (await playbook.service.admin.get(job.id)).status == "failed" and playbook.tenant.outbox == []
     assert await playbook.store.claimed("mail", f"failed-mail|{job.id}") is None
-    await playbook.service.handle(message, 2, 5)
-    await playbook.service.handle(message, 3, 5)
+    await playbook.service.worker.handle(message, 2, 5)
+    await playbook.service.worker.handle(message, 3, 5)
     assert [mail["subject"] for mail in playbook.tenant.outbox] == [f"[Failed] {ADELE}: remediation stopped"]
     assert "Nothing was changed on the tenant" in playbook.tenant.outbox[0]["body"]
 
 
 async def test_the_sweep_starts_a_new_job_for_a_block_whose_job_failed_an_hour_ago(playbook):
     failed, _ = await failed_at_the_revoke(playbook)
-    assert await playbook.service.sweep() == []          # not a new attempt every minute during an outage
+    assert await playbook.service.schedules.sweep() == []          # not a new attempt every minute during an outage
     playbook.clock.advance(minutes=61)
-    [job] = await playbook.service.sweep()
+    [job] = await playbook.service.schedules.sweep()
     assert job.id != failed.id
     await playbook.work()
-    job = await playbook.service.get(job.id)
+    job = await playbook.service.admin.get(job.id)
     assert job.status == "awaiting_release" and job.step("revoke_sessions").status == "done"
     assert await playbook.store.claimed("block", block_key(job)) == job.id
 
@@ -84,28 +86,28 @@ async def test_the_sweep_starts_a_new_job_for_a_block_whose_job_failed_an_hour_a
 async def test_a_block_whose_job_an_admin_cancelled_is_left_to_humans_by_the_sweep(playbook):
     playbook.settings = replace(playbook.settings, protected_accounts=(GROUP,))
     playbook.tenant.find(ADELE).groups.append(GROUP)
-    held, _ = await playbook.service.request(ADELE, SWEEP)
+    held, _ = await playbook.service.intake.request(ADELE, SWEEP)
     await playbook.work()
-    await playbook.service.cancel(held.id, by="ciso@contoso.com")
-    assert await playbook.service.sweep() == []          # a human said no: the sweep does not ask again
-    job, created = await playbook.service.request(ADELE, Trigger("admin", requested_by="ciso@contoso.com"))
+    await playbook.service.admin.cancel(held.id, by=Identity("ciso@contoso.com"))
+    assert await playbook.service.schedules.sweep() == []          # a human said no: the sweep does not ask again
+    job, created = await playbook.service.intake.request(ADELE, Trigger("admin", requested_by="ciso@contoso.com"))
     await playbook.work()
-    job = await playbook.service.get(job.id)
+    job = await playbook.service.admin.get(job.id)
     assert created and job.id != held.id and job.status == "awaiting_approval"
     assert await playbook.store.claimed("block", block_key(job)) == job.id
 
 
 async def test_a_job_cancelled_after_it_unblocked_still_handled_its_block(playbook):
     playbook.tenant.release_on_unblock = False          # Microsoft's release is slow: the entry stays listed
-    job, _ = await playbook.service.request(ADELE, SWEEP)
+    job, _ = await playbook.service.intake.request(ADELE, SWEEP)
     await playbook.work()
-    await playbook.service.cancel(job.id, by="ciso@contoso.com")
-    assert await playbook.service.sweep() == []
+    await playbook.service.admin.cancel(job.id, by=Identity("ciso@contoso.com"))
+    assert await playbook.service.schedules.sweep() == []
 
 
 async def test_a_failure_mail_the_service_refuses_is_logged_not_retried_forever(playbook, caplog):
     playbook.tenant.fail_next("send_mail", PermissionError_("Access denied", service="graph", permission="Mail.Send"))
     job, message = await failed_at_the_revoke(playbook)
     assert playbook.tenant.outbox == [] and "the mail telling the team was refused" in caplog.text
-    await playbook.service.handle(message, 2, 5)          # a redelivery tries once more, and does not raise
+    await playbook.service.worker.handle(message, 2, 5)          # a redelivery tries once more, and does not raise
     assert [mail["subject"] for mail in playbook.tenant.outbox] == [f"[Failed] {ADELE}: remediation stopped"]

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 from html import escape
 
+from remediation.records import Identity
 from remediation.tenant import MailboxForwarding
 from tests.plugins.playbook import ADELE
 from tests.unit.fakes import EVIL, rule, to
@@ -24,8 +25,8 @@ async def check(playbook, job, *, after: float = 3600):
     [(message, delay)] = playbook.queue.take()
     assert message == {"kind": "follow_up", "jobId": job.id, "attempt": message["attempt"]}
     playbook.clock.advance(seconds=after if after is not None else delay)
-    await playbook.service.handle(message, 1, 5)
-    return await playbook.service.get(job.id), delay
+    await playbook.service.worker.handle(message, 1, 5)
+    return await playbook.service.admin.get(job.id), delay
 
 
 async def test_released_and_clean_resolves(playbook):
@@ -45,13 +46,13 @@ async def test_still_blocked_is_checked_again_with_growing_delays_then_escalated
     while True:
         playbook.clock.advance(seconds=delay)
         moments.append(playbook.clock())
-        await playbook.service.handle(message, 1, 5)
+        await playbook.service.worker.handle(message, 1, 5)
         sent = playbook.queue.take()
         if not sent:
             break
         [(message, delay)] = sent
         delays.append(delay)
-    job = await playbook.service.get(job.id)
+    job = await playbook.service.admin.get(job.id)
     assert delays == [3600, 7200, 14400, 28800, 28800]         # the last one lands on the 24-hour mark
     assert moments[-1] - moments[0] == timedelta(hours=23)
     assert job.status == "escalated" and "still on the blocked list 24 h after the unblock" in job.summary
@@ -66,8 +67,8 @@ async def test_a_new_block_after_the_unblock_escalates_at_once_and_can_disable_t
     job, _ = await check(playbook, job)
     assert job.status == "escalated" and "was blocked again at 2026-11-28T08:20:00Z" in job.summary
     assert playbook.tenant.find(ADELE).enabled is False
-    assert job.audit[-1]["action"] == "disable account" and job.audit[-1]["result"] == "ok"
-    assert job.audit[-1]["why"] == ("the account was blocked again for spam after the unblock "
+    assert job.audit[-1].action == "disable account" and job.audit[-1].result == "ok"
+    assert job.audit[-1].why == ("the account was blocked again for spam after the unblock "
                                     "(DISABLE_ACCOUNT_ON_RECURRENCE)")
     assert playbook.queue.sent == []
 
@@ -79,7 +80,7 @@ async def test_a_synced_account_graph_cannot_disable_at_recurrence_says_what_to_
     playbook.tenant.block(ADELE, playbook.clock() + timedelta(minutes=20))
     job, _ = await check(playbook, job)
     assert job.status == "escalated" and user.enabled
-    assert job.audit[-1]["action"] == "disable account" and job.audit[-1]["result"].startswith("failed: ")
+    assert job.audit[-1].action == "disable account" and job.audit[-1].result.startswith("failed: ")
     instructions = "disable it there (Disable-ADAccount -Identity <its sAMAccountName>"
     assert instructions in job.summary and "Start-ADSyncSyncCycle" in job.checks[-1]["findings"][-1]
     assert escape(instructions) in playbook.tenant.outbox[-1]["body"]
@@ -97,7 +98,7 @@ async def test_forwarding_that_came_back_disables_the_account_under_the_policy_a
     playbook.tenant.find(ADELE).forwarding = MailboxForwarding("smtp:again@evil.example")
     job, _ = await check(playbook, job)
     assert job.status == "escalated" and playbook.tenant.find(ADELE).enabled is False
-    assert job.audit[-1]["why"] == ("forwarding or a mail-hiding inbox rule came back after remediation "
+    assert job.audit[-1].why == ("forwarding or a mail-hiding inbox rule came back after remediation "
                                     "(DISABLE_ACCOUNT_ON_RECURRENCE)")
 
 
@@ -106,11 +107,11 @@ async def test_still_blocked_at_the_deadline_is_not_a_recurrence_and_disables_no
     job = await secured(playbook, disable_account_on_recurrence=True)
     playbook.clock.advance(hours=24)
     [(message, _)] = playbook.queue.take()
-    await playbook.service.handle(message, 1, 5)
-    job = await playbook.service.get(job.id)
+    await playbook.service.worker.handle(message, 1, 5)
+    job = await playbook.service.admin.get(job.id)
     assert job.status == "escalated" and "still on the blocked list 24 h after the unblock" in job.summary
     assert playbook.tenant.find(ADELE).enabled and playbook.tenant.count("disable_account") == 0
-    assert "disable account" not in [item["action"] for item in job.audit]
+    assert "disable account" not in [item.action for item in job.audit]
 
 
 async def test_a_disabled_rule_enabled_again_escalates_with_what_came_back(playbook):
@@ -148,16 +149,16 @@ async def test_a_duplicate_follow_up_message_changes_nothing(playbook):
     job = await secured(playbook)
     [(message, _)] = playbook.queue.take()
     playbook.clock.advance(hours=1)
-    await playbook.service.handle(message, 1, 5)
-    first = await playbook.service.get(job.id)
-    await playbook.service.handle(message, 1, 5)
-    again = await playbook.service.get(job.id)
+    await playbook.service.worker.handle(message, 1, 5)
+    first = await playbook.service.admin.get(job.id)
+    await playbook.service.worker.handle(message, 1, 5)
+    again = await playbook.service.admin.get(job.id)
     assert again.etag == first.etag and len(again.checks) == 1
 
 
 async def test_a_follow_up_for_a_cancelled_job_does_nothing(playbook):
     job = await secured(playbook)
-    await playbook.service.cancel(job.id, by="admin@contoso.com")
+    await playbook.service.admin.cancel(job.id, by=Identity("admin@contoso.com"))
     calls = len(playbook.tenant.calls)
     await check(playbook, job)
     assert len(playbook.tenant.calls) == calls

@@ -1,4 +1,4 @@
-"""Remediations beyond the playbook: job identity, intake, the sweep, reports and health."""
+"""The services beyond the playbook: job identity, intake, the sweep, reports and health."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from tests.unit.playbook.helpers import ADMIN, SWEEP, run_job
 
 
 async def test_a_second_request_returns_the_active_job(playbook):
-    first, created = await playbook.service.request(ADELE, ADMIN)
-    again, created_again = await playbook.service.request("Adele@Contoso.com ", SWEEP)
+    first, created = await playbook.service.intake.request(ADELE, ADMIN)
+    again, created_again = await playbook.service.intake.request("Adele@Contoso.com ", SWEEP)
     assert created and not created_again and again.id == first.id
     assert [m["kind"] for m, _ in playbook.queue.sent] == ["run"]
 
 
 async def test_concurrent_requests_make_one_job(playbook):
-    results = await asyncio.gather(*(playbook.worker().request(ADELE, SWEEP) for _ in range(5)))
+    results = await asyncio.gather(*(playbook.worker().intake.request(ADELE, SWEEP) for _ in range(5)))
     assert len({job.id for job, _ in results}) == 1 and sum(created for _, created in results) == 1
     assert len(playbook.store.jobs) == 1
 
@@ -30,28 +30,29 @@ async def test_an_alert_seen_twice_returns_the_job_it_started_even_after_it_ende
     trigger = Trigger("azure-monitor", alert_id="alert-1")
     first = await run_job(playbook, trigger=trigger)
     await playbook.work(delayed=True)
-    again, created = await playbook.service.request(ADELE, trigger)
+    again, created = await playbook.service.intake.request(ADELE, trigger)
     assert not created and again.id == first.id and again.status == "resolved"
 
 
-async def test_a_stale_active_marker_does_not_block_a_new_job(playbook):
+async def test_a_marker_whose_job_was_never_saved_is_adopted_by_the_next_request(playbook):
     await playbook.store.claim("active", ADELE, "a-job-that-was-never-saved")
-    job, created = await playbook.service.request(ADELE, ADMIN)
-    assert created and await playbook.store.claimed("active", ADELE) == job.id
+    job, created = await playbook.service.intake.request(ADELE, ADMIN)
+    assert created and job.id == "a-job-that-was-never-saved"
+    assert await playbook.store.claimed("active", ADELE) == job.id and len(playbook.store.jobs) == 1
 
 
 async def test_new_jobs_start_queued_in_the_configured_mode_with_their_trigger(playbook):
-    job, _ = await playbook.worker(mode="dry-run").request(ADELE, ADMIN)
+    job, _ = await playbook.worker(mode="dry-run").intake.request(ADELE, ADMIN)
     assert (job.status, job.mode, job.trigger.requested_by) == ("queued", "dry-run", "admin@contoso.com")
-    forced, _ = await playbook.service.request("megan@contoso.com", ADMIN, mode="enforce", force=True)
+    forced, _ = await playbook.service.intake.request("megan@contoso.com", ADMIN, mode="enforce", force=True)
     assert forced.mode == "enforce" and forced.force
 
 
 async def test_content_notifications_are_enqueued_once_per_content_id(playbook):
     pointers = [{"contentId": f"c{n}", "contentUri": f"https://manage.office.com/api/v1.0/t/activity/feed/c{n}",
                  "tenantId": "t", "contentType": "Audit.General"} for n in range(2)]
-    assert await playbook.service.enqueue_content(pointers) == 2
-    assert await playbook.service.enqueue_content(pointers[:1]) == 0
+    assert await playbook.service.intake.enqueue_content(pointers) == 2
+    assert await playbook.service.intake.enqueue_content(pointers[:1]) == 0
     assert [m for m, _ in playbook.queue.sent] == [
         {"kind": "fetch_content", "contentId": "c0", "contentUri": pointers[0]["contentUri"], "tenantId": "t"},
         {"kind": "fetch_content", "contentId": "c1", "contentUri": pointers[1]["contentUri"], "tenantId": "t"}]
@@ -76,10 +77,10 @@ async def test_fetched_content_starts_a_job_per_alerted_user_once(playbook):
     management = FakeManagement([alert_record(ADELE, "a1"), alert_record(ADELE, "a1"),
                                  alert_record("megan@contoso.com", "a2", name="Another alert")])
     worker = playbook.worker()
-    worker.management = management
+    worker.worker.management = management
     message = {"kind": "fetch_content", "contentId": "c0", "contentUri": "https://manage.office.com/x"}
-    await worker.handle(message, 1, 5)
-    await worker.handle(message, 2, 5)
+    await worker.worker.handle(message, 1, 5)
+    await worker.worker.handle(message, 2, 5)
     jobs = list(playbook.store.jobs.values())
     assert len(jobs) == 1 and jobs[0][0]["trigger"] == {"source": "o365", "alertId": "a1",
                                                        "requestedBy": "Office 365 Management Activity API",
@@ -90,10 +91,10 @@ async def test_fetched_content_starts_a_job_per_alerted_user_once(playbook):
 async def test_the_sweep_starts_jobs_for_blocked_senders_without_one(playbook):
     playbook.tenant.add_user("megan2@contoso.com")
     playbook.tenant.block("megan2@contoso.com", playbook.clock())
-    busy, _ = await playbook.service.request(ADELE, ADMIN)
-    jobs = await playbook.service.sweep()
+    busy, _ = await playbook.service.intake.request(ADELE, ADMIN)
+    jobs = await playbook.service.schedules.sweep()
     assert [job.user for job in jobs] == ["megan2@contoso.com"] and jobs[0].trigger.source == "sweep"
-    assert await playbook.service.sweep() == []
+    assert await playbook.service.schedules.sweep() == []
     assert busy.id not in [job.id for job in jobs]
 
 
@@ -101,14 +102,14 @@ async def test_the_sweep_does_not_restart_a_block_that_a_job_already_handled(pla
     playbook.tenant.unblock_limit = 0          # the job escalates and the entry stays listed
     job = await run_job(playbook, trigger=SWEEP)
     assert job.status == "escalated"
-    assert await playbook.service.sweep() == []
+    assert await playbook.service.schedules.sweep() == []
 
 
 async def resolved_with_its_marker_left(playbook):
     """A resolved job whose worker died before it released the user's active marker."""
     first = await run_job(playbook, trigger=SWEEP)
     await playbook.work(delayed=True)
-    assert (await playbook.service.get(first.id)).status == "resolved"
+    assert (await playbook.service.admin.get(first.id)).status == "resolved"
     assert await playbook.store.claim("active", ADELE, first.id) is None
     return first
 
@@ -117,29 +118,29 @@ async def test_the_sweep_is_not_stopped_by_the_marker_of_an_ended_job(playbook):
     first = await resolved_with_its_marker_left(playbook)
     playbook.clock.advance(days=10)
     playbook.tenant.block(ADELE, playbook.clock() - timedelta(minutes=5))
-    [job] = await playbook.service.sweep()
+    [job] = await playbook.service.schedules.sweep()
     assert job.id != first.id and await playbook.store.claimed("active", ADELE) == job.id
 
 
 async def test_a_run_message_for_an_ended_job_releases_its_marker(playbook):
     first = await resolved_with_its_marker_left(playbook)
-    await playbook.service.handle({"kind": "run", "jobId": first.id}, 2, 5)
+    await playbook.service.worker.handle({"kind": "run", "jobId": first.id}, 2, 5)
     assert await playbook.store.claimed("active", ADELE) is None
-    assert (await playbook.service.get(first.id)).status == "resolved"
+    assert (await playbook.service.admin.get(first.id)).status == "resolved"
 
 
 async def test_the_sweep_re_drives_stuck_jobs(playbook):
-    job, _ = await playbook.service.request(ADELE, ADMIN)
+    job, _ = await playbook.service.intake.request(ADELE, ADMIN)
     playbook.queue.take()                          # the run message got lost
-    assert await playbook.service.sweep() == []
+    assert await playbook.service.schedules.sweep() == []
     playbook.clock.advance(minutes=20)
-    assert [j.id for j in await playbook.service.sweep()] == [job.id]
+    assert [j.id for j in await playbook.service.schedules.sweep()] == [job.id]
     await playbook.work()
-    job = await playbook.service.get(job.id)
+    job = await playbook.service.admin.get(job.id)
     assert job.status == "awaiting_release"
     playbook.queue.take()                          # the follow-up got lost too
     playbook.clock.advance(hours=2)
-    assert [j.id for j in await playbook.service.sweep()] == [job.id]
+    assert [j.id for j in await playbook.service.schedules.sweep()] == [job.id]
     assert playbook.queue.sent == [({"kind": "follow_up", "jobId": job.id, "attempt": 1}, 0)]
 
 
@@ -147,13 +148,13 @@ async def test_an_overdue_follow_up_is_re_driven_once_per_stale_period_not_every
     job = await run_job(playbook)
     playbook.queue.take()                          # the follow-up message got lost
     playbook.clock.advance(hours=2)
-    assert [j.id for j in await playbook.service.sweep()] == [job.id]
-    assert (await playbook.service.get(job.id)).follow_up_due_at == "2026-11-28T10:00:00Z"
+    assert [j.id for j in await playbook.service.schedules.sweep()] == [job.id]
+    assert (await playbook.service.admin.get(job.id)).follow_up_due_at == "2026-11-28T10:00:00Z"
     for _ in range(14):                            # an outage: the check does not run, the sweep goes on
         playbook.clock.advance(minutes=1)
-        assert await playbook.service.sweep() == []
+        assert await playbook.service.schedules.sweep() == []
     playbook.clock.advance(minutes=2)
-    assert [j.id for j in await playbook.service.sweep()] == [job.id]
+    assert [j.id for j in await playbook.service.schedules.sweep()] == [job.id]
     assert [message["kind"] for message, _ in playbook.queue.sent] == ["follow_up", "follow_up"]
 
 
@@ -161,7 +162,7 @@ async def test_two_sweeps_at_once_re_drive_an_overdue_follow_up_once(playbook):
     job = await run_job(playbook)
     playbook.queue.take()
     playbook.clock.advance(hours=2)
-    results = await asyncio.gather(playbook.worker().sweep(), playbook.worker().sweep())
+    results = await asyncio.gather(playbook.worker().schedules.sweep(), playbook.worker().schedules.sweep())
     assert sorted(len(found) for found in results) == [0, 1]
     assert playbook.queue.sent == [({"kind": "follow_up", "jobId": job.id, "attempt": 1}, 0)]
 
@@ -172,7 +173,7 @@ async def test_the_restricted_senders_list_names_each_blocks_job(playbook):
     playbook.tenant.release_on_unblock = False
     job = await run_job(playbook)
     listed = {item["senderAddress"]: (item["jobId"], item["jobStatus"])
-              for item in await playbook.service.restricted_senders()}
+              for item in await playbook.service.admin.restricted_senders()}
     assert listed == {ADELE: (job.id, "awaiting_release"), "megan2@contoso.com": (None, None)}
 
 
@@ -180,7 +181,7 @@ async def test_the_poison_report_names_the_jobs(playbook):
     job = await run_job(playbook)
     playbook.queue.poison = [QueuedMessage("m1", {"kind": "run", "jobId": job.id}, 5),
                              QueuedMessage("m2", {"raw": "not json"}, 5)]
-    report = await playbook.service.poison_report()
+    report = await playbook.service.schedules.poison_report()
     assert [(r["messageId"], r["kind"], r["jobId"], r["jobStatus"]) for r in report] == [
         ("m1", "run", job.id, "awaiting_release"), ("m2", None, None, None)]
 
@@ -193,34 +194,34 @@ async def test_security_alerts_start_jobs_and_move_the_watermark(playbook):
         asked.append((since, source))
         return alerts
     playbook.tenant.directory.security_alerts = security_alerts
-    jobs = await playbook.service.poll_security_alerts()
+    jobs = await playbook.service.schedules.poll_security_alerts()
     assert [job.trigger.alert_id for job in jobs] == ["da1"]
-    assert await playbook.service.poll_security_alerts() == []
+    assert await playbook.service.schedules.poll_security_alerts() == []
     assert asked[0][0] == playbook.clock() - timedelta(days=1)
     assert asked[1][0].isoformat() == "2026-11-28T07:55:00+00:00"
     assert asked[0][1] == "microsoftDefenderForOffice365"
 
 
 async def test_health_checks_storage_and_settings_and_deep_probes_name_permissions(playbook):
-    health = await playbook.service.health()
+    health = await playbook.service.health.check()
     assert health["checks"]["storage"] == {"ok": True}
     assert set(health["checks"]) == {"settings", "storage"}
     playbook.tenant.fail_next("blocked_senders", PermissionError_("Access denied", service="exchange",
                                                                    permission="Exchange.ManageAsApp"))
-    deep = (await playbook.service.health(deep=True))["checks"]
+    deep = (await playbook.service.health.check(deep=True))["checks"]
     assert deep["graph.domains"] == {"ok": True}
     assert deep["exchange.blockedSenders"]["ok"] is False
     assert deep["exchange.blockedSenders"]["permission"] == "Exchange.ManageAsApp"
 
 
 async def test_an_unknown_message_is_dropped_and_a_missing_job_fails_nothing(playbook, caplog):
-    await playbook.service.handle({"kind": "mystery"}, 1, 5)
-    await playbook.service.handle({"kind": "run", "jobId": "no-such-job"}, 1, 5)
+    await playbook.service.worker.handle({"kind": "mystery"}, 1, 5)
+    await playbook.service.worker.handle({"kind": "run", "jobId": "no-such-job"}, 1, 5)
     assert "unknown kind 'mystery'" in caplog.text and "no-such-job" in caplog.text
 
 
 async def test_a_run_message_without_a_job_id_is_dropped(playbook, caplog):
-    await playbook.service.handle({"kind": "run"}, 1, 5)
+    await playbook.service.worker.handle({"kind": "run"}, 1, 5)
     assert "without a jobId" in caplog.text and playbook.tenant.calls == []
 
 
@@ -231,7 +232,7 @@ async def test_content_the_fetcher_refuses_is_dropped_not_retried(playbook, capl
         async def fetch_content(self, uri):
             raise RequestError(f"refused to fetch {uri}: not under the tenant's activity feed")
     worker = playbook.worker()
-    worker.management = Refusing()
-    await worker.handle({"kind": "fetch_content", "contentId": "c9", "contentUri": "https://manage.office.com/x"},
-                        1, 5)
+    worker.worker.management = Refusing()
+    message = {"kind": "fetch_content", "contentId": "c9", "contentUri": "https://manage.office.com/x"}
+    await worker.worker.handle(message, 1, 5)
     assert "dropped content c9" in caplog.text and playbook.store.jobs == {}

@@ -62,7 +62,7 @@ async def test_no_unblock_unless_every_securing_step_is_done(playbook):
 
 async def test_a_user_already_released_by_someone_else_is_not_unblocked_again(playbook):
     playbook.tenant.fail_next("unblock", AssertionError("must not be called"))
-    job, _ = await playbook.service.request(ADELE, SWEEP)
+    job, _ = await playbook.service.intake.request(ADELE, SWEEP)
     [(message, _)] = playbook.queue.take()
     original = playbook.tenant.exchange.blocked_senders
     calls = 0
@@ -72,8 +72,8 @@ async def test_a_user_already_released_by_someone_else_is_not_unblocked_again(pl
         calls += 1
         return await original(sender) if calls == 1 else []
     playbook.tenant.exchange.blocked_senders = released_after_confirmation
-    await playbook.service.handle(message, 1, 5)
-    job = await playbook.service.get(job.id)
+    await playbook.service.worker.handle(message, 1, 5)
+    job = await playbook.service.admin.get(job.id)
     assert job.step("unblock_sender").data["alreadyReleased"] is True
     assert job.status == "awaiting_release" and playbook.tenant.count("unblock") == 0
 
@@ -87,7 +87,7 @@ async def test_a_sender_released_between_the_check_and_the_remove_is_done_not_fa
 
 
 async def test_an_unblock_counted_just_before_a_crash_is_counted_once(playbook):
-    job, _ = await playbook.service.request(ADELE, SWEEP)
+    job, _ = await playbook.service.intake.request(ADELE, SWEEP)
     [(message, _)] = playbook.queue.take()
     original = playbook.store.save
 
@@ -97,10 +97,10 @@ async def test_an_unblock_counted_just_before_a_crash_is_counted_once(playbook):
             raise Crash("after record_unblock")
         return await original(saved_job)
     playbook.store.save = dies_before_the_count_is_checkpointed
-    with pytest.raises(Crash):
-        await playbook.service.handle(message, 1, 5)
+    with pytest.raises(Crash, match="^after record_unblock$"):
+        await playbook.service.worker.handle(message, 1, 5)
     playbook.clock.advance(minutes=5)                     # the redelivery comes later
-    await playbook.service.handle(message, 2, 5)
-    assert (await playbook.service.get(job.id)).status == "awaiting_release"
+    await playbook.service.worker.handle(message, 2, 5)
+    assert (await playbook.service.admin.get(job.id)).status == "awaiting_release"
     assert await playbook.store.unblocks_since(ADELE, playbook.clock() - timedelta(days=1)) == 1
     assert playbook.tenant.count("unblock") == 1

@@ -1,0 +1,23 @@
+"""The queue's message kinds and how each message is written (one definition of each)."""
+
+from __future__ import annotations
+
+from remediation.models import FOLLOW_UP
+
+# `follow_up` is both the step and the message that runs it.
+RUN, FETCH_CONTENT = "run", "fetch_content"
+KINDS = (RUN, FOLLOW_UP, FETCH_CONTENT)
+DEFERRALS = "deferrals"   # how often a throttled message was sent back later
+
+
+def run_message(job_id: str) -> dict:
+    return {"kind": RUN, "jobId": job_id}
+
+
+def follow_up_message(job_id: str, attempt: int) -> dict:
+    return {"kind": FOLLOW_UP, "jobId": job_id, "attempt": attempt}
+
+
+def fetch_content_message(pointer: dict) -> dict:
+    return {"kind": FETCH_CONTENT, "contentId": pointer["contentId"], "contentUri": pointer["contentUri"],
+            "tenantId": pointer["tenantId"]}
