@@ -19,11 +19,9 @@ TIMEOUT = aiohttp.ClientTimeout(total=10)
 
 
 def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
     try:
-        return ip_address(host).is_loopback
-    except ValueError:
+        return host == "localhost" or ip_address(host).is_loopback
+    except ValueError:   # a name other than localhost
         return False
 
 
