@@ -20,8 +20,7 @@ from remediation.errors import PermanentError
 from remediation.jobs import release_active
 from remediation.messages import follow_up_message
 from remediation.models import (
-    AWAITING_RELEASE, DONE, ESCALATED, FOLLOW_UP, INBOX_RULES, RESOLVED, Block, DirectoryUser, Job, iso,
-    normalize_user, parse_iso,
+    AWAITING_RELEASE, DONE, ESCALATED, FOLLOW_UP, INBOX_RULES, RESOLVED, Job, iso, normalize_user, parse_iso,
 )
 from remediation.policies import protection_reason
 from remediation.records import AuditEntry
@@ -30,6 +29,7 @@ from remediation.steps.confirm_block import block_created
 from remediation.steps.context import mailbox_of
 from remediation.steps.credentials import disable_failed
 from remediation.steps.inbox_rules import read_rules
+from remediation.tenant import Block, DirectoryUser
 
 MIN_DELAY_SECONDS = 60   # closer than this to the deadline, the check is the last one
 # Why an account is disabled at the follow-up (DISABLE_ACCOUNT_ON_RECURRENCE).
@@ -94,8 +94,9 @@ class FollowUp:
         targets = set(job.step(INBOX_RULES).data.get("targets") or [])
         disabled = {snapshot_key(item) for item in snapshot if item.get("enabled") and item.get("name") in targets}
         findings = []
-        for rule in await read_rules(self.context.ports.directory, self.context.ports.exchange, user.id, mailbox):
-            verdict = classify(rule)
+        rules, domains = await read_rules(self.context.ports.directory, self.context.ports.exchange, user.id, mailbox)
+        for rule in rules:
+            verdict = classify(rule, domains)
             what = f": it {verdict.detail}" if verdict.suspicious else ""
             if rule.key in disabled and rule.enabled:
                 findings.append(f"inbox rule {describe(rule)} is enabled again{what}")

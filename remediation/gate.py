@@ -12,7 +12,8 @@ from remediation.audit import hold
 from remediation.context import Context
 from remediation.errors import ConflictError, PermanentError
 from remediation.holds import hold_job
-from remediation.models import DRY_RUN, HOLD, QUEUED, RUNNING, DirectoryUser, Job
+from remediation.models import DRY_RUN, HOLD, QUEUED, RUNNING, Job
+from remediation.tenant import DirectoryUser
 from remediation.policies import approved_holds, breaker_reason, is_automatic, protection_approved, protection_reason
 from remediation.steps.context import looked_up
 

@@ -14,6 +14,7 @@ from typing import Iterable, NamedTuple
 
 from remediation.errors import ForbiddenError, RequestError
 from remediation.gateways.management_api import check_content_uri
+from remediation.tenant import SecurityAlert
 from remediation.users import checked_user, is_object_id, is_user, quoted  # noqa: F401 - steps import is_object_id here
 
 SHOWN_REFUSALS = 5   # how many refused names a 400 quotes
@@ -185,28 +186,8 @@ def sentinel_users(payload: object, alert_name: str) -> list[AlertedUser]:
 
 # --- Microsoft Graph security alerts_v2 ---
 
-def _evidence_user(evidence: dict) -> str:
-    kind = _text(evidence.get("@odata.type")).rpartition(".")[2]
-    account = _object(evidence.get("userAccount"))
-    if kind == "userEvidence":
-        return _text(account.get("userPrincipalName"))
-    if kind == "mailboxEvidence":
-        return _text(evidence.get("primaryAddress")) or _text(evidence.get("upn"))
-    return ""
-
-
-def security_alert_users(alerts: Iterable[object], alert_name: str) -> list[AlertedUser]:
-    """alerts_v2 items whose title matches (`title` is not filterable in Graph), by evidence.
-
-    The alert is named by its `providerAlertId`: for Defender for Office 365 that is the alert
-    policy's alert GUID, the `AlertId` of the Management Activity API's record of the same alert
-    (alerts_v2 `id` is that GUID prefixed "fa"). So one alert has one id whichever path brings it."""
-    found = []
-    for alert in alerts:
-        if not isinstance(alert, dict) or not title_matches(alert.get("title"), alert_name):
-            continue
-        alert_id = _text(alert.get("providerAlertId")) or _text(alert.get("id"))
-        for evidence in _objects(alert.get("evidence")):
-            if is_user(_evidence_user(evidence)):
-                found.append(AlertedUser(_evidence_user(evidence), alert_id))
-    return _unique(found)
+def security_alert_users(alerts: Iterable[SecurityAlert], alert_name: str) -> list[AlertedUser]:
+    """The users of the alerts whose title matches (`title` is not filterable in Graph); names that are
+    neither an address nor an object id are no user to remediate."""
+    return _unique(AlertedUser(user, alert.alert_id) for alert in alerts if title_matches(alert.title, alert_name)
+                   for user in alert.users if is_user(user))

@@ -1,4 +1,4 @@
-"""Plain data of the domain: jobs and their steps, blocks, directory facts.
+"""Plain data of the domain: jobs and their steps (what the tenant holds is in tenant.py).
 
 `Job.to_json()` is the job JSON of DESIGN.md section 3 (a public contract): `id`, `user`,
 `status`, `mode`, `trigger`, `createdAt`, `updatedAt`, `steps` of `{name, status,
@@ -129,86 +129,6 @@ class Step:
 
     def to_json(self) -> dict:
         return asdict(self)
-
-
-@dataclass
-class Block:
-    """One entry of Get-BlockedSenderAddress."""
-
-    sender: str
-    created: str                    # CreatedDatetime as Exchange gave it (ISO 8601)
-    reason: str = ""
-    reason_parts: dict = field(default_factory=dict)
-    temporary: bool = False
-    changed: str = ""
-
-    def to_json(self) -> dict:
-        return {"senderAddress": self.sender, "createdDatetime": self.created, "reason": self.reason,
-                "reasonParts": self.reason_parts, "temporaryBlock": self.temporary,
-                "changedDatetime": self.changed or None}
-
-
-def parse_block_reason(reason: str) -> dict:
-    """`Reason` is loosely `key=value;key=value` (e.g. `ExceedingLimitType=...;OutboundSpam`): keep
-    every part, `key:value` too, and a bare word as a key with an empty value."""
-    parts: dict[str, str] = {}
-    if not isinstance(reason, str):
-        return parts
-    for chunk in reason.replace(",", ";").split(";"):
-        key, sep, value = chunk.partition("=")
-        if not sep:
-            key, _, value = chunk.partition(":")
-        if key.strip():
-            parts[key.strip()] = value.strip()
-    return parts
-
-
-@dataclass
-class DirectoryUser:
-    id: str
-    user_principal_name: str
-    mail: str = ""
-    display_name: str = ""
-    account_enabled: bool | None = None
-    on_premises_sync_enabled: bool | None = None
-    proxy_addresses: tuple[str, ...] = ()   # as Graph gives them: "SMTP:primary", "smtp:alias", "SIP:..."
-    last_password_change: str | None = None  # lastPasswordChangeDateTime
-
-    @property
-    def domain(self) -> str:
-        return self.user_principal_name.rpartition("@")[2].lower()
-
-    @property
-    def addresses(self) -> set[str]:
-        """Every name that reaches the user's mailbox, in lower case: the UPN, mail and SMTP proxy addresses."""
-        smtp = [proxy[5:] for proxy in self.proxy_addresses if proxy.lower().startswith("smtp:")]
-        return {normalize_user(name) for name in (self.user_principal_name, self.mail, *smtp) if name}
-
-
-@dataclass
-class Domain:
-    id: str
-    authentication_type: str = "Managed"   # "Managed" or "Federated"
-    is_verified: bool = True
-
-    @property
-    def federated(self) -> bool:
-        return self.authentication_type.lower() == "federated"
-
-
-@dataclass
-class MailboxForwarding:
-    forwarding_smtp_address: str | None = None
-    forwarding_address: str | None = None
-    deliver_to_mailbox_and_forward: bool = False
-
-    @property
-    def is_set(self) -> bool:
-        return bool(self.forwarding_smtp_address or self.forwarding_address or self.deliver_to_mailbox_and_forward)
-
-    def to_json(self) -> dict:
-        return {"ForwardingSmtpAddress": self.forwarding_smtp_address, "ForwardingAddress": self.forwarding_address,
-                "DeliverToMailboxAndForward": self.deliver_to_mailbox_and_forward}
 
 
 @dataclass

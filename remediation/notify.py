@@ -10,11 +10,12 @@ from typing import Awaitable, Callable
 
 from remediation.errors import NotFoundError, PermanentError
 from remediation.models import (
-    AUTH_METHODS_REVIEW, DRY_RUN, PENDING, STEP_FAILED, STEP_NAMES, DirectoryUser, Job, normalize_user,
+    AUTH_METHODS_REVIEW, DRY_RUN, PENDING, STEP_FAILED, STEP_NAMES, Job, normalize_user,
 )
 from remediation.policies import human_actions
 from remediation.ports import Directory
 from remediation.settings import Settings
+from remediation.tenant import DirectoryUser
 
 STYLE = "font-family:Segoe UI,Arial,sans-serif;font-size:14px"
 UNDATED = "registration date unknown: check"   # an authentication method without a date

@@ -18,7 +18,7 @@ from remediation.context import Context
 from remediation.errors import ConflictError, PermanentError
 from remediation.models import (
     AWAITING_APPROVAL, AWAITING_RELEASE, CONFIRM_BLOCK, DRY_RUN, ENFORCE, FAILED, FOLLOW_UP, NOTIFY, PLANNED,
-    QUEUED, RESET_PASSWORD, RUNNING, SKIPPED, STEP_FAILED, STEP_PLANNED, DirectoryUser, Job, iso, parse_iso,
+    QUEUED, RESET_PASSWORD, RUNNING, SKIPPED, STEP_FAILED, STEP_PLANNED, Job, iso, parse_iso,
 )
 from remediation.jobs import release_active
 from remediation.messages import follow_up_message
@@ -29,6 +29,7 @@ from remediation.records import APP_ACTOR, Decision
 from remediation.steps import STEPS
 from remediation.steps.context import RESUMED, RUNNER, Outcome, StepRun, owned_by
 from remediation.team_mail import report_failure, request_approval
+from remediation.tenant import DirectoryUser
 
 
 class Playbook:

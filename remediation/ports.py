@@ -1,5 +1,7 @@
 """The domain's ports: what the playbook needs from the outside world, by intent.
 
+The tenant's ports (Directory, ExchangeAdmin) return the typed models of remediation/tenant.py.
+
 The real adapters live in `remediation/gateways/` (Graph on msgraph-sdk, Exchange's admin
 API on httpx, Storage on the `.aio` clients); unit tests use fakes implementing the same
 protocols. Every method raises only errors of `remediation/errors.py`.
@@ -11,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from remediation.models import Block, DirectoryUser, Domain, Job, MailboxForwarding
+from remediation.models import Job
+from remediation.tenant import AuthMethod, Block, DirectoryUser, Domain, InboxRule, MailboxForwarding, SecurityAlert
 
 
 class Directory(Protocol):
@@ -35,18 +38,18 @@ class Directory(Protocol):
     async def member_of(self, user_id: str, group_ids: list[str]) -> list[str]:
         """Which of group_ids the user is a (transitive) member of (POST checkMemberGroups)."""
 
-    async def inbox_rules(self, user_id: str) -> list[dict]:
-        """Graph messageRule objects of the inbox, as Graph returns them (hidden rules are absent)."""
+    async def inbox_rules(self, user_id: str) -> list[InboxRule]:
+        """The inbox's messageRules (source "graph"; hidden rules are absent)."""
 
-    async def disable_inbox_rule(self, user_id: str, rule_id: str) -> dict:
+    async def disable_inbox_rule(self, user_id: str, rule_id: str) -> InboxRule:
         """PATCH isEnabled false; returns the whole rule."""
 
-    async def auth_methods(self, user_id: str) -> list[dict]:
-        """authentication/methods as Graph returns them (with @odata.type)."""
+    async def auth_methods(self, user_id: str) -> list[AuthMethod]:
+        """authentication/methods, every type (the password too)."""
 
     async def send_mail(self, sender: str, recipients: list[str], subject: str, html_body: str) -> None: ...
 
-    async def security_alerts(self, since: datetime, service_source: str) -> list[dict]:
+    async def security_alerts(self, since: datetime, service_source: str) -> list[SecurityAlert]:
         """alerts_v2 updated since `since`, every page followed."""
 
 
@@ -65,9 +68,9 @@ class ExchangeAdmin(Protocol):
     async def clear_mailbox_forwarding(self, mailbox: str) -> None:
         """Set-Mailbox ForwardingSmtpAddress=$null ForwardingAddress=$null DeliverToMailboxAndForward=$false."""
 
-    async def inbox_rules(self, mailbox: str, include_hidden: bool = True) -> list[dict]:
-        """Get-InboxRule -Mailbox [-IncludeHidden]: Exchange's rule objects (Name, RuleIdentity, Enabled,
-        ForwardTo, ForwardAsAttachmentTo, RedirectTo, DeleteMessage, MoveToFolder, MarkAsRead, ...)."""
+    async def inbox_rules(self, mailbox: str, include_hidden: bool = True) -> list[InboxRule]:
+        """Get-InboxRule -Mailbox [-IncludeHidden] (source "exchange"; `hidden` is not known to Exchange:
+        rules.merge sets it)."""
 
     async def disable_inbox_rule(self, mailbox: str, rule_identity: str) -> None:
         """Disable-InboxRule -Mailbox -Identity -Confirm:$false."""

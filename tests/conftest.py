@@ -15,7 +15,7 @@ EVENTS = Path(__file__).parent / "events"
 
 # One fixture module per area, so parallel work never edits the same file.
 pytest_plugins = [f"tests.plugins.{name}"
-                  for name in ("sandbox", "storage", "gateways", "playbook", "host", "app", "e2e")]
+                  for name in ("sandbox", "storage", "gateways", "playbook", "host", "app", "e2e", "contract")]
 
 
 def load_event(name: str):

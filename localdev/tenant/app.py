@@ -15,7 +15,7 @@ log. Control routes pass straight through: never logged, never faulted.
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from typing import Awaitable, Callable
 
 from aiohttp import web
 
@@ -32,20 +32,21 @@ async def service_middleware(request: web.Request, handler: Handler) -> web.Stre
     tenant = context.state(request)
     incoming = await context.prepare(request)
     ids, body = incoming.ids, incoming.json
+    found = await faults.triggered(tenant, request.method, request.path, context.cmdlet_name(body))
     try:
-        response = await _answer(request, handler, tenant, ids, body)
+        response = await _answer(request, handler, found.fault, ids)
     except faults.Dropped:
-        context.log_call(tenant, request.method, request.path, dict(request.query), None, body, dropped=True)
+        context.log_call(tenant, request.method, request.path, dict(request.query), None, body, dropped=True,
+                         **found.log())
         return _drop(request)
     for name, value in ids.headers().items():
         response.headers.setdefault(name, value)
-    context.log_call(tenant, request.method, request.path, dict(request.query), response.status, body)
+    context.log_call(tenant, request.method, request.path, dict(request.query), response.status, body, **found.log())
     return response
 
 
-async def _answer(request: web.Request, handler: Handler, tenant: TenantState, ids: odata.RequestIds,
-                  body: Any) -> web.StreamResponse:
-    fault = await faults.triggered(tenant, request.method, request.path, context.cmdlet_name(body))
+async def _answer(request: web.Request, handler: Handler, fault: dict | None,
+                  ids: odata.RequestIds) -> web.StreamResponse:
     if fault and fault["kind"] == "drop":
         raise faults.Dropped()
     if fault:

@@ -12,7 +12,7 @@ fires with that probability (seeded RNG, so a scenario replays the same way); wi
 fires on every matching call. `latency` waits and lets the call go on; `307` redirects to `location`
 (a hijacked or misrouted front end: a client must not re-send the body there); the others answer in
 the shape of the service the path belongs to (Graph, also for Entra's routes; the Exchange admin
-API; the Management API).
+API; the Management API). The request log gives a delayed call's `latencyMs`.
 Control routes (/_sandbox/) are never faulted.
 """
 
@@ -22,6 +22,7 @@ import asyncio
 import itertools
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from localdev.tenant import odata
 from localdev.tenant.state import TenantState
@@ -86,15 +87,26 @@ def _fires(state: TenantState, fault: dict) -> bool:
     return True
 
 
-async def triggered(state: TenantState, method: str, path: str, cmdlet: str | None = None) -> dict | None:
-    """Wait out any latency faults for this call, then return the fault that answers it, if one does."""
+class Triggered(NamedTuple):
+    fault: dict | None      # the fault that answers the call, if one does
+    latency_ms: float = 0   # how long latency faults held the call
+
+    def log(self) -> dict:
+        """What the request log records of it (`latencyMs` when a latency fault fired)."""
+        return {"latencyMs": self.latency_ms} if self.latency_ms else {}
+
+
+async def triggered(state: TenantState, method: str, path: str, cmdlet: str | None = None) -> Triggered:
+    """Wait out any latency faults for this call, then name the fault that answers it, if one does."""
+    waited = 0
     for fault in [fault for fault in state.faults if _matches(fault, method, path, cmdlet)]:
         if not _fires(state, fault):
             continue
         if fault["kind"] != "latency":
-            return fault
+            return Triggered(fault, waited)
         await asyncio.sleep(fault["latencyMs"] / 1000)
-    return None
+        waited += fault["latencyMs"]
+    return Triggered(None, waited)
 
 
 @dataclass

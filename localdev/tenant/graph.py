@@ -90,7 +90,8 @@ async def _run_item(call: GraphCall, item: dict) -> GraphReply:
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
     ids = odata.RequestIds()
     full_path = PREFIX + unquote(path)
-    fault = await faults.triggered(call.state, method, full_path)
+    found = await faults.triggered(call.state, method, full_path)
+    fault = found.fault
     if fault and fault["kind"] == "drop":
         raise faults.Dropped()
     if fault:
@@ -102,7 +103,7 @@ async def _run_item(call: GraphCall, item: dict) -> GraphReply:
         sub = GraphCall(method, path, query, item.get("body"), False, headers, call.base, ids, call.state)
         reply = await ROUTER.dispatch(sub)
     context.log_call(call.state, method, full_path, query, reply.status, item.get("body"),
-                     batch=call.ids.request_id, batchItem=str(item["id"]))
+                     batch=call.ids.request_id, batchItem=str(item["id"]), **found.log())
     return reply
 
 

@@ -3,7 +3,8 @@
 `POST {EXCHANGE_BASE_URL}/adminapi/beta/{TENANT_ID}/InvokeCommand` with
 `{"CmdletInput": {"CmdletName": ..., "Parameters": {...}}}` and the module's headers;
 results in `value`, further pages by re-POSTing the same body to `@odata.nextLink`.
-Undocumented by Microsoft: shapes follow public captures (see tests/events/gateways/).
+Undocumented by Microsoft: shapes follow public captures (see tests/events/exchange/); they become
+the tenant's models in exchange_shapes.py.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import json
 import httpx
 
 from remediation.errors import NotFoundError
+from remediation.gateways import exchange_shapes
 from remediation.gateways.exchange_errors import SERVICE, exchange_error
 from remediation.gateways.http import IDEMPOTENT, RetryPolicy, ServiceClient, next_link, retry_after_seconds, send
-from remediation.models import Block, MailboxForwarding, parse_block_reason
+from remediation.tenant import Block, InboxRule, MailboxForwarding
 from remediation.settings import Settings
 
 # The anchor the module uses for cmdlets that name no mailbox (the organization's system mailbox).
@@ -23,17 +25,6 @@ SYSTEM_MAILBOX = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}"
 PAGE_SIZE = 1000
 # Cmdlets that must not be repeated blindly: a second Remove counts against Microsoft's unblock cap.
 NOT_IDEMPOTENT = frozenset({"remove-blockedsenderaddress"})
-
-
-def _flag(value: object) -> bool:
-    """Exchange's booleans, read leniently (true, "True", "true")."""
-    return value is True or str(value).strip().lower() == "true"
-
-
-def _address(value: object) -> str | None:
-    """A forwarding address as Exchange gives it (`smtp:` prefix kept); blank means none."""
-    text = str(value).strip() if value is not None else ""
-    return text or None
 
 
 def anchor_mailbox(mailbox: str, tenant: str) -> str:
@@ -95,10 +86,7 @@ class ExchangeAdminClient(ServiceClient):
             if sender is None:
                 raise
             return []   # "not on the list" is an answer, not a failure
-        return [Block(sender=entry.get("SenderAddress") or "", created=str(entry.get("CreatedDatetime") or ""),
-                      reason=entry.get("Reason") or "", reason_parts=parse_block_reason(entry.get("Reason") or ""),
-                      temporary=_flag(entry.get("TemporaryBlock")), changed=str(entry.get("ChangedDatetime") or ""))
-                for entry in entries]
+        return [exchange_shapes.block(entry) for entry in entries]
 
     async def unblock(self, sender: str) -> None:
         await self.invoke("Remove-BlockedSenderAddress", {"SenderAddress": sender})
@@ -107,21 +95,19 @@ class ExchangeAdminClient(ServiceClient):
         found = await self.invoke("Get-Mailbox", {"Identity": mailbox}, mailbox=mailbox)
         if not found:
             raise NotFoundError(f"no mailbox {mailbox!r}", service=SERVICE)
-        box = found[0]
-        return MailboxForwarding(forwarding_smtp_address=_address(box.get("ForwardingSmtpAddress")),
-                                 forwarding_address=_address(box.get("ForwardingAddress")),
-                                 deliver_to_mailbox_and_forward=_flag(box.get("DeliverToMailboxAndForward")))
+        return exchange_shapes.mailbox_forwarding(found[0])
 
     async def clear_mailbox_forwarding(self, mailbox: str) -> None:
         await self.invoke("Set-Mailbox", {"Identity": mailbox, "ForwardingSmtpAddress": None,
                                           "ForwardingAddress": None, "DeliverToMailboxAndForward": False},
                           mailbox=mailbox)
 
-    async def inbox_rules(self, mailbox: str, include_hidden: bool = True) -> list[dict]:
+    async def inbox_rules(self, mailbox: str, include_hidden: bool = True) -> list[InboxRule]:
         parameters: dict = {"Mailbox": mailbox}
         if include_hidden:
             parameters["IncludeHidden"] = True
-        return await self.invoke("Get-InboxRule", parameters, mailbox=mailbox)
+        rules = await self.invoke("Get-InboxRule", parameters, mailbox=mailbox)
+        return [exchange_shapes.inbox_rule(rule) for rule in rules]
 
     async def disable_inbox_rule(self, mailbox: str, rule_identity: str) -> None:
         await self.invoke("Disable-InboxRule", {"Mailbox": mailbox, "Identity": rule_identity, "Confirm": False},

@@ -2,8 +2,8 @@
 
 The SDK points at `{GRAPH_BASE_URL}/v1.0` (public cloud, a sovereign cloud or the sandbox).
 Its middleware runs as usual except kiota's RetryHandler: our RetryTransport sits under it
-(see http.py). List calls return Graph's objects as plain dicts, every `@odata.nextLink`
-followed through the request builders' `with_url`.
+(see http.py). List calls follow every `@odata.nextLink` through the request builders'
+`with_url`; Graph's objects become the tenant's models in graph_shapes.py.
 """
 
 from __future__ import annotations
@@ -32,11 +32,13 @@ from msgraph_core.middleware import GraphTelemetryHandler
 from msgraph_core.middleware.options import GraphTelemetryHandlerOption
 
 from remediation.errors import ServiceRejectedError
+from remediation.gateways import graph_shapes
 from remediation.gateways.graph_errors import SERVICE, graph_call
 from remediation.gateways.credentials import CredentialHolder, scope_for
 from remediation.gateways.graph_users import USER_PROPERTIES, address_filter, directory_user, only_user
 from remediation.gateways.http import RetryPolicy, RetryTransport, http_client, next_link, origin
-from remediation.models import DirectoryUser, Domain, iso
+from remediation.models import iso
+from remediation.tenant import AuthMethod, DirectoryUser, Domain, InboxRule, SecurityAlert
 from remediation.settings import Settings
 
 ERROR_MAPPING = {"XXX": ODataError}
@@ -152,9 +154,7 @@ class GraphDirectory:
 
     @graph_call
     async def domains(self) -> list[Domain]:
-        return [Domain(id=item["id"], authentication_type=item.get("authenticationType") or "Managed",
-                       is_verified=item.get("isVerified") is True)
-                for item in await self._all_pages(self.client.domains)]
+        return [graph_shapes.domain(item) for item in await self._all_pages(self.client.domains)]
 
     async def _patch_user(self, user_id: str, properties: dict) -> None:
         await self._send_json(self._request(Method.PATCH, self._user(user_id), properties))
@@ -186,17 +186,19 @@ class GraphDirectory:
         return self._user(user_id).mail_folders.by_mail_folder_id("inbox").message_rules
 
     @graph_call
-    async def inbox_rules(self, user_id: str) -> list[dict]:
-        return await self._all_pages(self._inbox_rules(user_id))
+    async def inbox_rules(self, user_id: str) -> list[InboxRule]:
+        return [graph_shapes.inbox_rule(item) for item in await self._all_pages(self._inbox_rules(user_id))]
 
     @graph_call
-    async def disable_inbox_rule(self, user_id: str, rule_id: str) -> dict:
+    async def disable_inbox_rule(self, user_id: str, rule_id: str) -> InboxRule:
         builder = self._inbox_rules(user_id).by_message_rule_id(rule_id)
-        return await self._send_json(self._request(Method.PATCH, builder, {"isEnabled": False}))
+        updated = await self._send_json(self._request(Method.PATCH, builder, {"isEnabled": False}))
+        return graph_shapes.inbox_rule(updated)
 
     @graph_call
-    async def auth_methods(self, user_id: str) -> list[dict]:
-        return await self._all_pages(self._user(user_id).authentication.methods)
+    async def auth_methods(self, user_id: str) -> list[AuthMethod]:
+        methods = await self._all_pages(self._user(user_id).authentication.methods)
+        return [graph_shapes.auth_method(item) for item in methods]
 
     @graph_call
     async def send_mail(self, sender: str, recipients: list[str], subject: str, html_body: str) -> None:
@@ -206,9 +208,10 @@ class GraphDirectory:
         await self._send_json(self._request(Method.POST, self._user(sender).send_mail, body))
 
     @graph_call
-    async def security_alerts(self, since: datetime, service_source: str) -> list[dict]:
+    async def security_alerts(self, since: datetime, service_source: str) -> list[SecurityAlert]:
         source = service_source.replace("'", "''")   # an OData string literal doubles its quotes
         builder = self.client.security.alerts_v2
         query = builder.Alerts_v2RequestBuilderGetQueryParameters(
             filter=f"serviceSource eq '{source}' and lastUpdateDateTime ge {iso(since)}")
-        return await self._all_pages(builder, RequestConfiguration(query_parameters=query))
+        alerts = await self._all_pages(builder, RequestConfiguration(query_parameters=query))
+        return [graph_shapes.security_alert(alert) for alert in alerts if isinstance(alert, dict)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from remediation.errors import PermanentError
 from remediation.gateways.graph_errors import SERVICE
-from remediation.models import DirectoryUser
+from remediation.tenant import DirectoryUser
 
 USER_PROPERTIES = ["id", "userPrincipalName", "mail", "displayName", "accountEnabled", "onPremisesSyncEnabled",
                    "proxyAddresses", "lastPasswordChangeDateTime"]

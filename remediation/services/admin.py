@@ -11,12 +11,13 @@ from remediation.errors import NotAllowedError, PermanentError, StateConflictErr
 from remediation.jobs import existing, release_active
 from remediation.messages import run_message
 from remediation.models import (
-    APPROVE, AWAITING_APPROVAL, CANCEL, CANCELLED, QUEUED, SKIPPED, DirectoryUser, Job, iso, normalize_user,
+    APPROVE, AWAITING_APPROVAL, CANCEL, CANCELLED, QUEUED, SKIPPED, Job, iso, normalize_user,
 )
 from remediation.policies import own_job, requested_it
 from remediation.ports import ACTIVE, BLOCK, Page
 from remediation.records import Decision, Identity
 from remediation.steps.confirm_block import block_key
+from remediation.tenant import DirectoryUser
 
 log = logging.getLogger(__name__)
 

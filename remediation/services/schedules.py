@@ -112,8 +112,7 @@ class Schedules:
         alerts = await self.context.ports.directory.security_alerts(since, SERVICE_SOURCE)
         alerted = intake.security_alert_users(alerts, self.context.settings.alert_name)
         jobs = await self.intake.start_all(alerted, ALERTS_V2_SOURCE, "Microsoft Graph security alerts")
-        newest = max((moment for alert in alerts if (moment := parse_iso(alert.get("lastUpdateDateTime")))),
-                     default=None)
+        newest = max((alert.last_updated for alert in alerts if alert.last_updated), default=None)
         if newest and newest > since:
             await store.set_marker(WATERMARK, iso(newest))
         return jobs

@@ -14,10 +14,11 @@ from remediation.errors import PermanentError
 from remediation.holds import expired
 from remediation.intake import is_object_id
 from remediation.models import (
-    CANCELLED, DONE, DRY_RUN, FAILED, RESOLVED, STEP_FAILED, Block, Job, normalize_user, parse_iso,
+    CANCELLED, DONE, DRY_RUN, FAILED, RESOLVED, STEP_FAILED, Job, normalize_user, parse_iso,
 )
 from remediation.ports import ACTIVE, BLOCK
 from remediation.steps.context import Outcome, StepRun
+from remediation.tenant import Block
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 

@@ -14,10 +14,11 @@ from typing import Awaitable, Callable, TypeVar
 from remediation.audit import Journal, entry
 from remediation.context import Context, Ports
 from remediation.errors import ConflictError, PermanentError, ThrottledError
-from remediation.models import AWAITING_APPROVAL, DRY_RUN, DirectoryUser, Job, Step, iso, normalize_user
+from remediation.models import AWAITING_APPROVAL, DRY_RUN, Job, Step, iso, normalize_user
 from remediation.ports import Directory
 from remediation.records import AuditEntry
 from remediation.settings import Settings
+from remediation.tenant import DirectoryUser
 
 T = TypeVar("T")
 RUNNER = "runner"      # step.data key: the token of the worker running the step

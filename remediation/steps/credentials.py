@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from remediation.errors import PermanentError, PermissionError_, ServiceRejectedError
-from remediation.models import DONE, MANUAL, STEP_FAILED, STEP_PLANNED, SKIPPED, DirectoryUser, parse_iso
+from remediation.models import DONE, MANUAL, STEP_FAILED, STEP_PLANNED, SKIPPED, parse_iso
 from remediation.passwords import LENGTH, reset_with_random_password
 from remediation.steps.context import Outcome, StepRun
+from remediation.tenant import DirectoryUser
 
 RESET_REQUESTED = "resetRequestedAt"
 WHY_RESET = "the account sent spam, so its password must be presumed known to the attacker"

@@ -8,23 +8,33 @@ this job (or by someone else) and is not disabled twice.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from remediation.errors import PermanentError
-from remediation.models import DONE, STEP_FAILED, STEP_PLANNED, DirectoryUser
+from remediation.models import DONE, STEP_FAILED, STEP_PLANNED
 from remediation.ports import Directory, ExchangeAdmin
-from remediation.rules import INTERNAL_FORWARD, SYSTEM, InboxRule, Verdict, classify, describe, merge, snapshot_key
+from remediation.rules import (
+    INTERNAL_FORWARD, SYSTEM, Domains, Verdict, classify, describe, merge, record, snapshot_key,
+)
 from remediation.steps.context import Outcome, StepRun, mailbox_of
+from remediation.tenant import DirectoryUser, InboxRule
 
 
-async def tenant_domains(directory: Directory) -> list[str]:
+class MailboxRules(NamedTuple):
+    rules: list[InboxRule]
+    domains: Domains
+
+
+async def tenant_domains(directory: Directory) -> Domains:
     """Only verified domains are the tenant's: anyone can add an unverified one to a tenant."""
-    return [domain.id for domain in await directory.domains() if domain.is_verified]
+    return Domains([domain.id for domain in await directory.domains() if domain.is_verified])
 
 
-async def read_rules(directory: Directory, exchange: ExchangeAdmin, user_id: str, mailbox: str) -> list[InboxRule]:
+async def read_rules(directory: Directory, exchange: ExchangeAdmin, user_id: str, mailbox: str) -> MailboxRules:
     """Every rule of the inbox: Graph's, and the hidden ones only Get-InboxRule -IncludeHidden shows."""
     graph_rules = await directory.inbox_rules(user_id)
     exchange_rules = await exchange.inbox_rules(mailbox, include_hidden=True)
-    return merge(graph_rules, exchange_rules, await tenant_domains(directory))
+    return MailboxRules(merge(graph_rules, exchange_rules), await tenant_domains(directory))
 
 
 def _was_enabled(rule: InboxRule, snapshot: list[dict]) -> bool:
@@ -48,9 +58,9 @@ def _summary(rules: list[InboxRule], targets: list, reported: list, verb: str) -
 async def inbox_rules(run: StepRun) -> Outcome:
     user = await run.user()
     mailbox = mailbox_of(user)
-    rules = await read_rules(run.ports.directory, run.ports.exchange, user.id, mailbox)
-    snapshot = run.snapshot if isinstance(run.snapshot, list) else [rule.to_json() for rule in rules]
-    judged = [(rule, classify(rule)) for rule in rules]
+    rules, domains = await read_rules(run.ports.directory, run.ports.exchange, user.id, mailbox)
+    snapshot = run.snapshot if isinstance(run.snapshot, list) else [record(rule, domains) for rule in rules]
+    judged = [(rule, classify(rule, domains)) for rule in rules]
     targets = [(rule, verdict) for rule, verdict in judged if verdict.suspicious and _was_enabled(rule, snapshot)]
     reported = [(rule, verdict) for rule, verdict in judged
                 if verdict.kind == INTERNAL_FORWARD or (verdict.notes and not verdict.suspicious)]
@@ -78,7 +88,7 @@ async def inbox_rules(run: StepRun) -> Outcome:
 
 
 async def _disable(run: StepRun, user: DirectoryUser, rule: InboxRule) -> None:
-    if rule.hidden or not rule.graph_id:
+    if rule.hidden or not rule.id:
         await run.ports.exchange.disable_inbox_rule(mailbox_of(user), rule.identity or rule.name)
     else:
-        await run.ports.directory.disable_inbox_rule(user.id, rule.graph_id)
+        await run.ports.directory.disable_inbox_rule(user.id, rule.id)

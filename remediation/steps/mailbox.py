@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from remediation.errors import PermanentError
-from remediation.models import DONE, STEP_FAILED, STEP_PLANNED, MailboxForwarding, parse_iso
+from remediation.models import DONE, STEP_FAILED, STEP_PLANNED, parse_iso
 from remediation.notify import UNDATED
 from remediation.steps.context import Outcome, StepRun
+from remediation.tenant import AuthMethod, MailboxForwarding
 
 
 def _forwarding_text(fields: dict) -> str:
@@ -20,8 +21,7 @@ async def mailbox_forwarding(run: StepRun) -> Outcome:
     mailbox = await run.mailbox()
     current = await run.ports.exchange.mailbox_forwarding(mailbox)
     before = run.snapshot if isinstance(run.snapshot, dict) else current.to_json()
-    was_set = MailboxForwarding(before.get("ForwardingSmtpAddress"), before.get("ForwardingAddress"),
-                                bool(before.get("DeliverToMailboxAndForward"))).is_set
+    was_set = MailboxForwarding.from_json(before).is_set
     if not was_set:
         return Outcome(DONE, "No mailbox forwarding was set (ForwardingSmtpAddress, ForwardingAddress, "
                              "DeliverToMailboxAndForward).", {"cleared": False}, before)
@@ -44,22 +44,21 @@ async def mailbox_forwarding(run: StepRun) -> Outcome:
 PASSWORD_METHOD = "password"
 
 
-def _method_created(method: dict) -> str:
-    # Graph names it createdDateTime on most methods and creationDateTime on FIDO2 keys.
-    return method.get("createdDateTime") or method.get("creationDateTime") or ""
+def _method_name(method: AuthMethod) -> str:
+    label = method.label
+    return f"{method.type or 'method'}{f' {label!r}' if label else ''}"
 
 
-def _method_name(method: dict) -> str:
-    kind = (method.get("@odata.type") or "").rpartition(".")[2].removesuffix("AuthenticationMethod")
-    label = method.get("displayName") or method.get("phoneNumber") or method.get("emailAddress") or ""
-    return f"{kind or 'method'}{f' {label!r}' if label else ''}"
-
-
-def _registered(item: dict) -> datetime | None:
+def _registered(method: AuthMethod) -> datetime | None:
     try:
-        return parse_iso(item["created"])
+        return parse_iso(method.created)
     except ValueError:
         return None
+
+
+def _record(method: AuthMethod) -> dict:
+    """A method as the step's data lists it."""
+    return {"type": _method_name(method), "id": method.id or None, "created": method.created}
 
 
 def _names(items: list[dict], note: str) -> str:
@@ -74,13 +73,13 @@ async def auth_methods_review(run: StepRun) -> Outcome:
         return Outcome(STEP_FAILED, f"Could not list the authentication methods: {exc}")
     days = run.settings.auth_methods_recent_days
     cutoff = run.clock() - timedelta(days=days)
-    listed = [{"type": _method_name(method), "id": method.get("id"), "created": _method_created(method) or None}
-              for method in methods]
-    reviewed = [item for item in listed if item["type"] != PASSWORD_METHOD]
+    listed = [_record(method) for method in methods]
+    reviewed = [method for method in methods if method.type != PASSWORD_METHOD]
     # Phone, email and software OATH methods carry no registration date: one of them may be the
     # attacker's as well, so they are listed for a human, never taken as old.
-    undated = [item for item in reviewed if _registered(item) is None]
-    recent = [item for item in reviewed if (moment := _registered(item)) is not None and moment >= cutoff]
+    undated = [_record(method) for method in reviewed if _registered(method) is None]
+    recent = [_record(method) for method in reviewed
+              if (moment := _registered(method)) is not None and moment >= cutoff]
     detail = f"{len(listed)} authentication method(s) registered."
     if recent:
         detail += (f" Registered in the last {days} day(s), for a human to check: "

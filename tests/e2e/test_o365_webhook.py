@@ -17,7 +17,7 @@ OTHER_TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 
 def notification(e2e, content_id: str, content_uri: str, **changes: str) -> dict:
     """One item of the documented notification body, pointing at a content blob of the sandbox."""
-    [item] = load_event("intake/o365-mgmt-activity-api/08-webhook-notification.request.template.json")
+    [item] = load_event("o365/08-webhook-notification.request.template.json")
     return {**item, "tenantId": e2e.sandbox.tenant_id, "clientId": e2e.sandbox.tenant_id,
             "contentType": "Audit.General", "contentId": content_id, "contentUri": content_uri, **changes}
 

@@ -24,7 +24,8 @@ from remediation.context import Context, Ports
 from remediation.models import Trigger
 from remediation.services import Services, wire
 from remediation.settings import Settings
-from tests.unit.fakes import Clock, FakeQueue, FakeStore, FakeTenant, compromised
+from tests.unit.fake_storage import FakeQueue, FakeStore
+from tests.unit.fakes import Clock, FakeTenant, compromised
 from tests.polling import eventually
 
 ADELE = "adele@contoso.com"

@@ -18,6 +18,7 @@ A `Sandbox`:
                                 revocations, outbox, unblocks
         .user(upn_or_id)        one user's state, with "passwordChanges" and "revocations"
         .requests(since=0)      the request log [{"index", "method", "path", "query", "status", "body", "cmdlet"}]
+                                (+ "dropped", "latencyMs" when a fault fired)
         .fault(**spec)          arm a fault (localdev/tenant/faults.py: kind, method, path, cmdlet,
                                 retryAfter, latencyMs, count, rate); returns it with its id
         .clear_faults()

@@ -1,9 +1,11 @@
-"""Fakes of the domain's ports (remediation/ports.py) for unit tests.
+"""Fakes of the tenant's ports (remediation/ports.py: Directory, ExchangeAdmin) for unit tests; the
+storage ports' fakes are in fake_storage.py.
 
-They behave like the real adapters where the playbook relies on it: the store checks
-ETags and claims are create-if-absent; the tenant keeps one set of users, rules, mailbox
-forwarding and a blocked list behind both the Graph (`FakeDirectory`) and the Exchange
-(`FakeExchange`) view; hidden rules only show through Exchange with include_hidden.
+The tenant keeps one set of users, rules, mailbox forwarding and a blocked list behind both
+the Graph (`FakeDirectory`) and the Exchange (`FakeExchange`) view; hidden rules only show
+through Exchange with include_hidden.
+tests/contract/ runs the same behaviour tests against this tenant and against the real
+gateways on the sandbox (`tenant_from_scenario` builds this one from a sandbox scenario).
 
 Two test seams, both one-shot:
     tenant.fail_next(method, error)   the next call of `method` raises `error` and changes nothing
@@ -16,18 +18,20 @@ from __future__ import annotations
 import asyncio
 import base64
 import copy
-import itertools
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
-from remediation.errors import ConflictError, NotFoundError, ServiceRejectedError, UnblockCapError
-from remediation.models import (
-    Block, DirectoryUser, Domain, Job, MailboxForwarding, iso, normalize_user, parse_block_reason,
+from remediation.errors import NotFoundError, PermanentError, ServiceRejectedError, UnblockCapError
+from remediation.gateways import exchange_shapes, graph_shapes
+from remediation.gateways.exchange_shapes import parse_block_reason
+from remediation.models import iso, normalize_user
+from remediation.tenant import (
+    EXCHANGE, AuthMethod, Block, DirectoryUser, Domain, InboxRule, MailboxForwarding, RuleRecipient, SecurityAlert,
 )
-from remediation.ports import Page, QueuedMessage
 
 EVIL = "attacker@evil.example"
+PASSWORD_METHOD_ID = "28c10230-6103-485e-b985-444c60001490"   # the id Graph gives every user's password method
 
 
 class Crash(BaseException):
@@ -65,7 +69,8 @@ class FakeUser:
     id: str
     upn: str
     mail: str = ""                 # the directory's mail attribute; the UPN when empty
-    proxies: tuple[str, ...] = ()  # proxyAddresses ("SMTP:primary", "smtp:alias")
+    proxies: tuple[str, ...] = ()  # proxyAddresses ("SMTP:primary", "smtp:alias"); "SMTP:<mail>" when empty
+    display_name: str = ""         # the UPN's local part when empty
     synced: bool = False
     enabled: bool = True
     groups: list[str] = field(default_factory=list)
@@ -73,6 +78,7 @@ class FakeUser:
     forwarding: MailboxForwarding = field(default_factory=MailboxForwarding)
     methods: list[dict] = field(default_factory=list)
     password_changed: str | None = None   # lastPasswordChangeDateTime
+    folders: dict[str, str] = field(default_factory=dict)   # mail folder id -> display name
 
 
 class FakeTenant:
@@ -90,6 +96,7 @@ class FakeTenant:
         self.revocations: dict[str, int] = {}
         self.outbox: list[dict] = []
         self.unblocks: dict[str, int] = {}
+        self.alerts: list[dict] = []                   # alerts_v2 objects, in Graph's shape
         self.calls: list[tuple[str, tuple]] = []       # every port call, in order
         self._fail: dict[str, Exception] = {}
         self._crash: set[str] = set()
@@ -129,20 +136,60 @@ class FakeTenant:
         return entry
 
     def find(self, key: str) -> FakeUser:
-        """By object id or UPN, or by an address as the Graph gateway's $filter finds it (mail, proxies)."""
+        """By object id or UPN, as Graph's /users/{key} resolves a user."""
         wanted = key.lower()
         for user in self.users.values():
             if wanted in (user.id.lower(), user.upn.lower()):
                 return user
-        for user in self.users.values():
-            if wanted in {user.mail.lower(), *(proxy.lower()[5:] for proxy in user.proxies
-                                                if proxy.lower().startswith("smtp:"))} - {""}:
-                return user
         raise NotFoundError(f"Resource '{key}' does not exist or one of its queried reference-property objects "
                             "are not present.", service="graph", code="Request_ResourceNotFound")
 
+    def mailbox(self, key: str) -> FakeUser:
+        """By id, UPN or any SMTP address, as Exchange resolves -Identity and -Mailbox."""
+        found = [user for user in self.users.values() if key.lower() in {user.id.lower()} | addresses(user)]
+        if not found:
+            raise NotFoundError(f"The operation couldn't be performed because object '{key}' couldn't be found.",
+                                service="exchange", code="ManagementObjectNotFoundException")
+        return found[0]
+
     def rule_by(self, upn: str, name: str) -> dict:
         return next(item for item in self.find(upn).rules if item["displayName"] == name)
+
+
+def addresses(user: FakeUser) -> set[str]:
+    """Every address that names the user: the UPN, mail and SMTP proxy addresses, in lower case."""
+    return directory_user(user).addresses
+
+
+def directory_user(user: FakeUser) -> DirectoryUser:
+    mail = user.mail or user.upn
+    return DirectoryUser(user.id, user.upn, mail, user.display_name or user.upn.partition("@")[0], user.enabled,
+                         True if user.synced else None, user.proxies or (f"SMTP:{mail}",), user.password_changed)
+
+
+def tenant_from_scenario(scenario: dict) -> FakeTenant:
+    """The tenant a sandbox scenario describes (localdev/tenant/scenario.py, its times resolved)."""
+    tenant = FakeTenant([Domain(item["id"], item.get("authenticationType", "Managed"), item.get("isVerified", True))
+                         for item in scenario["tenant"]["domains"]])
+    for user in scenario.get("users") or []:
+        box = user.get("mailbox") or {}
+        added = tenant.add_user(
+            user["userPrincipalName"], mail=user.get("mail") or "", proxies=tuple(user.get("proxyAddresses") or ()),
+            display_name=user.get("displayName") or "", synced=bool(user.get("onPremisesSyncEnabled")),
+            enabled=user.get("accountEnabled", True), groups=list(user.get("memberOf") or []),
+            rules=[{"isEnabled": True, "conditions": {}, "actions": {}, "hidden": False, "sequence": number, **item}
+                   for number, item in enumerate(user.get("inboxRules") or [], 1)],
+            forwarding=MailboxForwarding.from_json(box), methods=copy.deepcopy(user.get("authenticationMethods") or []),
+            folders={folder["id"]: folder["displayName"] for folder in user.get("mailFolders") or []})
+        if user.get("id"):
+            tenant.users[user["id"]] = tenant.users.pop(added.id)
+            added.id = user["id"]
+    tenant.blocked = [exchange_shapes.block(entry) for entry in scenario.get("blockedSenders") or []]
+    exchange = scenario.get("exchange") or {}
+    tenant.unblock_limit = exchange.get("unblockLimit", 3)
+    tenant.release_on_unblock = not exchange.get("releaseDelaySeconds")
+    tenant.alerts = copy.deepcopy(scenario.get("alerts") or [])
+    return tenant
 
 
 class FakeDirectory:
@@ -151,9 +198,17 @@ class FakeDirectory:
 
     async def get_user(self, user: str) -> DirectoryUser:
         await self.t.enter("get_user", user)
-        found = self.t.find(user)
-        return DirectoryUser(found.id, found.upn, found.mail or found.upn, found.upn.partition("@")[0], found.enabled,
-                             True if found.synced else None, found.proxies, found.password_changed)
+        try:
+            return directory_user(self.t.find(user))
+        except NotFoundError:
+            matches = [found for found in self.t.users.values() if user.lower() in addresses(found)]
+            if "@" not in user or not matches:
+                raise
+        if len(matches) > 1:
+            names = ", ".join(sorted(found.upn for found in matches))
+            raise PermanentError(f"{user} is an address of {len(matches)} users ({names}); name the user by UPN or "
+                                 "object id", service="graph")
+        return directory_user(matches[0])
 
     async def domains(self) -> list[Domain]:
         await self.t.enter("domains")
@@ -193,12 +248,11 @@ class FakeDirectory:
         user = self.t.find(user_id)
         return [group for group in group_ids if group in user.groups]
 
-    async def inbox_rules(self, user_id: str) -> list[dict]:
+    async def inbox_rules(self, user_id: str) -> list[InboxRule]:
         await self.t.enter("graph.inbox_rules", user_id)
-        return [{k: v for k, v in copy.deepcopy(item).items() if k != "hidden"}
-                for item in self.t.find(user_id).rules if not item["hidden"]]
+        return [graph_shapes.inbox_rule(item) for item in self.t.find(user_id).rules if not item["hidden"]]
 
-    async def disable_inbox_rule(self, user_id: str, rule_id: str) -> dict:
+    async def disable_inbox_rule(self, user_id: str, rule_id: str) -> InboxRule:
         await self.t.enter("graph.disable_inbox_rule", user_id, rule_id)
         found = next((item for item in self.t.find(user_id).rules if item["id"] == rule_id and not item["hidden"]),
                      None)
@@ -206,55 +260,48 @@ class FakeDirectory:
             raise NotFoundError("The specified object was not found in the store.", service="graph")
         found["isEnabled"] = False
         self.t.leave("graph.disable_inbox_rule")
-        return copy.deepcopy(found)
+        return graph_shapes.inbox_rule(found)
 
-    async def auth_methods(self, user_id: str) -> list[dict]:
+    async def auth_methods(self, user_id: str) -> list[AuthMethod]:
         await self.t.enter("auth_methods", user_id)
-        return copy.deepcopy(self.t.find(user_id).methods)
+        user = self.t.find(user_id)
+        methods = [graph_shapes.auth_method(method) for method in user.methods]
+        if not any(method.type == "password" for method in methods):   # Graph lists every user's password
+            methods.insert(0, AuthMethod(PASSWORD_METHOD_ID, "password", user.password_changed))
+        return methods
 
     async def send_mail(self, sender: str, recipients: list[str], subject: str, html_body: str) -> None:
         await self.t.enter("send_mail", sender)
         self.t.outbox.append({"from": sender, "to": list(recipients), "subject": subject, "body": html_body})
         self.t.leave("send_mail")
 
-    async def security_alerts(self, since: datetime, service_source: str) -> list[dict]:
+    async def security_alerts(self, since: datetime, service_source: str) -> list[SecurityAlert]:
         await self.t.enter("security_alerts", since, service_source)
-        return []
+        alerts = [graph_shapes.security_alert(alert) for alert in self.t.alerts
+                  if alert.get("serviceSource") == service_source]
+        return [alert for alert in alerts if alert.last_updated and alert.last_updated >= since]
 
 
-def _exchange_recipients(items: list[dict] | None, tenant: FakeTenant) -> list[str]:
-    rendered = []
-    for item in items or []:
-        address = item["emailAddress"]["address"]
-        try:
-            tenant.find(address)
-            rendered.append(f'"{address}" [EX:/o=ExchangeLabs/cn=Recipients/cn={address.partition("@")[0]}]')
-        except NotFoundError:
-            rendered.append(f'"{item["emailAddress"].get("name") or address}" [SMTP:{address}]')
-    return rendered
-
-
+# Graph's well-known folder names, as Exchange prints the folders.
 FOLDERS = {"rssfeeds": "RSS Feeds", "archive": "Archive", "junkemail": "Junk Email", "deleteditems": "Deleted Items",
            "conversationhistory": "Conversation History"}
 
 
-def exchange_rule(tenant: FakeTenant, user: FakeUser, item: dict) -> dict:
-    actions = item["actions"]
-    folder = actions.get("moveToFolder")
-    return {
-        "Name": item["displayName"], "Identity": f"{user.upn.partition('@')[0]}\\{_identity(item['id'])}",
-        "RuleIdentity": _identity(item["id"]), "Enabled": item["isEnabled"], "Priority": item["sequence"],
-        "ForwardTo": _exchange_recipients(actions.get("forwardTo"), tenant) or None,
-        "ForwardAsAttachmentTo": _exchange_recipients(actions.get("forwardAsAttachmentTo"), tenant) or None,
-        "RedirectTo": _exchange_recipients(actions.get("redirectTo"), tenant) or None,
-        "DeleteMessage": bool(actions.get("delete")), "SoftDeleteMessage": bool(actions.get("permanentDelete")),
-        "MoveToFolder": f"{user.upn.partition('@')[0]}:\\{FOLDERS.get(folder, folder)}" if folder else None,
-        "MarkAsRead": bool(actions.get("markAsRead")),
-    }
+def _organization(recipient: RuleRecipient) -> RuleRecipient:
+    alias = recipient.address.partition("@")[0]
+    return replace(recipient, address=f'"{recipient.address}" [EX:/o=ExchangeLabs/cn=Recipients/cn={alias}]',
+                   organization=True)
 
 
-def _identity(graph_id: str) -> str:
-    return str(int.from_bytes(base64.b64decode(graph_id), "little"))
+def exchange_view(tenant: FakeTenant, user: FakeUser, item: dict) -> InboxRule:
+    """A rule as Get-InboxRule lists it: by RuleIdentity, a folder by its name, and a recipient of
+    the tenant in Exchange's own notation ([EX:...])."""
+    rule = graph_shapes.inbox_rule(item)
+    known = set().union(*(addresses(other) for other in tenant.users.values()))
+    recipients = tuple(_organization(r) if r.address.lower() in known else r for r in rule.recipients)
+    name = rule.move_to and (user.folders.get(rule.move_to) or FOLDERS.get(rule.move_to.lower(), rule.move_to))
+    folder = name and f"{user.upn.partition('@')[0]}:\\{name}"
+    return replace(rule, source=EXCHANGE, id=None, recipients=recipients, move_to=folder)
 
 
 class FakeExchange:
@@ -270,10 +317,11 @@ class FakeExchange:
         await self.t.enter("unblock", sender)
         key = normalize_user(sender)
         if not any(normalize_user(entry.sender) == key for entry in self.t.blocked):
-            raise NotFoundError(f"{sender} isn't on the blocked senders list.", service="exchange")
+            raise NotFoundError(f"The operation couldn't be performed because object '{sender}' couldn't be found.",
+                                service="exchange", code="ManagementObjectNotFoundException")
         if self.t.unblocks.get(key, 0) >= self.t.unblock_limit:
-            raise UnblockCapError(f"The sender {sender} has been released the maximum number of times allowed.",
-                                  service="exchange", code="UnblockLimitExceededException")
+            raise UnblockCapError(f"The sender '{sender}' can't be unblocked because the unblock limit for this sender "
+                                  "has been reached.", service="exchange", code="UnblockLimitExceededException")
         self.t.unblocks[key] = self.t.unblocks.get(key, 0) + 1
         if self.t.release_on_unblock:
             self.t.blocked = [entry for entry in self.t.blocked if normalize_user(entry.sender) != key]
@@ -281,130 +329,26 @@ class FakeExchange:
 
     async def mailbox_forwarding(self, mailbox: str) -> MailboxForwarding:
         await self.t.enter("mailbox_forwarding", mailbox)
-        return copy.copy(self.t.find(mailbox).forwarding)
+        return self.t.mailbox(mailbox).forwarding
 
     async def clear_mailbox_forwarding(self, mailbox: str) -> None:
         await self.t.enter("clear_mailbox_forwarding", mailbox)
-        self.t.find(mailbox).forwarding = MailboxForwarding()
+        self.t.mailbox(mailbox).forwarding = MailboxForwarding()
         self.t.leave("clear_mailbox_forwarding")
 
-    async def inbox_rules(self, mailbox: str, include_hidden: bool = True) -> list[dict]:
+    async def inbox_rules(self, mailbox: str, include_hidden: bool = True) -> list[InboxRule]:
         await self.t.enter("exchange.inbox_rules", mailbox)
-        user = self.t.find(mailbox)
-        return [exchange_rule(self.t, user, item) for item in user.rules if include_hidden or not item["hidden"]]
+        user = self.t.mailbox(mailbox)
+        return [exchange_view(self.t, user, item) for item in user.rules if include_hidden or not item["hidden"]]
 
     async def disable_inbox_rule(self, mailbox: str, rule_identity: str) -> None:
         await self.t.enter("exchange.disable_inbox_rule", mailbox, rule_identity)
-        user = self.t.find(mailbox)
-        found = next((item for item in user.rules if _identity(item["id"]) == rule_identity), None)
+        user = self.t.mailbox(mailbox)
+        found = next((item for item in user.rules if graph_shapes.rule_identity(item["id"]) == rule_identity), None)
         if found is None:
             raise NotFoundError(f"The Inbox rule \"{rule_identity}\" couldn't be found.", service="exchange")
         found["isEnabled"] = False
         self.t.leave("exchange.disable_inbox_rule")
-
-
-class FakeStore:
-    """JobStore in memory, with ETags on jobs and create-if-absent claims like the table adapter."""
-
-    def __init__(self) -> None:
-        self.jobs: dict[str, tuple[dict, str]] = {}
-        self.claims: dict[tuple[str, str], str] = {}
-        self.unblocks: list[tuple[str, datetime, str]] = []
-        self.hours: dict[str, int] = {}
-        self.markers: dict[str, str] = {}
-        self._etags = itertools.count(1)
-
-    def _stored(self, job: Job) -> str:
-        etag = f'W/"{next(self._etags)}"'
-        self.jobs[job.id] = (job.to_json(), etag)
-        return etag
-
-    async def add(self, job: Job) -> Job:
-        await asyncio.sleep(0)
-        if job.id in self.jobs:
-            raise ConflictError(f"job {job.id} exists")
-        return Job.from_json(job.to_json(), self._stored(job))
-
-    async def get(self, job_id: str) -> Job:
-        await asyncio.sleep(0)
-        if job_id not in self.jobs:
-            raise NotFoundError(f"no job {job_id}")
-        data, etag = self.jobs[job_id]
-        return Job.from_json(copy.deepcopy(data), etag)
-
-    async def save(self, job: Job) -> Job:
-        await asyncio.sleep(0)
-        if job.id not in self.jobs or self.jobs[job.id][1] != job.etag:
-            raise ConflictError(f"job {job.id} changed since it was read")
-        return Job.from_json(job.to_json(), self._stored(job))
-
-    async def query(self, user: str | None = None, status: str | None = None, limit: int = 50,
-                    continuation: str | None = None) -> Page:
-        found = [Job.from_json(copy.deepcopy(data), etag) for data, etag in self.jobs.values()
-                 if (user is None or data["user"] == user) and (status is None or data["status"] == status)]
-        start = int(continuation or 0)
-        rest = found[start + limit:]
-        return Page(found[start:start + limit], str(start + limit) if rest else None)
-
-    @staticmethod
-    def _key(kind: str, key: str) -> tuple[str, str]:
-        return kind, key.lower() if kind in ("active", "block") else key
-
-    async def claim(self, kind: str, key: str, job_id: str) -> str | None:
-        await asyncio.sleep(0)
-        if self._key(kind, key) in self.claims:
-            return self.claims[self._key(kind, key)]
-        self.claims[self._key(kind, key)] = job_id
-        return None
-
-    async def release(self, kind: str, key: str, job_id: str) -> None:
-        if self.claims.get(self._key(kind, key)) == job_id:
-            del self.claims[self._key(kind, key)]
-
-    async def claimed(self, kind: str, key: str) -> str | None:
-        return self.claims.get(self._key(kind, key))
-
-    async def record_unblock(self, user: str, at: datetime, job_id: str) -> None:
-        row = (normalize_user(user), at, job_id)
-        if row not in self.unblocks:   # an upsert, as the table's row key is the user and the time
-            self.unblocks.append(row)
-
-    async def unblocks_since(self, user: str, since: datetime) -> int:
-        return sum(1 for who, at, _ in self.unblocks if who == normalize_user(user) and at >= since)
-
-    async def count_automatic_job(self, at: datetime) -> int:
-        hour = at.strftime("%Y%m%d%H")
-        self.hours[hour] = self.hours.get(hour, 0) + 1
-        return self.hours[hour]
-
-    async def automatic_jobs(self, at: datetime) -> int:
-        return self.hours.get(at.strftime("%Y%m%d%H"), 0)
-
-    async def get_marker(self, name: str) -> str | None:
-        return self.markers.get(name)
-
-    async def set_marker(self, name: str, value: str) -> None:
-        self.markers[name] = value
-
-
-class FakeQueue:
-    def __init__(self) -> None:
-        self.sent: list[tuple[dict, int]] = []
-        self.poison: list[QueuedMessage] = []
-
-    async def send(self, body: dict, *, delay_seconds: int = 0) -> None:
-        if not 0 <= delay_seconds <= 7 * 24 * 3600:
-            raise ValueError("a queue message can be hidden for at most 7 days")
-        self.sent.append((copy.deepcopy(body), delay_seconds))
-
-    async def poison_messages(self, limit: int = 32) -> list[QueuedMessage]:
-        return self.poison[:limit]
-
-    def take(self) -> list[tuple[dict, int]]:
-        """The messages sent so far, removed from the queue (as a worker receives them)."""
-        sent, self.sent = self.sent, []
-        return sent
-
 
 
 def compromised(tenant: FakeTenant, now: datetime, upn: str = "adele@contoso.com") -> FakeUser:

@@ -1,4 +1,4 @@
-from remediation.models import (STEP_NAMES, Job, Trigger, normalize_user, parse_block_reason)
+from remediation.models import STEP_NAMES, Job, Trigger, normalize_user
 
 
 def test_job_json_round_trip_keeps_the_contract_fields():
@@ -15,12 +15,3 @@ def test_job_json_round_trip_keeps_the_contract_fields():
 
 def test_users_are_keyed_case_insensitively():
     assert normalize_user("  Adele.Vance@Contoso.COM ") == "adele.vance@contoso.com"
-
-
-def test_block_reason_is_parsed_leniently():
-    reason = ("ExceedingLimitType=Daily;InternalRecipientCountToday=2;ExternalRecipientCountToday=4000;"
-              " OutboundSpam;Last Spam Message MessagetraceId:88569b14")
-    assert parse_block_reason(reason) == {"ExceedingLimitType": "Daily", "InternalRecipientCountToday": "2",
-                                          "ExternalRecipientCountToday": "4000", "OutboundSpam": "",
-                                          "Last Spam Message MessagetraceId": "88569b14"}
-    assert parse_block_reason("") == {}

@@ -15,7 +15,7 @@ from tests.plugins.sandbox import TEST_SCENARIO, keys
 
 GENERAL = {"contentType": "Audit.General"}
 MEGAN = "megan@contoso.com"
-RECORDS = "o365/elastic-sec-comp-alerts_{}_ElevationOfExchangeAdminPrivilege.json"
+RECORDS = "intake/o365-audit-records/elastic-sec-comp-alerts_{}_ElevationOfExchangeAdminPrivilege.json"
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from remediation.errors import (
 from remediation.gateways.exchange import SYSTEM_MAILBOX, ExchangeAdminClient, anchor_mailbox
 from remediation.gateways.exchange_errors import parse_failure
 from remediation.settings import Settings
+from remediation.tenant import EXCHANGE, InboxRule
 from tests.conftest import load_event
 from tests.plugins.gateways import TENANT
 
@@ -22,14 +23,14 @@ ENDPOINT = f"https://outlook.office365.com/adminapi/beta/{TENANT}/InvokeCommand"
 
 def captured_mailbox() -> dict:
     """The Get-Mailbox response body of the public capture (its `/* ... */` elision removed)."""
-    text = load_event("gateways/invokecommand-capture-get-mailbox.elided.txt")
+    text = load_event("exchange/invokecommand-capture-get-mailbox.elided.txt")
     body = text[text.index("{", text.index("# Body")):]
     return json.loads(re.sub(r"/\*.*?\*/", "", body, flags=re.DOTALL))
 
 
 def rest_error_500() -> dict:
     """The EXO REST error body of the issue's console text (which ends in one stray brace)."""
-    line = load_event("gateways/exo-rest-error-500.verbatim.txt").splitlines()[-1]
+    line = load_event("exchange/exo-rest-error-500.verbatim.txt").splitlines()[-1]
     return json.JSONDecoder().raw_decode(line[line.index("ErrorMessage=") + len("ErrorMessage="):])[0]
 
 
@@ -138,7 +139,7 @@ async def test_blocked_senders_follow_next_links_by_reposting_the_same_body(exch
 
 async def test_a_next_link_to_another_host_is_refused(exchange, service):
     service.reply(listing(next_link="https://evil.example/adminapi/beta/x/InvokeCommand"))
-    with pytest.raises(ServiceRejectedError):
+    with pytest.raises(ServiceRejectedError, match="evil.example"):
         await exchange.blocked_senders()
     assert len(service.requests) == 1
 
@@ -149,10 +150,11 @@ async def test_a_sender_that_is_not_blocked_is_an_empty_list(exchange, service):
     assert sent(service.requests[0])["Parameters"] == {"SenderAddress": "carol@contoso.com"}
 
 
-async def test_inbox_rules_include_hidden_ones_and_come_back_unchanged(exchange, service):
+async def test_inbox_rules_include_hidden_ones_and_are_read_as_exchange_rules(exchange, service):
     rule = {"Name": "RSS", "RuleIdentity": "1234", "Enabled": True, "MoveToFolder": "RSS Feeds", "ForwardTo": None}
     service.reply(listing(rule))
-    assert await exchange.inbox_rules("adele@contoso.com") == [rule]
+    assert await exchange.inbox_rules("adele@contoso.com") == [
+        InboxRule(EXCHANGE, "RSS", True, identity="1234", move_to="RSS Feeds")]
     assert sent(service.requests[0])["Parameters"] == {"Mailbox": "adele@contoso.com", "IncludeHidden": True}
     service.reply(listing())
     await exchange.inbox_rules("adele@contoso.com", include_hidden=False)
@@ -175,7 +177,7 @@ async def test_unblock_removes_the_sender(exchange, service):
 
 async def test_unblock_is_not_repeated_after_a_503_but_is_after_a_429(exchange, service, sleeps):
     service.reply(httpx.Response(503), listing())
-    with pytest.raises(TransientError):
+    with pytest.raises(TransientError, match="HTTP 503"):
         await exchange.unblock("adele@contoso.com")
     assert len(service.requests) == 1
     service.answers[:] = [httpx.Response(429, headers={"Retry-After": "1.5"}), listing()]
@@ -184,8 +186,8 @@ async def test_unblock_is_not_repeated_after_a_503_but_is_after_a_429(exchange, 
 
 
 async def test_object_not_found_arrives_as_500_and_is_not_found(exchange, service):
-    service.reply(httpx.Response(500, json=load_event("gateways/adminapi-error-objectnotfound.json")))
-    with pytest.raises(NotFoundError) as caught:
+    service.reply(httpx.Response(500, json=load_event("exchange/adminapi-error-objectnotfound.json")))
+    with pytest.raises(NotFoundError, match="couldn't be found") as caught:
         await exchange.mailbox_forwarding("user2@contoso.com")
     assert caught.value.message.startswith("The operation couldn't be performed because object 'user2@jichen0107d.com'")
     assert caught.value.code == "ManagementObjectNotFoundException" and caught.value.service == "exchange"
@@ -193,7 +195,7 @@ async def test_object_not_found_arrives_as_500_and_is_not_found(exchange, servic
 
 async def test_an_active_directory_transient_error_is_transient(exchange, service):
     service.reply(httpx.Response(500, json=rest_error_500()))
-    with pytest.raises(TransientError) as caught:
+    with pytest.raises(TransientError, match="ADTransientException") as caught:
         await exchange.inbox_rules("adele@contoso.com")
     assert "LDAP server is unavailable" in caught.value.message and caught.value.code == "ADTransientException"
 
@@ -208,7 +210,7 @@ async def test_an_active_directory_transient_error_is_transient(exchange, servic
 ])
 async def test_the_unblock_cap_is_recognised_by_its_type_or_its_words(exchange, service, exception_type, text):
     service.reply(cmdlet_error(exception_type, text))
-    with pytest.raises(UnblockCapError) as caught:
+    with pytest.raises(UnblockCapError, match=re.escape(text)) as caught:
         await exchange.unblock("adele@contoso.com")
     assert caught.value.message == text
 
@@ -225,21 +227,21 @@ async def test_the_unblock_cap_is_recognised_by_its_type_or_its_words(exchange, 
 async def test_bare_limit_words_during_an_unblock_are_not_the_cap(exchange, service, exception_type, text, status,
                                                                   kind):
     service.reply(cmdlet_error(exception_type, text, status))
-    with pytest.raises(kind) as caught:
+    with pytest.raises(kind, match=re.escape(text)) as caught:
         await exchange.unblock("adele@contoso.com")
     assert not isinstance(caught.value, UnblockCapError) and caught.value.message == text
 
 
 async def test_limit_words_outside_an_unblock_are_not_the_cap(exchange, service):
     service.reply(cmdlet_error("Microsoft.Exchange.Data.Storage.QuotaExceededException", "mailbox size limit exceeded"))
-    with pytest.raises(TransientError):
+    with pytest.raises(TransientError, match="mailbox size limit exceeded"):
         await exchange.clear_mailbox_forwarding("adele@contoso.com")
 
 
 async def test_throttling_during_an_unblock_is_throttling_not_the_cap(exchange, service, sleeps):
     service.reply(httpx.Response(429, headers={"Retry-After": "60"},
                                  json={"error": {"message": "Rate limit exceeded"}}))
-    with pytest.raises(ThrottledError) as caught:
+    with pytest.raises(ThrottledError, match="Rate limit exceeded") as caught:
         await exchange.unblock("adele@contoso.com")
     assert caught.value.retry_after == 60 and sleeps == []
 
@@ -252,7 +254,7 @@ async def test_throttling_during_an_unblock_is_throttling_not_the_cap(exchange, 
 ])
 async def test_missing_rights_name_the_app_role_and_the_admin_role(exchange, service, answer):
     service.reply(answer)
-    with pytest.raises(PermissionError_) as caught:
+    with pytest.raises(PermissionError_, match="Exchange.ManageAsApp") as caught:
         await exchange.unblock("adele@contoso.com")
     assert "Exchange.ManageAsApp" in caught.value.permission and "role group" in caught.value.permission
 
@@ -272,12 +274,12 @@ async def test_a_body_that_is_not_json_still_gives_a_classified_error(exchange, 
 
 async def test_a_dropped_connection_is_transient(exchange, service):
     service.reply(httpx.RemoteProtocolError("Server disconnected without sending a response."))
-    with pytest.raises(TransientError):
+    with pytest.raises(TransientError, match="connection failed"):
         await exchange.blocked_senders()
 
 
 @pytest.mark.parametrize("body, failure", [
-    (load_event("gateways/adminapi-error-objectnotfound.json"),
+    (load_event("exchange/adminapi-error-objectnotfound.json"),
      ("Ex6F9304", "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException",
       "The operation couldn't be performed because object 'user2@jichen0107d.com' couldn't be found on "
       "'EXHV-1242.EXHV-1242dom.extest.microsoft.com'.")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import datetime, timezone
 
 import httpx
@@ -13,6 +14,7 @@ from remediation.errors import NotFoundError, PermissionError_, ServiceRejectedE
 from remediation.gateways.graph import GraphDirectory
 from remediation.gateways.graph_errors import PERMISSIONS
 from remediation.settings import Settings
+from remediation.tenant import GRAPH
 from tests.conftest import load_event
 
 ROOT = "https://graph.microsoft.com/v1.0"
@@ -33,7 +35,7 @@ def graph_error(status, code, message, **headers):
 
 
 async def test_get_user_selects_the_sign_in_properties_and_sends_a_graph_token(directory, service, credential):
-    user = {**load_event("gateways/user-get-response.json"), "accountEnabled": True, "onPremisesSyncEnabled": None}
+    user = {**load_event("graph/user-get-response.json"), "accountEnabled": True, "onPremisesSyncEnabled": None}
     service.reply(httpx.Response(200, json=user))
     found = await directory.get_user("AdeleV@contoso.onmicrosoft.com")
     assert (found.id, found.user_principal_name, found.display_name) == \
@@ -86,13 +88,13 @@ async def test_a_rejected_password_reset_keeps_graphs_words_and_not_the_password
     synced = ("Unable to update the specified properties for on-premises mastered Directory Sync objects or "
               "objects currently undergoing migration.")
     service.reply(graph_error(400, "Request_BadRequest", synced))
-    with pytest.raises(ServiceRejectedError) as caught:
+    with pytest.raises(ServiceRejectedError, match="on-premises mastered") as caught:
         await directory.reset_password("87d349ed", PASSWORD)
     assert caught.value.message == synced and caught.value.code == "Request_BadRequest"
     assert PASSWORD not in str(caught.value) and PASSWORD not in caplog.text
 
 
-@pytest.mark.parametrize("answer", [httpx.Response(200, json=load_event("gateways/revokeSignInSessions-response.json")),
+@pytest.mark.parametrize("answer", [httpx.Response(200, json=load_event("graph/revokeSignInSessions-response.json")),
                                     httpx.Response(204)])
 async def test_revoke_sessions_accepts_the_documented_204_and_the_real_200(directory, service, answer):
     service.reply(answer)
@@ -121,13 +123,14 @@ async def test_member_of_asks_at_most_twenty_groups_per_call(directory, service)
     assert service.requests[0].url.path == "/v1.0/users/87d349ed/checkMemberGroups"
 
 
-async def test_inbox_rules_follow_every_next_link_and_stay_as_graph_gave_them(directory, service):
-    first = load_event("gateways/messageRules-list-response.json")
+async def test_inbox_rules_follow_every_next_link_and_are_read_as_graph_rules(directory, service):
+    first = load_event("graph/messageRules-list-response.json")
     next_link = f"{ROOT}/users/87d349ed/mailFolders/inbox/messageRules?$skiptoken=2"
     service.reply(httpx.Response(200, json={**first, "value": first["value"][:1], "@odata.nextLink": next_link}),
                   httpx.Response(200, json={"value": first["value"][1:]}))
     rules = await directory.inbox_rules("87d349ed")
-    assert rules == first["value"]
+    assert [(rule.source, rule.id, rule.name) for rule in rules] == [
+        (GRAPH, "AQAAAJ5dZp8=", "Remove spam"), (GRAPH, "AQAAAJ5dZqA=", "From partner")]
     assert [str(request.url) for request in service.requests] == \
         [f"{ROOT}/users/87d349ed/mailFolders/inbox/messageRules", next_link]
 
@@ -140,20 +143,22 @@ async def test_a_next_link_to_another_host_is_refused(directory, service):
 
 
 async def test_disable_inbox_rule_patches_is_enabled_and_returns_the_whole_rule(directory, service):
-    updated = load_event("gateways/messageRule-update-response.json")
+    updated = load_event("graph/messageRule-update-response.json")
     service.reply(httpx.Response(200, json=updated))
-    assert await directory.disable_inbox_rule("87d349ed", "AQAAAJ5dZqA=") == updated
+    disabled = await directory.disable_inbox_rule("87d349ed", "AQAAAJ5dZqA=")
+    assert (disabled.id, disabled.name, disabled.enabled) == ("AQAAAJ5dZqA=", "Important from partner", True)
     request = service.requests[0]
     assert request.method == "PATCH"
     assert request.url.path == "/v1.0/users/87d349ed/mailFolders/inbox/messageRules/AQAAAJ5dZqA="
     assert body(request) == {"isEnabled": False}
 
 
-async def test_auth_methods_are_returned_with_their_odata_types(directory, service):
-    listed = load_event("gateways/authentication-methods-list-response.json")
+async def test_auth_methods_are_returned_with_their_types(directory, service):
+    listed = load_event("graph/authentication-methods-list-response.json")
     service.reply(httpx.Response(200, json=listed))
     methods = await directory.auth_methods("87d349ed")
-    assert methods == listed["value"] and all("@odata.type" in method for method in methods)
+    assert [(method.type, method.id) for method in methods] == [
+        ("fido2", "-2_GRUg2-HYz6_1YG4YRAQ2"), ("windowsHelloForBusiness", "b5e01f81-1f81-b5e0-811f-e0b5811fe0b5")]
     assert service.requests[0].url.path == "/v1.0/users/87d349ed/authentication/methods"
 
 
@@ -171,19 +176,19 @@ async def test_send_mail_posts_an_html_message_to_every_recipient(directory, ser
 
 async def test_send_mail_is_not_repeated_after_a_503(directory, service, sleeps):
     service.reply(graph_error(503, "ServiceUnavailable", "try later"), httpx.Response(202))
-    with pytest.raises(TransientError):
+    with pytest.raises(TransientError, match="try later"):
         await directory.send_mail("secops@contoso.com", ["soc@contoso.com"], "s", "b")
     assert len(service.requests) == 1 and sleeps == []
 
 
 async def test_security_alerts_filter_by_source_and_update_time_and_follow_pages(directory, service):
-    listed = load_event("gateways/alerts_v2-list-response.json")
+    listed = load_event("graph/alerts_v2-list-response.json")
     next_link = f"{ROOT}/security/alerts_v2?$skiptoken=abc"
     service.reply(httpx.Response(200, json={"value": listed["value"], "@odata.nextLink": next_link}),
                   httpx.Response(200, json={"value": []}))
     since = datetime(2026, 11, 28, 7, tzinfo=timezone.utc)
     alerts = await directory.security_alerts(since, "microsoftDefenderForOffice365")
-    assert alerts == listed["value"]
+    assert [alert.id for alert in alerts] == [alert["id"] for alert in listed["value"]]
     assert service.requests[0].url.params["$filter"] == \
         "serviceSource eq 'microsoftDefenderForOffice365' and lastUpdateDateTime ge 2026-11-28T07:00:00Z"
     assert str(service.requests[1].url) == next_link
@@ -193,7 +198,7 @@ async def test_a_missing_user_is_not_found_in_graphs_words(directory, service):
     text = ("Resource 'nobody@contoso.com' does not exist or one of its queried reference-property objects "
             "are not present.")
     service.reply(graph_error(404, "Request_ResourceNotFound", text))
-    with pytest.raises(NotFoundError) as caught:
+    with pytest.raises(NotFoundError, match="does not exist") as caught:
         await directory.get_user("nobody@contoso.com")
     assert caught.value.message == text and caught.value.code == "Request_ResourceNotFound"
 
@@ -209,7 +214,7 @@ CALLS = {
 @pytest.mark.parametrize("method", sorted(CALLS))
 async def test_a_denied_call_names_the_permission_it_needs(directory, service, method):
     service.reply(graph_error(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."))
-    with pytest.raises(PermissionError_) as caught:
+    with pytest.raises(PermissionError_, match=f"the app needs {re.escape(PERMISSIONS[method])}$") as caught:
         await getattr(directory, method)(*CALLS[method])
     assert caught.value.permission == PERMISSIONS[method]
     assert caught.value.message == "Insufficient privileges to complete the operation."
@@ -220,22 +225,22 @@ def test_every_gateway_method_has_a_permission():
 
 
 async def test_graphs_generic_error_body_keeps_its_code_and_message(directory, service):
-    service.reply(httpx.Response(400, json=load_event("gateways/error-response-example.json")))
-    with pytest.raises(ServiceRejectedError) as caught:
+    service.reply(httpx.Response(400, json=load_event("graph/error-response-example.json")))
+    with pytest.raises(ServiceRejectedError, match="invalidRange") as caught:
         await directory.auth_methods("u")
     assert caught.value.code == "invalidRange"
     assert caught.value.message == "Uploaded fragment overlaps with existing data."
 
 
 async def test_send_mail_rejected_by_graph_is_permanent(directory, service):
-    service.reply(httpx.Response(400, json=load_event("gateways/sendMail-400-response.json")))
-    with pytest.raises(ServiceRejectedError) as caught:
+    service.reply(httpx.Response(400, json=load_event("graph/sendMail-400-response.json")))
+    with pytest.raises(ServiceRejectedError, match="ErrorMimeContentInvalidBase64String") as caught:
         await directory.send_mail("s@contoso.com", ["r@contoso.com"], "x", "y")
     assert caught.value.code == "ErrorMimeContentInvalidBase64String"
 
 
 async def test_throttling_with_a_decimal_retry_after_is_retried_once_then_succeeds(directory, service, sleeps):
-    throttled = load_event("gateways/throttling-429-response.2021.json")
+    throttled = load_event("graph/throttling-429-response.2021.json")
     service.reply(httpx.Response(429, headers={"Retry-After": "2.128"}, json=throttled),
                   httpx.Response(200, json={"value": []}))
     assert await directory.domains() == []
@@ -244,9 +249,9 @@ async def test_throttling_with_a_decimal_retry_after_is_retried_once_then_succee
 
 async def test_throttling_past_the_budget_is_a_throttled_error_and_no_sdk_retry_follows(directory, service, sleeps):
     # kiota's own RetryHandler would send three more requests here; ours is the only retry.
-    throttled = load_event("gateways/throttling-429-response.2021.json")
+    throttled = load_event("graph/throttling-429-response.2021.json")
     service.reply(httpx.Response(429, headers={"Retry-After": "45.5"}, json=throttled))
-    with pytest.raises(ThrottledError) as caught:
+    with pytest.raises(ThrottledError, match="Please retry again later") as caught:
         await directory.domains()
     assert caught.value.retry_after == 45.5 and caught.value.message == "Please retry again later."
     assert len(service.requests) == 1 and sleeps == []
@@ -258,7 +263,7 @@ async def test_throttling_past_the_budget_is_a_throttled_error_and_no_sdk_retry_
 ])
 async def test_server_errors_are_transient(directory, service, answer):
     service.reply(answer)
-    with pytest.raises(TransientError):
+    with pytest.raises(TransientError, match="InternalServerError|could not be parsed"):
         await directory.get_user("u")
 
 

@@ -23,7 +23,7 @@ def management(connect, cloud_settings):
 
 
 async def test_content_is_fetched_with_a_management_api_token(management, service, credential):
-    records = load_event("gateways/10-retrieve-content.response.json")
+    records = load_event("o365/10-retrieve-content.response.json")
     service.reply(httpx.Response(200, json=records))
     assert await management.fetch_content(CONTENT) == records
     request = service.requests[0]
@@ -77,7 +77,7 @@ async def test_a_redirect_is_not_followed(management, service):
 
 
 async def test_the_services_error_body_is_kept(management, service):
-    service.reply(httpx.Response(500, json=load_event("gateways/12-error.response.json")))
+    service.reply(httpx.Response(500, json=load_event("o365/12-error.response.json")))
     with pytest.raises(TransientError, match="An internal server error occurred") as caught:
         await management.fetch_content(CONTENT)
     assert caught.value.code == "AF50000"
@@ -91,7 +91,7 @@ async def test_expired_content_is_not_found(management, service):
 
 
 async def test_start_subscription_posts_the_webhook_for_our_tenant(management, service):
-    answer = load_event("gateways/02-subscription-start.response.json")
+    answer = load_event("o365/02-subscription-start.response.json")
     service.reply(httpx.Response(200, json=answer))
     assert await management.start_subscription("https://app.example/api/alerts/o365", "s3cret-auth-id") == answer
     request = service.requests[0]

@@ -17,7 +17,7 @@ DOCUMENTED_TENANT = "f28ab78a-d401-4060-8012-736e373933eb"
 def notification(**changes) -> list[dict]:
     """The documented notification for our tenant (its `{GUID}` placeholder and the tenant of its
     contentUri filled in)."""
-    template = load_event("intake/o365-mgmt-activity-api/08-webhook-notification.request.template.json")
+    template = load_event("o365/08-webhook-notification.request.template.json")
     return [{**item, "tenantId": TENANT, "contentUri": item["contentUri"].replace(DOCUMENTED_TENANT, TENANT),
              **changes} for item in template]
 
@@ -28,7 +28,7 @@ def post(body: object = None, headers: dict | None = None, raw: bytes | None = N
 
 
 async def test_the_validation_request_is_answered_200(fake):
-    body = load_event("intake/o365-mgmt-activity-api/03-webhook-validation.request.template.json")
+    body = load_event("o365/03-webhook-validation.request.template.json")
     response = await post(body, {**AUTH, "Webhook-ValidationCode": body["validationCode"]})
     assert response.status_code == 200 and response.get_body() == b""
     assert fake.calls == []

@@ -16,7 +16,7 @@ ALERT_NAME = "User restricted from sending email"
 RECORDS = "intake/o365-audit-records/elastic-sec-comp-alerts_{}_ElevationOfExchangeAdminPrivilege.json"
 ENTITY_RECORD, TRIGGERED_RECORD = RECORDS.format("AlertEntityGenerated"), RECORDS.format("AlertTriggered")
 DOCUMENTED_TENANT = "f28ab78a-d401-4060-8012-736e373933eb"
-NOTIFICATION = "intake/o365-mgmt-activity-api/08-webhook-notification.request.template.json"
+NOTIFICATION = "o365/08-webhook-notification.request.template.json"
 
 
 def notification(tenant: str = TENANT) -> list[dict]:
@@ -136,7 +136,7 @@ def test_records_are_deduplicated_on_alert_id_and_entity():
 
 
 def test_the_documented_content_blob_holds_no_alert():
-    records = load_event("intake/o365-mgmt-activity-api/10-retrieve-content.response.json")
+    records = load_event("o365/10-retrieve-content.response.json")
     assert records and restricted_sender_alerts(records + ["not a record"], ALERT_NAME) == []
 
 

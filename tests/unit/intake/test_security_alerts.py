@@ -1,14 +1,21 @@
-"""Graph security alerts_v2: the documented list response and evidence resources."""
+"""Graph security alerts_v2: the documented list response and evidence resources, read as the Graph
+gateway reads them (graph_shapes.security_alert)."""
 
 from __future__ import annotations
 
 import copy
 
-from remediation.intake import AlertedUser, security_alert_users
+from remediation.gateways.graph_shapes import security_alert
+from remediation.intake import AlertedUser
+from remediation.intake import security_alert_users as alert_users
 from tests.conftest import load_event
 
 ALERT_NAME = "User restricted from sending email"
 ALERT_ID = "da637551227677560813_-961444813"
+
+
+def security_alert_users(alerts: list[dict], alert_name: str) -> list[AlertedUser]:
+    return alert_users([security_alert(alert) for alert in alerts], alert_name)
 
 
 def evidence(name: str, **values) -> dict:
@@ -37,7 +44,7 @@ def test_the_documented_alert_is_not_ours():
 
 def test_user_and_mailbox_evidence_name_the_users_once():
     # The documented processEvidence carries a userAccount (SYSTEM) that is no user to remediate.
-    assert security_alert_users([restricted_sender_alert(), "junk"], ALERT_NAME) == [
+    assert security_alert_users([restricted_sender_alert()], ALERT_NAME) == [
         AlertedUser("mallory@contoso.com", ALERT_ID), AlertedUser("bob@contoso.com", ALERT_ID)]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from remediation.models import MailboxForwarding
+from remediation.tenant import MailboxForwarding
 from tests.plugins.playbook import ADELE
 from tests.unit.playbook.helpers import SWEEP, run_job
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from datetime import timedelta
 
 from remediation.models import Trigger
@@ -30,7 +32,7 @@ async def test_an_admin_can_force_a_job_for_a_user_who_is_not_blocked(playbook):
 
 
 async def test_the_block_is_looked_up_case_insensitively(playbook):
-    playbook.tenant.blocked[0].sender = "Adele@Contoso.COM"
+    playbook.tenant.blocked[0] = replace(playbook.tenant.blocked[0], sender="Adele@Contoso.COM")
     job = await run_job(playbook, user="ADELE@contoso.com")
     assert job.user == ADELE and job.status == "awaiting_release"
 

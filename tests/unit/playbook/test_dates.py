@@ -3,6 +3,8 @@ that cannot be read ends confirm_block with the raw value instead of crashing th
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from datetime import datetime, timezone
 
 import pytest
@@ -31,13 +33,13 @@ def test_no_date_is_none_and_anything_else_an_error():
 
 
 async def test_a_block_dated_the_dotnet_way_is_handled_like_any_other(playbook):
-    playbook.tenant.blocked[0].created = "/Date(1795851000000)/"
+    playbook.tenant.blocked[0] = replace(playbook.tenant.blocked[0], created="/Date(1795851000000)/")
     job = await run_job(playbook)
     assert job.status == "awaiting_release" and job.block["createdDatetime"] == "/Date(1795851000000)/"
 
 
 async def test_a_created_date_that_cannot_be_read_fails_the_step_naming_it(playbook):
-    playbook.tenant.blocked[0].created = "28.11.2026 07:30"
+    playbook.tenant.blocked[0] = replace(playbook.tenant.blocked[0], created="28.11.2026 07:30")
     job = await run_job(playbook)
     step = job.step("confirm_block")
     assert step.status == "failed" and "the CreatedDatetime '28.11.2026 07:30' of adele@contoso.com" in step.detail
@@ -48,7 +50,7 @@ async def test_a_created_date_that_cannot_be_read_fails_the_step_naming_it(playb
 async def test_an_unreadable_date_at_the_follow_up_escalates(playbook):
     playbook.tenant.release_on_unblock = False
     job = await run_job(playbook)
-    playbook.tenant.blocked[0].created = "sometime"
+    playbook.tenant.blocked[0] = replace(playbook.tenant.blocked[0], created="sometime")
     [(message, _)] = playbook.queue.take()
     playbook.clock.advance(hours=1)
     await playbook.service.worker.handle(message, 1, 5)

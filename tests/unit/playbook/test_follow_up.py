@@ -7,8 +7,8 @@ from dataclasses import replace
 from datetime import timedelta
 from html import escape
 
-from remediation.models import MailboxForwarding
 from remediation.records import Identity
+from remediation.tenant import MailboxForwarding
 from tests.plugins.playbook import ADELE
 from tests.unit.fakes import EVIL, rule, to
 from tests.unit.playbook.helpers import run_job

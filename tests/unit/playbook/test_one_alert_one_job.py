@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from remediation.gateways import graph_shapes
 from remediation.services.intake import alert_claim_key
 from tests.plugins.playbook import ADELE
 from tests.unit.playbook.test_service import FakeManagement, alert_record
@@ -29,7 +30,7 @@ async def through_the_webhook(playbook, alert_id: str) -> None:
 
 async def through_the_poll(playbook, provider_alert_id: str) -> None:
     async def security_alerts(since, source):
-        return [graph_alert(provider_alert_id)]
+        return [graph_shapes.security_alert(graph_alert(provider_alert_id))]
     playbook.tenant.directory.security_alerts = security_alerts
     await playbook.service.schedules.poll_security_alerts()
 

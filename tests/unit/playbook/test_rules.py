@@ -1,21 +1,28 @@
-"""Classifying inbox rules from Graph's and Exchange's shapes, and joining the two views."""
+"""Classifying inbox rules (read from Graph's and Exchange's shapes by the gateways), and joining the two views."""
 
 from __future__ import annotations
 
 import pytest
 
+from remediation.gateways import exchange_shapes, graph_shapes
 from remediation.rules import (
-    EXTERNAL_FORWARD, HIDES_MAIL, INTERNAL_FORWARD, ORDINARY, SYSTEM, UNRESOLVED, classify, folder_name, merge,
-    rule_identity,
+    EXTERNAL_FORWARD, HIDES_MAIL, INTERNAL_FORWARD, ORDINARY, SYSTEM, UNRESOLVED, Domains, classify, folder_name,
 )
+from remediation.rules import merge as merge_rules
 from tests.unit.fakes import EVIL, graph_rule_id, rule, to
 
-DOMAINS = ["contoso.com", "contoso.onmicrosoft.com"]
+DOMAINS = Domains(["contoso.com", "contoso.onmicrosoft.com"])
+
+
+def merge(graph_rules: list[dict], exchange_rules: list[dict]):
+    """Rules in the services' shapes, read as the gateways read them, then joined."""
+    return merge_rules([graph_shapes.inbox_rule(item) for item in graph_rules],
+                       [exchange_shapes.inbox_rule(item) for item in exchange_rules])
 
 
 def judge(graph_rule: dict) -> tuple[str, str]:
-    [merged] = merge([graph_rule], [], DOMAINS)
-    verdict = classify(merged)
+    [merged] = merge([graph_rule], [])
+    verdict = classify(merged, DOMAINS)
     return verdict.kind, verdict.reason
 
 
@@ -25,8 +32,8 @@ def judge_exchange(exchange_rule: dict) -> tuple[str, str]:
 
 
 def classify_exchange(exchange_rule: dict):
-    [merged] = merge([], [{"Name": "r", "RuleIdentity": "1", "Enabled": True, **exchange_rule}], DOMAINS)
-    return classify(merged)
+    [merged] = merge([], [{"Name": "r", "RuleIdentity": "1", "Enabled": True, **exchange_rule}])
+    return classify(merged, DOMAINS)
 
 
 MEGAN_EX = '"Megan" [EX:/o=ExchangeLabs/ou=Exchange/cn=Recipients/cn=megan]'
@@ -74,8 +81,8 @@ def test_rules_that_hide_mail(actions, reason):
 def test_a_visible_rule_moving_mail_out_of_sight_is_reported_not_disabled(actions, note):
     # Many owners file newsletters this way; the issue names the folders that hide mail. A hidden
     # rule doing the same is disabled (test_exchange_moves_with_mark_as_read_or_stop_processing_...).
-    [merged] = merge([rule(1, "x", **actions)], [], DOMAINS)
-    verdict = classify(merged)
+    [merged] = merge([rule(1, "x", **actions)], [])
+    verdict = classify(merged, DOMAINS)
     assert verdict.kind == ORDINARY
     assert verdict.notes == (f"{note}: check it is the owner's own rule",)
 
@@ -152,18 +159,17 @@ def test_an_unresolved_exchange_recipient_is_reported_beside_another_verdict():
     (f"{EVIL}; other@evil.example", [EVIL, "other@evil.example"]),
 ])
 def test_a_recipient_property_given_as_one_string_is_not_split_into_characters(value, addresses):
-    [merged] = merge([], [{"Name": "r", "RuleIdentity": "1", "ForwardTo": value}], DOMAINS)
+    [merged] = merge([], [{"Name": "r", "RuleIdentity": "1", "ForwardTo": value}])
     assert [recipient.address for recipient in merged.recipients] == addresses
-    assert classify(merged).kind == EXTERNAL_FORWARD
+    assert classify(merged, DOMAINS).kind == EXTERNAL_FORWARD
 
 
 @pytest.mark.parametrize("numbers", ["+15551234567", ["+15551234567"]])
 def test_text_message_notifications_are_reported_whatever_the_verdict(numbers):
     verdict = classify_exchange({"SendTextMessageNotificationTo": numbers})
     assert (verdict.kind, verdict.notes) == (ORDINARY, ("sends text message notifications to +15551234567",))
-    joined = merge([rule(1, "r")], [{"Name": "r", "RuleIdentity": "1", "SendTextMessageNotificationTo": numbers}],
-                   DOMAINS)
-    assert classify(joined[0]).notes == ("sends text message notifications to +15551234567",)
+    joined = merge([rule(1, "r")], [{"Name": "r", "RuleIdentity": "1", "SendTextMessageNotificationTo": numbers}])
+    assert classify(joined[0], DOMAINS).notes == ("sends text message notifications to +15551234567",)
 
 
 def test_exchange_booleans_are_read_leniently():
@@ -171,28 +177,22 @@ def test_exchange_booleans_are_read_leniently():
     assert judge_exchange({"Name": "r", "RuleIdentity": "1", "DeleteMessage": "False"})[0] == ORDINARY
 
 
-def test_rule_identity_is_the_graph_ids_bytes_little_endian():
-    assert rule_identity("AQAAAJ5dZp8=") == str(int.from_bytes(bytes([1, 0, 0, 0, 0x9E, 0x5D, 0x66, 0x9F]), "little"))
-    assert rule_identity(graph_rule_id(12345)) == "12345"
-    assert rule_identity("not base64!") is None and rule_identity("AQID") is None
-
-
 def test_a_rule_only_exchange_lists_is_hidden_and_joined_ones_take_exchanges_folder_name():
     graph = [rule(1, "visible", moveToFolder="AAMkAD-archive-id")]
     exchange = [{"Name": "visible", "RuleIdentity": 1, "Enabled": True, "MoveToFolder": "adele:\\Archive"},
                 {"Name": "hidden", "RuleIdentity": "99", "Enabled": True, "DeleteMessage": True}]
-    visible, hidden = merge(graph, exchange, DOMAINS)
-    assert (visible.hidden, visible.graph_id, visible.identity, visible.move_to) == (
+    visible, hidden = merge(graph, exchange)
+    assert (visible.hidden, visible.id, visible.identity, visible.move_to) == (
         False, graph_rule_id(1), "1", "adele:\\Archive")
-    assert classify(visible).kind == HIDES_MAIL
-    assert (hidden.hidden, hidden.graph_id, hidden.identity) == (True, None, "99")
+    assert classify(visible, DOMAINS).kind == HIDES_MAIL
+    assert (hidden.hidden, hidden.id, hidden.identity) == (True, None, "99")
 
 
 def test_rules_are_matched_by_name_when_identities_do_not_match():
     graph = [{**rule(1, "only name matches"), "id": "opaque-id"}]
     exchange = [{"Name": "only name matches", "RuleIdentity": "5", "Enabled": True}]
-    [joined] = merge(graph, exchange, DOMAINS)
-    assert not joined.hidden and joined.identity == "5" and joined.graph_id == "opaque-id"
+    [joined] = merge(graph, exchange)
+    assert not joined.hidden and joined.identity == "5" and joined.id == "opaque-id"
 
 
 def test_folder_names_from_paths():

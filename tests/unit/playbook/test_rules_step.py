@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from remediation.models import Domain
+from dataclasses import replace
+
 from remediation.rules import UNRESOLVED
+from remediation.tenant import Domain, InboxRule
 from tests.plugins.playbook import ADELE
 from tests.unit.fakes import FakeExchange, rule, to
 from tests.unit.playbook.helpers import run_job
@@ -14,10 +16,9 @@ TEXTED = "+15551234567"
 class TextingExchange(FakeExchange):
     """Exchange's view with a text-message notification on one rule (an action Graph does not show)."""
 
-    async def inbox_rules(self, mailbox: str, include_hidden: bool = True) -> list[dict]:
+    async def inbox_rules(self, mailbox: str, include_hidden: bool = True) -> list[InboxRule]:
         rules = await super().inbox_rules(mailbox, include_hidden)
-        return [{**item, "SendTextMessageNotificationTo": TEXTED} if item["Name"] == "Newsletters" else item
-                for item in rules]
+        return [replace(item, text_message_to=(TEXTED,)) if item.name == "Newsletters" else item for item in rules]
 
 
 async def test_forwarding_to_an_unverified_domain_of_the_tenant_is_outside_it(playbook):

@@ -6,8 +6,9 @@ import asyncio
 from datetime import timedelta
 
 from remediation.errors import PermissionError_
-from remediation.models import Trigger
+from remediation.models import Trigger, parse_iso
 from remediation.ports import QueuedMessage
+from remediation.tenant import SecurityAlert
 from tests.plugins.playbook import ADELE
 from tests.unit.playbook.helpers import ADMIN, SWEEP, run_job
 
@@ -186,9 +187,7 @@ async def test_the_poison_report_names_the_jobs(playbook):
 
 
 async def test_security_alerts_start_jobs_and_move_the_watermark(playbook):
-    alerts = [{"id": "da1", "title": "User restricted from sending email", "lastUpdateDateTime":
-               "2026-11-28T07:55:00Z", "evidence": [{"@odata.type": "#microsoft.graph.security.userEvidence",
-                                                     "userAccount": {"userPrincipalName": ADELE}}]}]
+    alerts = [SecurityAlert("da1", "User restricted from sending email", parse_iso("2026-11-28T07:55:00Z"), (ADELE,))]
     asked = []
 
     async def security_alerts(since, source):

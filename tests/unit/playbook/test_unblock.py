@@ -46,7 +46,7 @@ async def test_the_unblock_cap_escalates_and_is_not_retried(playbook):
     job = await run_job(playbook)
     step = job.step("unblock_sender")
     assert step.status == "failed" and step.data["cap"] is True
-    assert "released the maximum number of times" in step.detail and "Microsoft Support" in step.detail
+    assert "unblock limit for this sender has been reached" in step.detail and "Microsoft Support" in step.detail
     assert job.status == "escalated"
     assert playbook.tenant.count("unblock") == 1
     assert await playbook.store.unblocks_since(ADELE, playbook.clock() - timedelta(days=1)) == 0
