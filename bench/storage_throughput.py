@@ -54,7 +54,7 @@ async def measure(settings: Settings, count: int, concurrency: int) -> dict[str,
         await queue.send({"kind": "run", "jobId": "warm-up"})
         figures["queue sends / s"] = await _rate(count, concurrency, lambda n: queue.send({"kind": "run", "jobId": n}))
         figures["contended breaker increments / s"] = await _rate(
-            concurrency * 4, concurrency, lambda _: store.count_automatic_job(datetime.now(timezone.utc)))
+            concurrency * 4, concurrency, lambda _: store.add_automatic_job(datetime.now(timezone.utc)))
     figures["queue receives + deletes / s"] = await _drain(settings, count + 1)
     return figures
 

@@ -56,7 +56,7 @@ async def _breaker(context: Context, job: Job) -> str | None:
         return None
     if approved_holds(job) or any(decision.breaker for decision in job.decisions if decision.decision == HOLD):
         return None
-    count = await context.ports.store.count_automatic_job(context.clock())
+    count = await context.ports.store.add_automatic_job(context.clock())
     return breaker_reason(context.settings, count)
 
 

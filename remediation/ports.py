@@ -119,7 +119,7 @@ class JobStore(Protocol):
 
     async def unblocks_since(self, user: str, since: datetime) -> int: ...
 
-    async def count_automatic_job(self, at: datetime) -> int:
+    async def add_automatic_job(self, at: datetime) -> int:
         """Add one to the tenant-wide counter of automatic jobs in `at`'s hour; returns the new count."""
 
     async def automatic_jobs(self, at: datetime) -> int:

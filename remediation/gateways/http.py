@@ -36,6 +36,7 @@ import httpx
 from remediation.errors import ConfigurationError, ServiceRejectedError
 from remediation.gateways.credentials import CredentialHolder, scope_for
 from remediation.gateways.http_errors import error_for_exception
+from remediation.models import utcnow
 from remediation.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,10 +47,6 @@ IDEMPOTENT = "remediation.idempotent"
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 Sleep = Callable[[float], Awaitable[None]]
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:

@@ -165,7 +165,7 @@ class TableJobStore(StorageAdapter):
                                         select=["RowKey"])
             return len([row async for row in rows])
 
-    async def count_automatic_job(self, at: datetime) -> int:
+    async def add_automatic_job(self, at: datetime) -> int:
         row_key = hour_key(at)
         for _ in range(RACE_ATTEMPTS):
             async with self._call() as table:

@@ -14,13 +14,13 @@ from datetime import datetime, timezone
 
 from remediation.errors import RequestError
 from remediation.models import normalize_user
+from remediation.ports import ACTIVE, BLOCK, CLAIM_KINDS
 
 # Partitions of the one table.
 JOB, UNBLOCK, BREAKER, MARKER = "job", "unblock", "breaker", "marker"
-CLAIM_KINDS = ("active", "block", "alert", "mail")
 # Claims keyed by a user (`active`: user, `block`: user|CreatedDatetime) are case-insensitive,
 # because Exchange may spell an address in other casing than Graph.
-USER_KEYED_CLAIMS = ("active", "block")
+USER_KEYED_CLAIMS = (ACTIVE, BLOCK)
 _ESCAPED = frozenset("/\\#?%|")
 
 

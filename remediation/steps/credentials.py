@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from remediation.errors import PermanentError, PermissionError_, ServiceRejectedError
-from remediation.models import DONE, MANUAL, STEP_FAILED, STEP_PLANNED, SKIPPED, parse_iso
+from remediation.models import DONE, MANUAL, RESET_PASSWORD, STEP_FAILED, STEP_PLANNED, SKIPPED, parse_iso
 from remediation.passwords import LENGTH, reset_with_random_password
 from remediation.steps.context import Outcome, StepRun
 from remediation.tenant import DirectoryUser
@@ -102,44 +102,50 @@ async def reset_password(run: StepRun) -> Outcome:
                        snapshot=snapshot)
     requested = run.step.data.get(RESET_REQUESTED)
     if run.resumed and requested:
-        # The attempt that stopped may have changed the password or not. A second reset is never
-        # sent: Entra ID's lastPasswordChangeDateTime (read in this run) says whether it took
-        # effect, and if it cannot tell, a human verifies.
-        if _took_effect(user, requested):
-            return Outcome(DONE, f"A password reset sent at {requested} by an attempt that stopped before recording "
-                                 f"its result took effect: Entra ID's lastPasswordChangeDateTime of "
-                                 f"{user.user_principal_name} is {user.last_password_change}. It is not sent again.",
-                           {"verifiedBy": "lastPasswordChangeDateTime", "lastPasswordChange": user.last_password_change})
-        return Outcome(MANUAL, f"A password reset was sent at {requested} by an attempt that stopped before "
-                               "recording its result, and is not repeated (a job never resets a password twice). "
-                               f"Verify in Entra ID that the password of {user.user_principal_name} changed then "
-                               "(lastPasswordChangeDateTime), and reset it if it did not."
-                               + revoke_again(user.user_principal_name), {"verify": True})
+        return _interrupted_reset(user, requested)
     await run.checkpoint(snapshot)
     try:
         await run.once(RESET_REQUESTED, "reset password", user.user_principal_name, WHY_RESET,
                        lambda: reset_with_random_password(run.ports.directory, user.id))
-    except ServiceRejectedError as exc:
-        if ON_PREMISES_MASTERED in str(exc).lower():
-            contained = await _contain(run, user)
-            return Outcome(MANUAL, synced_instructions(user.user_principal_name) + revoke_again(
-                user.user_principal_name) + contained, {"manual": True})
-        return Outcome(STEP_FAILED, f"Graph refused the password reset: {exc}")
-    except PermissionError_ as exc:
+    except PermanentError as exc:
+        return await _refused_reset(run, user, exc)
+    return Outcome(DONE, f"Reset the password of {user.user_principal_name} to a random {LENGTH}-character value "
+                         "(kept nowhere) and required a change at next sign-in.")
+
+
+def _interrupted_reset(user: DirectoryUser, requested: str) -> Outcome:
+    """The attempt that stopped may have changed the password or not. A second reset is never sent:
+    Entra ID's lastPasswordChangeDateTime (read in this run) says whether it took effect, and if it
+    cannot tell, a human verifies."""
+    if _took_effect(user, requested):
+        return Outcome(DONE, f"A password reset sent at {requested} by an attempt that stopped before recording "
+                             f"its result took effect: Entra ID's lastPasswordChangeDateTime of "
+                             f"{user.user_principal_name} is {user.last_password_change}. It is not sent again.",
+                       {"verifiedBy": "lastPasswordChangeDateTime", "lastPasswordChange": user.last_password_change})
+    return Outcome(MANUAL, f"A password reset was sent at {requested} by an attempt that stopped before "
+                           "recording its result, and is not repeated (a job never resets a password twice). "
+                           f"Verify in Entra ID that the password of {user.user_principal_name} changed then "
+                           "(lastPasswordChangeDateTime), and reset it if it did not."
+                           + revoke_again(user.user_principal_name), {"verify": True})
+
+
+async def _refused_reset(run: StepRun, user: DirectoryUser, exc: PermanentError) -> Outcome:
+    if isinstance(exc, ServiceRejectedError) and ON_PREMISES_MASTERED in str(exc).lower():
+        contained = await _contain(run, user)
+        return Outcome(MANUAL, synced_instructions(user.user_principal_name) + revoke_again(
+            user.user_principal_name) + contained, {"manual": True})
+    if isinstance(exc, PermissionError_):
         # The User Administrator role cannot reset an administrator's password (that takes Privileged
         # Authentication Administrator, which the app deliberately lacks): a human must.
         return Outcome(MANUAL, f"Graph refused the password reset ({exc}). If {user.user_principal_name} holds an "
                                "admin role, only a Privileged Authentication Administrator can reset it: reset it by "
                                "hand in the Entra admin center and require a change at next sign-in."
                                + revoke_again(user.user_principal_name), {"manual": True})
-    except PermanentError as exc:
-        return Outcome(STEP_FAILED, f"Graph refused the password reset: {exc}")
-    return Outcome(DONE, f"Reset the password of {user.user_principal_name} to a random {LENGTH}-character value "
-                         "(kept nowhere) and required a change at next sign-in.")
+    return Outcome(STEP_FAILED, f"Graph refused the password reset: {exc}")
 
 
 async def revoke_sessions(run: StepRun) -> Outcome:
-    reset = run.job.step("reset_password")
+    reset = run.job.step(RESET_PASSWORD)
     if reset.status not in (DONE, MANUAL, STEP_PLANNED):
         return Outcome(SKIPPED, f"Not revoked: the password was not reset (reset_password is {reset.status}); "
                                 "revoking first would let the attacker sign straight back in.")

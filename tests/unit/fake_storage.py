@@ -82,7 +82,7 @@ class FakeStore:
     async def unblocks_since(self, user: str, since: datetime) -> int:
         return sum(1 for who, at, _ in self.unblocks if who == normalize_user(user) and at >= since)
 
-    async def count_automatic_job(self, at: datetime) -> int:
+    async def add_automatic_job(self, at: datetime) -> int:
         hour = at.strftime("%Y%m%d%H")
         self.hours[hour] = self.hours.get(hour, 0) + 1
         return self.hours[hour]

@@ -35,21 +35,21 @@ async def test_recording_the_same_unblock_twice_counts_it_once(job_store):
 
 
 async def test_concurrent_counts_of_automatic_jobs_all_count(job_store):
-    counts = await asyncio.gather(*(job_store.count_automatic_job(NOW) for _ in range(10)))
+    counts = await asyncio.gather(*(job_store.add_automatic_job(NOW) for _ in range(10)))
 
     assert sorted(counts) == list(range(1, 11))
-    assert await job_store.count_automatic_job(NOW.replace(minute=59)) == 11
+    assert await job_store.add_automatic_job(NOW.replace(minute=59)) == 11
 
 
 async def test_reading_the_count_of_automatic_jobs_does_not_change_it(job_store):
     assert await job_store.automatic_jobs(NOW) == 0
-    await job_store.count_automatic_job(NOW)
+    await job_store.add_automatic_job(NOW)
     assert [await job_store.automatic_jobs(NOW) for _ in range(2)] == [1, 1]
     assert await job_store.automatic_jobs(NOW + timedelta(hours=1)) == 0
 
 
 async def test_each_hour_has_its_own_count(job_store):
-    await job_store.count_automatic_job(NOW)
-    assert await job_store.count_automatic_job(NOW + timedelta(hours=1)) == 1
+    await job_store.add_automatic_job(NOW)
+    assert await job_store.add_automatic_job(NOW + timedelta(hours=1)) == 1
     # The hour is the UTC hour, whatever the caller's time zone.
-    assert await job_store.count_automatic_job(NOW.astimezone(timezone(timedelta(hours=2)))) == 2
+    assert await job_store.add_automatic_job(NOW.astimezone(timezone(timedelta(hours=2)))) == 2

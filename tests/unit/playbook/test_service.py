@@ -218,7 +218,7 @@ async def test_status_is_the_mode_and_the_breakers_count_this_hour_read_without_
     context = playbook.service.context
     limit = context.settings.breaker_max_jobs_per_hour
     for _ in range(limit + 1):
-        await context.ports.store.count_automatic_job(context.clock())
+        await context.ports.store.add_automatic_job(context.clock())
     status = await playbook.service.health.status()
     assert status == {"mode": context.settings.mode,
                       "breaker": {"open": True, "automaticJobsThisHour": limit + 1, "maxJobsPerHour": limit}}
