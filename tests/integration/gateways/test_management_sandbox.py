@@ -83,6 +83,6 @@ async def test_throttled_content_is_fetched_after_the_wait(sandbox, sandbox_mana
 async def test_content_of_another_tenant_on_the_same_host_is_never_requested(sandbox, sandbox_management):
     before = len(sandbox.requests())
     other = f"{sandbox.url}/api/v1.0/contoso.com/activity/feed/audit/abc"
-    with pytest.raises(RequestError):
+    with pytest.raises(RequestError, match="contentUri is not under this tenant's activity feed"):
         await sandbox_management.fetch_content(other)
     assert len(sandbox.requests()) == before

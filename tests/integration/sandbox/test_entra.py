@@ -93,14 +93,14 @@ def test_control_tokens_take_any_claims(sandbox, sandbox_http):
 
 
 def test_control_tokens_can_be_expired_for_another_audience_or_issuer(sandbox, sandbox_http):
-    with pytest.raises(jwt.ExpiredSignatureError):
+    with pytest.raises(jwt.ExpiredSignatureError, match="Signature has expired"):
         _verify(sandbox_http, sandbox.token(exp=int(time.time()) - 60))
-    with pytest.raises(jwt.InvalidAudienceError):
+    with pytest.raises(jwt.InvalidAudienceError, match="Audience doesn't match"):
         _verify(sandbox_http, sandbox.token(aud="api://someone-else"))
-    with pytest.raises(jwt.InvalidIssuerError):
+    with pytest.raises(jwt.InvalidIssuerError, match="Invalid issuer"):
         _verify(sandbox_http, sandbox.token(iss="https://sts.windows.net/evil/"))
 
 
 def test_an_untrusted_token_names_the_published_kid_but_its_signature_fails(sandbox, sandbox_http):
-    with pytest.raises(jwt.InvalidSignatureError):
+    with pytest.raises(jwt.InvalidSignatureError, match="Signature verification failed"):
         _verify(sandbox_http, sandbox.token(roles=["Remediation.Admin"], signWith="untrusted"))

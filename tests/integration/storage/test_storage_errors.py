@@ -4,6 +4,7 @@ as Azure Storage does when busy, forbidden or refusing; a closed port plays an o
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from aiohttp import web
@@ -73,7 +74,7 @@ async def test_a_busy_queue_service_is_transient_in_its_own_words(storage_answer
     busy = "Operations per second is over the account limit."
     settings = await storage_answering(_queue_error(status, "ServerBusy", busy))
 
-    with pytest.raises(TransientError) as raised:
+    with pytest.raises(TransientError, match=rf"^Azure Queue Storage: {re.escape(busy)} \(ServerBusy\)$") as raised:
         await _send(settings)
     assert raised.value.message == busy
     assert raised.value.code == "ServerBusy"
@@ -83,7 +84,8 @@ async def test_a_forbidden_table_call_names_the_role_the_identity_lacks(storage_
     denied = "This request is not authorized to perform this operation using this permission."
     settings = await storage_answering(_table_error(403, "AuthorizationPermissionMismatch", denied))
 
-    with pytest.raises(PermissionError_) as raised:
+    lacks_role = r"\(AuthorizationPermissionMismatch\); the app needs the Storage Table Data Contributor role$"
+    with pytest.raises(PermissionError_, match=lacks_role) as raised:
         await _add(settings)
     assert raised.value.code == "AuthorizationPermissionMismatch"
     assert "not authorized" in str(raised.value) and "Storage Table Data Contributor" in str(raised.value)

@@ -43,7 +43,7 @@ async def test_save_with_a_stale_etag_is_a_conflict_and_changes_nothing(job_stor
     await job_store.save(first)
 
     second.status = RESOLVED
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError, match=r"\(UpdateConditionNotSatisfied\)"):
         await job_store.save(second)
     assert (await job_store.get(job.id)).status == RUNNING
 
@@ -67,7 +67,7 @@ async def test_saving_a_job_never_read_is_refused(job_store):
 
 async def test_adding_an_existing_id_is_a_conflict(job_store):
     job = await job_store.add(new_job())
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError, match=r"already exists\. \(EntityAlreadyExists\)"):
         await job_store.add(new_job(id=job.id, user="someone.else@contoso.com"))
     assert (await job_store.get(job.id)).user == job.user
 

@@ -28,7 +28,7 @@ async def test_a_message_is_handled_with_its_attempt_and_the_hosts_limit(fake):
 
 async def test_a_transient_failure_raises_so_the_host_retries(fake):
     fake.failure = TransientError("Graph answered 503")
-    with pytest.raises(TransientError):
+    with pytest.raises(TransientError, match="^Graph answered 503$"):
         await remediation_worker(message({"kind": "follow_up", "jobId": "j1", "attempt": 1}, 1))
 
 
@@ -68,5 +68,5 @@ async def test_poison_messages_are_reported(fake, caplog):
 
 async def test_a_failing_sweep_raises(fake):
     fake.failure = TransientError("Exchange answered 500")
-    with pytest.raises(TransientError):
+    with pytest.raises(TransientError, match="^Exchange answered 500$"):
         await sweep_blocked_senders(TIMER)

@@ -57,5 +57,5 @@ def test_a_resolved_alert_starts_nothing():
 
 @pytest.mark.parametrize("payload", [[], {"schemaId": "azureMonitorCommonAlertSchema"}, {"data": "x"}])
 def test_a_payload_without_data_is_a_bad_request(payload):
-    with pytest.raises(RequestError):
+    with pytest.raises(RequestError, match=r"^not an Azure Monitor common alert schema payload \(no data\)$"):
         azure_monitor_users(payload, "UserPrincipalName")

@@ -65,7 +65,12 @@ def test_the_same_user_twice_is_one():
     assert len(sentinel_users(body, ALERT_NAME)) == 1
 
 
-@pytest.mark.parametrize("payload", [[], "incident", {"object": {"name": "x"}}, {"object": []}])
-def test_a_payload_that_is_no_incident_is_a_bad_request(payload):
-    with pytest.raises(RequestError):
+NOT_AN_OBJECT, NO_PROPERTIES = "^a Sentinel incident is a JSON object$", r"^not a Sentinel incident \(no properties\)$"
+
+
+@pytest.mark.parametrize("payload, reason", [([], NOT_AN_OBJECT), ("incident", NOT_AN_OBJECT),
+                                             ({"object": {"name": "x"}}, NO_PROPERTIES),
+                                             ({"object": []}, NO_PROPERTIES)])
+def test_a_payload_that_is_no_incident_is_a_bad_request(payload, reason):
+    with pytest.raises(RequestError, match=reason):
         sentinel_users(payload, ALERT_NAME)
