@@ -15,6 +15,7 @@ log. Control routes pass straight through: never logged, never faulted.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Awaitable, Callable
 
 from aiohttp import web
@@ -30,16 +31,19 @@ async def service_middleware(request: web.Request, handler: Handler) -> web.Stre
     if context.is_control(request.path):
         return await handler(request)
     tenant = context.state(request)
+    started = tenant.now_iso()   # with "at" (the answer's time), the call's span: bench/round_trips.py
     incoming = await context.prepare(request)
     ids, body = incoming.ids, incoming.json
     try:
         response = await _answer(request, handler, tenant, ids, body)
     except faults.Dropped:
-        context.log_call(tenant, request.method, request.path, dict(request.query), None, body, dropped=True)
+        context.log_call(tenant, request.method, request.path, dict(request.query), None, body, dropped=True,
+                         startedAt=started)
         return _drop(request)
     for name, value in ids.headers().items():
         response.headers.setdefault(name, value)
-    context.log_call(tenant, request.method, request.path, dict(request.query), response.status, body)
+    context.log_call(tenant, request.method, request.path, dict(request.query), response.status, body,
+                     startedAt=started)
     return response
 
 
@@ -47,6 +51,11 @@ async def _answer(request: web.Request, handler: Handler, tenant: TenantState, i
                   body: Any) -> web.StreamResponse:
     fault = await faults.triggered(tenant, request.method, request.path, context.cmdlet_name(body))
     if fault and fault["kind"] == "drop":
+        raise faults.Dropped()
+    if fault and fault["kind"] == "timeout":
+        if fault.get("applied", True):
+            await handler(request)
+        await asyncio.sleep(fault["latencyMs"] / 1000)
         raise faults.Dropped()
     if fault:
         reply = faults.reply(fault, request.path, ids)
