@@ -36,9 +36,9 @@ async def service_middleware(request: web.Request, handler: Handler) -> web.Stre
     ids, body = incoming.ids, incoming.json
     try:
         response = await _answer(request, handler, tenant, ids, body)
-    except faults.Dropped:
+    except faults.Dropped as dropped:
         context.log_call(tenant, request.method, request.path, dict(request.query), None, body, dropped=True,
-                         startedAt=started)
+                         applied=dropped.applied, startedAt=started)
         return _drop(request)
     for name, value in ids.headers().items():
         response.headers.setdefault(name, value)
@@ -51,12 +51,13 @@ async def _answer(request: web.Request, handler: Handler, tenant: TenantState, i
                   body: Any) -> web.StreamResponse:
     fault = await faults.triggered(tenant, request.method, request.path, context.cmdlet_name(body))
     if fault and fault["kind"] == "drop":
-        raise faults.Dropped()
+        raise faults.Dropped(applied=False)
     if fault and fault["kind"] == "timeout":
-        if fault.get("applied", True):
+        applied = fault.get("applied", True)
+        if applied:
             await handler(request)
         await asyncio.sleep(fault["latencyMs"] / 1000)
-        raise faults.Dropped()
+        raise faults.Dropped(applied=applied)
     if fault:
         reply = faults.reply(fault, request.path, ids)
         return web.json_response(reply.body, status=reply.status, headers=reply.headers)

@@ -168,4 +168,9 @@ def reply(fault: dict, path: str, ids: odata.RequestIds) -> Reply:
 
 
 class Dropped(Exception):
-    """A `drop` fault fired: the server closes the connection without answering."""
+    """A `drop` or `timeout` fault fired: the server closes the connection without answering, after
+    carrying the call out (`applied`, logged as such) or not."""
+
+    def __init__(self, *, applied: bool) -> None:
+        super().__init__("dropped")
+        self.applied = applied
