@@ -15,10 +15,9 @@ import pytest
 
 from localdev.tenant.crowd import crowd
 from tests.e2e.ledger import assert_each_change_once
-from tests.e2e.support import ADMIN, ALERTS_SUBMIT, TERMINAL, AppUnderTest, EndToEnd, azure_monitor_alert, \
-    sentinel_incident
-from tests.plugins.e2e import base_settings, host_json, tenant_scenario
-from tests.plugins.host import start_host_process
+from localdev.host.singleton import HOST_ID_SETTING
+from tests.e2e.support import ADMIN, ALERTS_SUBMIT, TERMINAL, EndToEnd, azure_monitor_alert, sentinel_incident
+from tests.plugins.e2e import AppHosts, tenant_scenario
 from tests.plugins.sandbox import Sandbox
 from tests.polling import wait_for
 
@@ -32,22 +31,16 @@ EVERY_SECOND = "* * * * * *"
 
 @pytest.fixture(scope="module")
 def two_hosts(azurite, sandbox_server, tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("twins")
-    (tmp_path / "host.json").write_text(json.dumps(host_json({})))
-    (tmp_path / "empty.settings.json").write_text('{"IsEncrypted": false, "Values": {}}')
     sandbox = Sandbox(sandbox_server.url, QUIET)
     sandbox.load()
-    settings = {**base_settings(azurite.connection_string, sandbox.url, sandbox.tenant_id,
-                                "k" + uuid.uuid4().hex[:12]),
-                "SWEEP_SCHEDULE": EVERY_SECOND, "ALERTS_POLL_SCHEDULE": EVERY_SECOND,
-                "AzureFunctionsWebHost__hostid": f"twins-{uuid.uuid4().hex[:8]}"}
-    hosts = [start_host_process(settings, settings_file=tmp_path / "empty.settings.json", cwd=tmp_path)
-             for _ in range(2)]
-    runs = [EndToEnd(AppUnderTest(host, settings), sandbox) for host in hosts]
+    settings = {"SWEEP_SCHEDULE": EVERY_SECOND, "ALERTS_POLL_SCHEDULE": EVERY_SECOND,
+                HOST_ID_SETTING: f"twins-{uuid.uuid4().hex[:8]}"}
+    hosts = AppHosts(tmp_path_factory.mktemp("twins"), azurite.connection_string, sandbox, settings, {})
+    runs = [hosts.start(), hosts.start()]
     yield runs
-    for run, host in zip(runs, hosts):
+    for run in runs:
         run.close()
-        host.stop()
+    hosts.stop_all()
     sandbox.close()
 
 

@@ -2,53 +2,41 @@
 run, and restarted on the same storage; every job still ends and every change to the tenant is
 carried out exactly once, as the sandbox's write log shows (tests/e2e/ledger.py).
 
-`CRASH_KILLS` sets the number of kills (12 in `make test`; `make soak` runs 50), `CRASH_SEED` the seed.
+`CRASH_KILLS` sets the number of kills (16 in `make test`; `make soak` runs 50), `CRASH_SEED` the seed.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
 import time
-import uuid
 from collections import Counter
 
 import pytest
 
 from localdev.tenant.crowd import crowd
 from tests.e2e.ledger import assert_each_change_once, assert_unblocks_converged
-from tests.e2e.support import ADMIN, TERMINAL, AppUnderTest, EndToEnd
-from tests.plugins.e2e import base_settings, host_json, tenant_scenario
-from tests.plugins.host import start_host_process
+from tests.e2e.support import ADMIN, TERMINAL
+from tests.plugins.e2e import AppHosts, tenant_scenario
 from tests.plugins.sandbox import Sandbox
 from tests.polling import wait_for
 
 pytestmark = pytest.mark.e2e
 
-KILLS = int(os.environ.get("CRASH_KILLS", "12"))
+KILLS = int(os.environ.get("CRASH_KILLS", "16"))
 SEED = int(os.environ.get("CRASH_SEED", "50"))
 SCENARIO, USERS = crowd(tenant_scenario(), "adele@contoso.com", max(8, KILLS // 3))
 
 
 @pytest.fixture
 def restartable(azurite, sandbox_server, tmp_path):
-    """Starts the app's host on one storage account and tenant, as often as asked; stops the last."""
-    (tmp_path / "host.json").write_text(json.dumps(host_json({"visibilityTimeout": "00:00:01"})))
-    (tmp_path / "empty.settings.json").write_text('{"IsEncrypted": false, "Values": {}}')
+    """Starts the app's host on one storage account and tenant, as often as asked; stops them all."""
     sandbox = Sandbox(sandbox_server.url, SCENARIO)
     sandbox.load()
-    settings = {**base_settings(azurite.connection_string, sandbox.url, sandbox.tenant_id,
-                                "c" + uuid.uuid4().hex[:12])}
-    hosts = []
-
-    def start():
-        hosts.append(start_host_process(settings, settings_file=tmp_path / "empty.settings.json", cwd=tmp_path))
-        return EndToEnd(AppUnderTest(hosts[-1], settings), sandbox)
-
-    yield start
-    hosts[-1].stop()
+    hosts = AppHosts(tmp_path, azurite.connection_string, sandbox, {}, {"visibilityTimeout": "00:00:01"})
+    yield hosts.start
+    hosts.stop_all()
     sandbox.close()
 
 
@@ -67,12 +55,12 @@ def test_every_change_happens_exactly_once_across_kills_of_the_host(restartable)
         restarts.append(time.monotonic() - started)
 
     def ended() -> list[dict] | None:
-        jobs = run.jobs()
+        jobs = run.all_jobs()
         return jobs if len(jobs) == len(USERS) and all(job["status"] in TERMINAL for job in jobs) else None
 
-    wait_for(ended, 120, lambda: f"every job to end: {Counter(job['status'] for job in run.jobs())}")
+    wait_for(ended, 120, lambda: f"every job to end: {Counter(job['status'] for job in run.all_jobs())}")
     wait_for(lambda: run.queue_depth() == 0, 60, "the follow-ups to run")
-    jobs = run.jobs()
+    jobs = run.all_jobs()
     assert sorted(job["user"] for job in jobs) == sorted(USERS)
     assert_each_change_once(run.sandbox)
     assert assert_unblocks_converged(run.sandbox, jobs) > 0
