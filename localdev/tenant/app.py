@@ -51,7 +51,7 @@ async def _answer(request: web.Request, handler: Handler, tenant: TenantState, i
                   body: Any) -> web.StreamResponse:
     fault = await faults.triggered(tenant, request.method, request.path, context.cmdlet_name(body))
     if fault and fault["kind"] == "drop":
-        raise faults.Dropped(applied=False)
+        raise faults.Dropped()
     if fault and fault["kind"] == "timeout":
         applied = fault.get("applied", True)
         if applied:

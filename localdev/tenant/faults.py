@@ -171,6 +171,6 @@ class Dropped(Exception):
     """A `drop` or `timeout` fault fired: the server closes the connection without answering, after
     carrying the call out (`applied`, logged as such) or not."""
 
-    def __init__(self, *, applied: bool) -> None:
+    def __init__(self, *, applied: bool = False) -> None:
         super().__init__("dropped")
         self.applied = applied

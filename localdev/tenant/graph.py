@@ -91,7 +91,7 @@ async def _run_item(call: GraphCall, item: dict) -> GraphReply:
     ids = odata.RequestIds()
     full_path = PREFIX + unquote(path)
     fault = await faults.triggered(call.state, method, full_path)
-    if fault and fault["kind"] == "drop":
+    if fault and fault["kind"] in ("drop", "timeout"):   # a batch item's lost answer loses the whole batch's
         raise faults.Dropped()
     if fault:
         fault_reply = faults.reply(fault, full_path, ids)
