@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--budget", type=int, default=50, help="calls per 1 s window (default 50)")
     args = parser.parse_args(argv)
     scenario, users = crowd(scenarios.read(scenarios.SCENARIOS / "test.yaml"), "adele@contoso.com", args.blocks)
+    scenario["blockedSenders"] = [block for block in scenario["blockedSenders"] if block["SenderAddress"] in users]
     settings = {"SWEEP_SCHEDULE": "*/5 * * * * *"}
     with stack({**scenario, "blockedSenders": [], "alerts": []}, settings=settings) as app:
         budget = {"kind": "budget", "path": SERVICES, "limit": args.budget, "windowSeconds": 1}
