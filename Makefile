@@ -51,6 +51,7 @@ bench: deps
 
 # The reliability suites at full size (docs/RELIABILITY.md; `make test` runs them smaller):
 # 200 jobs under faults, 50 kills of the host, storms of 200 blocks with the breaker on and off.
+# Two of them fail today (docs/RELIABILITY.md says why).
 soak: deps
 	FAULT_JOBS=200 CRASH_KILLS=50 STORM_BLOCKS=200 $(PY) -m pytest tests/e2e/test_faults_suite.py \
 	  tests/e2e/test_crash_suite.py tests/e2e/test_storm_suite.py tests/e2e/test_concurrency_suite.py
