@@ -17,15 +17,17 @@ import asyncio
 import hmac
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 import httpx
-import jwt
 
 from remediation.errors import ConfigurationError, ForbiddenError, TransientError, UnauthorizedError
 from remediation.records import Identity
 from remediation.settings import Settings
+
+if TYPE_CHECKING:
+    import jwt
 
 ADMIN, READER, ALERTS_SUBMIT = "Remediation.Admin", "Remediation.Reader", "Alerts.Submit"
 # The roles that grant each role: an admin may do all that a reader may.
@@ -102,6 +104,8 @@ class TokenValidator:
 
     async def authenticate(self, authorization: str | None, role: str) -> Caller:
         """The caller of a valid token holding `role`: UnauthorizedError or ForbiddenError otherwise."""
+        import jwt   # PyJWT loads cryptography (10 MiB, 20 ms): with the first token, not at every cold start
+
         token = bearer_token(authorization)
         try:
             header = jwt.get_unverified_header(token)
@@ -155,6 +159,8 @@ class TokenValidator:
             raise ConfigurationError("the OpenID metadata names no issuer or jwks_uri")
         # v1 tokens (accessTokenAcceptedVersion 1) carry the sts.windows.net issuer.
         self._issuers = (issuer, f"https://sts.windows.net/{tenant}/")
+        import jwt
+
         try:
             key_set = jwt.PyJWKSet.from_dict(await self._get_json(self._jwks_uri))
         except jwt.PyJWTError as exc:

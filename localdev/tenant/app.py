@@ -15,6 +15,7 @@ log. Control routes pass straight through: never logged, never faulted.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Awaitable, Callable
 
 from aiohttp import web
@@ -30,18 +31,20 @@ async def service_middleware(request: web.Request, handler: Handler) -> web.Stre
     if context.is_control(request.path):
         return await handler(request)
     tenant = context.state(request)
+    started = tenant.now_iso()   # with "at" (the answer's time), the call's span: bench/round_trips.py
     incoming = await context.prepare(request)
     ids, body = incoming.ids, incoming.json
     found = await faults.triggered(tenant, request.method, request.path, context.cmdlet_name(body))
     try:
         response = await _answer(request, handler, found.fault, ids)
-    except faults.Dropped:
+    except faults.Dropped as dropped:
         context.log_call(tenant, request.method, request.path, dict(request.query), None, body, dropped=True,
-                         **found.log())
+                         applied=dropped.applied, startedAt=started, **found.log())
         return _drop(request)
     for name, value in ids.headers().items():
         response.headers.setdefault(name, value)
-    context.log_call(tenant, request.method, request.path, dict(request.query), response.status, body, **found.log())
+    context.log_call(tenant, request.method, request.path, dict(request.query), response.status, body,
+                     startedAt=started, **found.log())
     return response
 
 
@@ -49,6 +52,12 @@ async def _answer(request: web.Request, handler: Handler, fault: dict | None,
                   ids: odata.RequestIds) -> web.StreamResponse:
     if fault and fault["kind"] == "drop":
         raise faults.Dropped()
+    if fault and fault["kind"] == "timeout":
+        applied = fault.get("applied", True)
+        if applied:
+            await handler(request)
+        await asyncio.sleep(fault["latencyMs"] / 1000)
+        raise faults.Dropped(applied=applied)
     if fault:
         reply = faults.reply(fault, request.path, ids)
         return web.json_response(reply.body, status=reply.status, headers=reply.headers)

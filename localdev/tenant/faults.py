@@ -3,13 +3,20 @@
 A fault is a dict, set in a scenario (`faults:`) or at run time (`POST /_sandbox/faults`):
 
     {"method": "POST"?, "path": "<regex searched in the path>"?, "cmdlet": "Remove-BlockedSenderAddress"?,
-     "kind": "429" | "503" | "504" | "drop" | "latency" | "307",
-     "retryAfter": "2.128"?, "latencyMs": 200?, "location": "http://elsewhere/..."?, "count": 3?, "rate": 0.3?}
+     "kind": "429" | "503" | "504" | "drop" | "latency" | "timeout" | "307" | "budget",
+     "retryAfter": "2.128"?, "latencyMs": 200?, "location": "http://elsewhere/..."?, "count": 3?, "rate": 0.3?,
+     "applied": true?, "limit": 25?, "windowSeconds": 1?}
 
 `method`, `path` and `cmdlet` (the CmdletName of an Exchange InvokeCommand body) narrow what it
 matches; a fault with `count` fires on the next N matching calls and is then removed; `rate`
 fires with that probability (seeded RNG, so a scenario replays the same way); with neither it
-fires on every matching call. `latency` waits and lets the call go on; `307` redirects to `location`
+fires on every matching call. `latency` waits and lets the call go on; `timeout` is a call whose
+answer never comes: the service carries it out (unless `"applied": false`), holds the connection
+`latencyMs` and closes it unanswered, what a client sees when its read timeout expires (the app's
+own timeout is 30 s: a test holds the answer for less and the client sees the connection close);
+`budget` is Graph's and Exchange's throttling: the matching calls of one app get `limit` calls per
+fixed window of `windowSeconds`, and each call past it answers 429 with the whole seconds left in
+the window as `Retry-After` (the sandbox serves one app, so one budget per fault); `307` redirects to `location`
 (a hijacked or misrouted front end: a client must not re-send the body there); the others answer in
 the shape of the service the path belongs to (Graph, also for Entra's routes; the Exchange admin
 API; the Management API). The request log gives a delayed call's `latencyMs`.
@@ -20,15 +27,18 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import math
 import re
+import time
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from localdev.tenant import odata
 from localdev.tenant.state import TenantState
 
-KINDS = ("429", "503", "504", "drop", "latency", "307")
-_FIELDS = {"id", "method", "path", "cmdlet", "kind", "retryAfter", "latencyMs", "location", "count", "rate"}
+KINDS = ("429", "503", "504", "drop", "latency", "timeout", "307", "budget")
+_FIELDS = {"id", "method", "path", "cmdlet", "kind", "retryAfter", "latencyMs", "location", "count", "rate", "applied",
+           "limit", "windowSeconds"}
 _ids = itertools.count(1)
 
 
@@ -58,8 +68,12 @@ def validate(spec: dict) -> dict:
         raise FaultSpecError("fault rate must be a number in (0, 1]")
     if "retryAfter" in fault:
         fault["retryAfter"] = str(fault["retryAfter"])
-    if fault["kind"] == "latency" and not isinstance(fault.get("latencyMs"), (int, float)):
-        raise FaultSpecError("a latency fault needs latencyMs")
+    if fault["kind"] in ("latency", "timeout") and not isinstance(fault.get("latencyMs"), (int, float)):
+        raise FaultSpecError(f"a {fault['kind']} fault needs latencyMs")
+    if fault["kind"] == "budget" and not (isinstance(fault.get("limit"), int) and fault["limit"] > 0
+                                          and isinstance(fault.get("windowSeconds"), (int, float))
+                                          and fault["windowSeconds"] > 0):
+        raise FaultSpecError("a budget fault needs a positive integer limit and a positive windowSeconds")
     if fault["kind"] == "307" and not isinstance(fault.get("location"), str):
         raise FaultSpecError("a 307 fault needs a location")
     fault.setdefault("id", f"fault-{next(_ids)}")
@@ -76,8 +90,21 @@ def _matches(fault: dict, method: str, path: str, cmdlet: str | None) -> bool:
     return True
 
 
+def _over_budget(fault: dict) -> bool:
+    """Count one call against the budget's current window; True past its limit (Retry-After set)."""
+    now = time.monotonic()
+    window = fault["windowSeconds"]
+    if now - fault.setdefault("windowStart", now) >= window:
+        fault["windowStart"], fault["used"] = now - (now - fault["windowStart"]) % window, 0
+    fault["used"] = fault.get("used", 0) + 1
+    fault["retryAfter"] = str(max(1, math.ceil(fault["windowStart"] + window - now)))
+    return fault["used"] > fault["limit"]
+
+
 def _fires(state: TenantState, fault: dict) -> bool:
     """Consume one use of the fault if it fires now."""
+    if fault["kind"] == "budget":
+        return _over_budget(fault)
     if "rate" in fault and state.rng.random() >= fault["rate"]:
         return False
     if "count" in fault:
@@ -129,7 +156,7 @@ _MANAGEMENT = {"429": ("AF429", "Too many requests. Method=GetBlob, PublisherId=
 
 def reply(fault: dict, path: str, ids: odata.RequestIds) -> Reply:
     """The answer a throttled or failing service gives, in the shape of the service `path` belongs to."""
-    kind = fault["kind"]
+    kind = "429" if fault["kind"] == "budget" else fault["kind"]
     if kind == "307":
         return Reply(307, {"Location": fault["location"]}, {})
     headers = {"Retry-After": fault["retryAfter"]} if "retryAfter" in fault else {}
@@ -153,4 +180,9 @@ def reply(fault: dict, path: str, ids: odata.RequestIds) -> Reply:
 
 
 class Dropped(Exception):
-    """A `drop` fault fired: the server closes the connection without answering."""
+    """A `drop` or `timeout` fault fired: the server closes the connection without answering, after
+    carrying the call out (`applied`, logged as such) or not."""
+
+    def __init__(self, *, applied: bool = False) -> None:
+        super().__init__("dropped")
+        self.applied = applied

@@ -92,7 +92,7 @@ async def _run_item(call: GraphCall, item: dict) -> GraphReply:
     full_path = PREFIX + unquote(path)
     found = await faults.triggered(call.state, method, full_path)
     fault = found.fault
-    if fault and fault["kind"] == "drop":
+    if fault and fault["kind"] in ("drop", "timeout"):   # a batch item's lost answer loses the whole batch's
         raise faults.Dropped()
     if fault:
         fault_reply = faults.reply(fault, full_path, ids)

@@ -6,9 +6,10 @@ Permanent (the step ends with the service's words): 401/403 (a permission), 404,
 
 from __future__ import annotations
 
+import sys
+
 import httpx
 from azure.core.exceptions import ClientAuthenticationError
-from azure.identity import CredentialUnavailableError
 
 from remediation.errors import (
     ConfigurationError, NotFoundError, PermissionError_, RemediationError, ServiceRejectedError, ThrottledError,
@@ -38,8 +39,14 @@ def error_for_exception(exc: Exception, *, service: str) -> RemediationError | N
         return TransientError(f"timed out: {type(exc).__name__}", service=service)
     if isinstance(exc, httpx.TransportError):
         return TransientError(f"connection failed: {type(exc).__name__}: {exc}", service=service)
-    if isinstance(exc, CredentialUnavailableError):
+    if _credential_unavailable(exc):
         return ConfigurationError(f"no credential for the app: {exc.message}", service=service)
     if isinstance(exc, ClientAuthenticationError):
         return PermissionError_(f"could not get a token: {exc.message}", service=service)
     return None
+
+
+def _credential_unavailable(exc: Exception) -> bool:
+    # azure.identity costs a cold start 80 ms and 20 MiB; only a credential, which imports it, raises this.
+    identity = sys.modules.get("azure.identity")
+    return identity is not None and isinstance(exc, identity.CredentialUnavailableError)

@@ -8,9 +8,11 @@ An `EndToEnd`:
         .sandbox                the `Sandbox` of tests/plugins/sandbox.py
         .bearer(*roles, **claims)       Authorization header with a sandbox token for our audience
         .jobs(user=None)        the jobs this test started (read through the admin API), oldest first
+        .all_jobs(user=None)    every job of the module's table, in the API's order
         .wait_for_job(user, status)     polls until this test's one job for `user` reaches `status`
         .subscribe_o365()       subscribes the sandbox's Management API (Audit.General) to the app's webhook
         .queue_depth(), .poison()       the module's queue (visible and hidden messages), its poison queue
+        .clear_queue()          drops the queue's messages
         .outbound(), .mails(subject)    the calls the app made to the tenant, the mails it sent through it
 """
 
@@ -85,7 +87,7 @@ class EndToEnd:
                                                          app.settings["REMEDIATION_QUEUE"])
         self._poison = QueueClient.from_connection_string(app.settings["AzureWebJobsStorage"],
                                                           app.settings["REMEDIATION_QUEUE"] + "-poison")
-        self._earlier = {job["id"] for job in self._all_jobs()}   # jobs of the module's previous tests
+        self._earlier = {job["id"] for job in self.all_jobs()}   # jobs of the module's previous tests
 
     def close(self) -> None:
         self.http.close()
@@ -116,7 +118,7 @@ class EndToEnd:
 
     # -- jobs -------------------------------------------------------------------------------------
 
-    def _all_jobs(self, user: str | None = None) -> list[dict]:
+    def all_jobs(self, user: str | None = None) -> list[dict]:
         params = {"limit": "200", **({"user": user} if user else {})}
         response = self.http.get("/api/remediations", params=params, headers=self._reader)
         assert response.status_code == 200, response.text
@@ -129,7 +131,7 @@ class EndToEnd:
 
     def jobs(self, user: str | None = None) -> list[dict]:
         """The jobs started since this test began, oldest first."""
-        found = [job for job in self._all_jobs(user) if job["id"] not in self._earlier]
+        found = [job for job in self.all_jobs(user) if job["id"] not in self._earlier]
         return sorted(found, key=lambda job: (job["createdAt"], job["id"]))
 
     def job(self, job_id: str) -> dict:

@@ -8,6 +8,8 @@ with Azurite and the sandbox tenant, driven over HTTP only (tests/e2e/support.py
                              E2E_SCENARIO = {...}     the tenant instead of test.yaml (`tenant_scenario()` edited)
     e2e        function  the tenant reset to the module's scenario, and an `EndToEnd` driving the app
 
+`AppHosts` starts hosts of the app by hand (the suites that kill, restart or double the host).
+
 Timers that are not under test fire once a year, so nothing runs between the calls a test makes.
 """
 
@@ -62,6 +64,29 @@ def _tenant(module, sandbox_url: str, *, quiet: bool = False) -> Sandbox:
     sandbox = Sandbox(sandbox_url, {**scenario, "blockedSenders": [], "alerts": []} if quiet else scenario)
     sandbox.load()
     return sandbox
+
+
+class AppHosts:
+    """Hosts of the app on one queue, table and tenant (a `Sandbox` already loaded), as many as asked:
+    `start()` gives an `EndToEnd` on a new one; `stop_all()` stops them."""
+
+    def __init__(self, folder: Path, storage: str, sandbox: Sandbox, settings: Mapping[str, str],
+                 queues: Mapping[str, Any]) -> None:
+        (folder / "host.json").write_text(json.dumps(host_json(queues)))
+        (folder / "empty.settings.json").write_text('{"IsEncrypted": false, "Values": {}}')
+        self.folder, self.sandbox = folder, sandbox
+        self.settings = {**base_settings(storage, sandbox.url, sandbox.tenant_id, "h" + uuid.uuid4().hex[:12]),
+                         **settings}
+        self.hosts: list = []
+
+    def start(self) -> EndToEnd:
+        self.hosts.append(start_host_process(self.settings, settings_file=self.folder / "empty.settings.json",
+                                             cwd=self.folder))
+        return EndToEnd(AppUnderTest(self.hosts[-1], self.settings), self.sandbox)
+
+    def stop_all(self) -> None:
+        for host in self.hosts:
+            host.stop()
 
 
 @pytest.fixture(scope="module")

@@ -114,7 +114,8 @@ def test_control_routes_are_never_faulted(sandbox, sandbox_http):
 
 
 @pytest.mark.parametrize("spec", [{"kind": "418"}, {"kind": "429", "count": 0}, {"kind": "latency"},
-                                  {"kind": "503", "path": "("}, {"kind": "503", "rate": 2}, {"kind": "503", "when": 1}])
+                                  {"kind": "503", "path": "("}, {"kind": "503", "rate": 2}, {"kind": "503", "when": 1},
+                                  {"kind": "timeout"}, {"kind": "budget", "limit": 0, "windowSeconds": 1}])
 def test_an_invalid_fault_is_refused(sandbox_http, spec):
     response = sandbox_http.post("/_sandbox/faults", json=spec)
     assert response.status_code == 400 and response.json()["error"]
@@ -127,3 +128,31 @@ def test_a_307_names_its_location_and_needs_one(sandbox, sandbox_http):
     assert sandbox_http.get(DOMAINS).status_code == 200
     with pytest.raises(AssertionError, match="400 .*a 307 fault needs a location"):
         sandbox.fault(kind="307")
+
+
+@pytest.mark.parametrize("applied", [True, False])
+def test_timeout_holds_the_answer_then_closes_the_connection(sandbox, sandbox_http, applied):
+    sandbox.fault(kind="timeout", path="revokeSignInSessions", latencyMs=200, applied=applied, count=1)
+    started = time.monotonic()
+    with pytest.raises(httpx.RemoteProtocolError, match="disconnected without sending a response"):
+        sandbox_http.post("/v1.0/users/adele@contoso.com/revokeSignInSessions")
+    assert time.monotonic() - started >= 0.2
+    assert len(sandbox.user("adele@contoso.com")["revocations"]) == (1 if applied else 0)
+    assert (sandbox.requests()[-1]["dropped"], sandbox.requests()[-1]["applied"]) == (True, applied)
+
+
+def test_a_budget_answers_429_past_its_limit_until_the_window_ends(sandbox, sandbox_http):
+    sandbox.fault(kind="budget", path="^/v1.0/domains$", limit=3, windowSeconds=1)
+    answers = [sandbox_http.get(DOMAINS) for _ in range(5)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429, 429]
+    assert answers[3].headers["Retry-After"] == "1"
+    assert answers[3].json()["error"]["code"] == "TooManyRequests"
+    time.sleep(1)   # the window's own length: the sandbox's clock for budgets is the monotonic one
+    assert sandbox_http.get(DOMAINS).status_code == 200
+
+
+def test_each_logged_call_has_its_start_and_its_answers_time(sandbox, sandbox_http):
+    sandbox.fault(kind="latency", latencyMs=100, count=1)
+    sandbox_http.get(DOMAINS)
+    [call] = sandbox.requests()
+    assert call["startedAt"] < call["at"]
