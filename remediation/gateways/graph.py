@@ -48,8 +48,19 @@ MEMBER_GROUPS_PER_CALL = 20   # Graph's limit for checkMemberGroups
 
 
 def graph_idempotent(request: httpx.Request) -> bool:
-    """sendMail is the one POST here that must not be repeated blindly (a second mail)."""
+    """sendMail is the one POST here that must not be repeated blindly (a second mail); a PATCH of a
+    passwordProfile neither: a lost answer may hide a reset that took effect, and a job never resets a
+    password twice (the step verifies by lastPasswordChangeDateTime instead)."""
+    if request.method == "PATCH":
+        return b'"passwordProfile"' not in _body(request)
     return request.method != "POST" or request.url.path.endswith(IDEMPOTENT_POSTS)
+
+
+def _body(request: httpx.Request) -> bytes:
+    try:
+        return request.content
+    except httpx.RequestNotRead:   # a streamed body: treat it as possibly a password
+        return b'"passwordProfile"'
 
 
 def _sdk_middleware() -> list:
