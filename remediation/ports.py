@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from remediation.models import Job
-from remediation.tenant import AuthMethod, Block, DirectoryUser, Domain, InboxRule, MailboxForwarding, SecurityAlert
+from remediation.tenant import AuthMethod, Block, CasSettings, DirectoryUser, Domain, InboxRule, MailboxForwarding, SecurityAlert
 
 
 class Directory(Protocol):
@@ -67,6 +67,12 @@ class ExchangeAdmin(Protocol):
 
     async def clear_mailbox_forwarding(self, mailbox: str) -> None:
         """Set-Mailbox ForwardingSmtpAddress=$null ForwardingAddress=$null DeliverToMailboxAndForward=$false."""
+
+    async def cas_settings(self, mailbox: str) -> CasSettings:
+        """Get-CASMailbox -Identity: SMTP AUTH, POP and IMAP of the mailbox."""
+
+    async def set_cas_settings(self, mailbox: str, settings: CasSettings) -> None:
+        """Set-CASMailbox -SmtpClientAuthenticationDisabled -PopEnabled -ImapEnabled (nothing else)."""
 
     async def inbox_rules(self, mailbox: str, include_hidden: bool = True) -> list[InboxRule]:
         """Get-InboxRule -Mailbox [-IncludeHidden] (source "exchange"; `hidden` is not known to Exchange:

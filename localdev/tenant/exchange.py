@@ -17,7 +17,7 @@ import re
 
 from aiohttp import web
 
-from localdev.tenant import context, exchange_control, exchange_roles
+from localdev.tenant import context, exchange_cas, exchange_control, exchange_roles
 from localdev.tenant import exchange_errors as errors
 from localdev.tenant.exchange_cmdlets import CMDLETS
 from localdev.tenant.state import TenantState
@@ -76,7 +76,8 @@ async def invoke_command(request: web.Request) -> web.Response:
         return errors.bad_request("The request body is not valid JSON.")
     except ValueError as exc:
         return errors.bad_request(str(exc))
-    cmdlet = CMDLETS.get(name.lower()) or exchange_roles.CMDLETS.get(name.lower())
+    cmdlet = CMDLETS.get(name.lower()) or exchange_cas.CMDLETS.get(name.lower()) or \
+        exchange_roles.CMDLETS.get(name.lower())
     try:
         if cmdlet is None or not exchange_roles.granted(state, cmdlet.name):
             raise errors.unknown_cmdlet(name)

@@ -69,7 +69,7 @@ def _result_size(cmdlet: str, params: Params, items: list) -> list:
     return items[:int(size)]
 
 
-def _mailbox(state: TenantState, identity: Any) -> dict:
+def mailbox_user(state: TenantState, identity: Any) -> dict:
     user = find_mailbox(state, str(identity))
     if user is None:
         raise errors.not_found(str(identity))
@@ -127,14 +127,14 @@ def remove_blocked_sender_address(state: TenantState, params: Params) -> list[di
 # Get-Mailbox / Set-Mailbox ---------------------------------------------------------------------
 def get_mailbox(state: TenantState, params: Params) -> list[dict]:
     if params.get("Identity") is not None:
-        users = [_mailbox(state, params["Identity"])]
+        users = [mailbox_user(state, params["Identity"])]
     else:
         users = [user for user in state.users if user.get("mail")]
     return [mailbox_object(state, user) for user in _result_size("Get-Mailbox", params, users)]
 
 
 def set_mailbox(state: TenantState, params: Params) -> list[dict]:
-    mailbox = _mailbox(state, params["Identity"])["mailbox"]
+    mailbox = mailbox_user(state, params["Identity"])["mailbox"]
     if "ForwardingSmtpAddress" in params:
         value = params["ForwardingSmtpAddress"]
         mailbox["ForwardingSmtpAddress"] = None if value in (None, "") else \
@@ -142,7 +142,7 @@ def set_mailbox(state: TenantState, params: Params) -> list[dict]:
     if "ForwardingAddress" in params:
         value = params["ForwardingAddress"]
         # Exchange shows the recipient it resolved, by name.
-        mailbox["ForwardingAddress"] = None if value in (None, "") else _mailbox(state, value).get("displayName")
+        mailbox["ForwardingAddress"] = None if value in (None, "") else mailbox_user(state, value).get("displayName")
     if "DeliverToMailboxAndForward" in params:
         mailbox["DeliverToMailboxAndForward"] = _switch("Set-Mailbox", params, "DeliverToMailboxAndForward")
     return []
@@ -152,10 +152,10 @@ def set_mailbox(state: TenantState, params: Params) -> list[dict]:
 def _rule_owner(state: TenantState, cmdlet: str, params: Params) -> dict:
     """The mailbox of -Mailbox, or of the `mailbox\\rule` form of -Identity."""
     if params.get("Mailbox") not in (None, ""):
-        return _mailbox(state, params["Mailbox"])
+        return mailbox_user(state, params["Mailbox"])
     identity = str(params.get("Identity") or "")
     if "\\" in identity:
-        return _mailbox(state, identity.rpartition("\\")[0])
+        return mailbox_user(state, identity.rpartition("\\")[0])
     raise errors.missing_parameter(cmdlet, "Mailbox")
 
 

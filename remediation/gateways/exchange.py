@@ -17,7 +17,7 @@ from remediation.errors import NotFoundError
 from remediation.gateways import exchange_shapes
 from remediation.gateways.exchange_errors import SERVICE, exchange_error
 from remediation.gateways.http import IDEMPOTENT, RetryPolicy, ServiceClient, next_link, retry_after_seconds, send
-from remediation.tenant import Block, InboxRule, MailboxForwarding
+from remediation.tenant import Block, CasSettings, InboxRule, MailboxForwarding
 from remediation.settings import Settings
 
 # The anchor the module uses for cmdlets that name no mailbox (the organization's system mailbox).
@@ -101,6 +101,15 @@ class ExchangeAdminClient(ServiceClient):
         await self.invoke("Set-Mailbox", {"Identity": mailbox, "ForwardingSmtpAddress": None,
                                           "ForwardingAddress": None, "DeliverToMailboxAndForward": False},
                           mailbox=mailbox)
+
+    async def cas_settings(self, mailbox: str) -> CasSettings:
+        found = await self.invoke("Get-CASMailbox", {"Identity": mailbox}, mailbox=mailbox)
+        if not found:
+            raise NotFoundError(f"no mailbox {mailbox!r}", service=SERVICE)
+        return exchange_shapes.cas_settings(found[0])
+
+    async def set_cas_settings(self, mailbox: str, settings: CasSettings) -> None:
+        await self.invoke("Set-CASMailbox", {"Identity": mailbox, **settings.to_json()}, mailbox=mailbox)
 
     async def inbox_rules(self, mailbox: str, include_hidden: bool = True) -> list[InboxRule]:
         parameters: dict = {"Mailbox": mailbox}

@@ -1,5 +1,5 @@
 """Exchange's cmdlet results as the tenant's models (remediation/tenant.py): Get-BlockedSenderAddress,
-Get-Mailbox's forwarding and Get-InboxRule. Exchange's shapes are read here and nowhere else.
+Get-Mailbox's forwarding, Get-CASMailbox's legacy protocols and Get-InboxRule. Exchange's shapes are read here and nowhere else.
 
 Exchange is loose with types: booleans come as true or "True", multi-valued properties as a
 list or as one string, recipients in its own notation (`"Name" [SMTP:addr]`, `[EX:/o=...]`).
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from remediation.tenant import (
-    EXCHANGE, FORWARD_AS_ATTACHMENT_TO, FORWARD_TO, REDIRECT_TO, Block, InboxRule, MailboxForwarding, RuleRecipient,
+    EXCHANGE, FORWARD_AS_ATTACHMENT_TO, FORWARD_TO, REDIRECT_TO, Block, CasSettings, InboxRule, MailboxForwarding, RuleRecipient,
 )
 
 FORWARDS = {"ForwardTo": FORWARD_TO, "ForwardAsAttachmentTo": FORWARD_AS_ATTACHMENT_TO, "RedirectTo": REDIRECT_TO}
@@ -56,6 +56,13 @@ def mailbox_forwarding(box: dict) -> MailboxForwarding:
     return MailboxForwarding(forwarding_smtp_address=_address(box.get("ForwardingSmtpAddress")),
                              forwarding_address=_address(box.get("ForwardingAddress")),
                              deliver_to_mailbox_and_forward=flag(box.get("DeliverToMailboxAndForward")))
+
+
+def cas_settings(box: dict) -> CasSettings:
+    """Get-CASMailbox: SmtpClientAuthenticationDisabled is null unless the mailbox overrides the organization."""
+    smtp = box.get("SmtpClientAuthenticationDisabled")
+    return CasSettings(None if smtp in (None, "") else flag(smtp), flag(box.get("PopEnabled", True)),
+                       flag(box.get("ImapEnabled", True)))
 
 
 def _texts(value: object) -> tuple[str, ...]:

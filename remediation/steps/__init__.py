@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Awaitable, Callable
 
 from remediation.models import (
-    AUTH_METHODS_REVIEW, CONFIRM_BLOCK, INBOX_RULES, MAILBOX_FORWARDING, NOTIFY, RESET_PASSWORD, REVOKE_SESSIONS,
+    AUTH_METHODS_REVIEW, CONFIRM_BLOCK, INBOX_RULES, LEGACY_PROTOCOLS, MAILBOX_FORWARDING, NOTIFY, RESET_PASSWORD, REVOKE_SESSIONS,
     UNBLOCK_SENDER,
 )
 from remediation.steps.confirm_block import confirm_block
 from remediation.steps.context import Outcome, StepRun
 from remediation.steps.credentials import reset_password, revoke_sessions
 from remediation.steps.inbox_rules import inbox_rules
+from remediation.steps.legacy_protocols import legacy_protocols
 from remediation.steps.mailbox import auth_methods_review, mailbox_forwarding
 from remediation.steps.notify import notify_team
 from remediation.steps.unblock import unblock_sender
@@ -25,6 +26,7 @@ STEPS: dict[str, Step] = {
     INBOX_RULES: inbox_rules,
     MAILBOX_FORWARDING: mailbox_forwarding,
     AUTH_METHODS_REVIEW: auth_methods_review,
+    LEGACY_PROTOCOLS: legacy_protocols,
     UNBLOCK_SENDER: unblock_sender,
     NOTIFY: notify_team,
 }

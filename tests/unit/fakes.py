@@ -27,7 +27,7 @@ from remediation.gateways import exchange_shapes, graph_shapes
 from remediation.gateways.exchange_shapes import parse_block_reason
 from remediation.models import iso, normalize_user
 from remediation.tenant import (
-    EXCHANGE, AuthMethod, Block, DirectoryUser, Domain, InboxRule, MailboxForwarding, RuleRecipient, SecurityAlert,
+    EXCHANGE, AuthMethod, Block, CasSettings, DirectoryUser, Domain, InboxRule, MailboxForwarding, RuleRecipient, SecurityAlert,
 )
 
 EVIL = "attacker@evil.example"
@@ -76,6 +76,7 @@ class FakeUser:
     groups: list[str] = field(default_factory=list)
     rules: list[dict] = field(default_factory=list)
     forwarding: MailboxForwarding = field(default_factory=MailboxForwarding)
+    cas: CasSettings = field(default_factory=CasSettings)
     methods: list[dict] = field(default_factory=list)
     password_changed: str | None = None   # lastPasswordChangeDateTime
     folders: dict[str, str] = field(default_factory=dict)   # mail folder id -> display name
@@ -179,7 +180,8 @@ def tenant_from_scenario(scenario: dict) -> FakeTenant:
             enabled=user.get("accountEnabled", True), groups=list(user.get("memberOf") or []),
             rules=[{"isEnabled": True, "conditions": {}, "actions": {}, "hidden": False, "sequence": number, **item}
                    for number, item in enumerate(user.get("inboxRules") or [], 1)],
-            forwarding=MailboxForwarding.from_json(box), methods=copy.deepcopy(user.get("authenticationMethods") or []),
+            forwarding=MailboxForwarding.from_json(box),
+            cas=CasSettings.from_json({"PopEnabled": True, "ImapEnabled": True, **box}), methods=copy.deepcopy(user.get("authenticationMethods") or []),
             folders={folder["id"]: folder["displayName"] for folder in user.get("mailFolders") or []})
         if user.get("id"):
             tenant.users[user["id"]] = tenant.users.pop(added.id)
@@ -335,6 +337,15 @@ class FakeExchange:
         await self.t.enter("clear_mailbox_forwarding", mailbox)
         self.t.mailbox(mailbox).forwarding = MailboxForwarding()
         self.t.leave("clear_mailbox_forwarding")
+
+    async def cas_settings(self, mailbox: str) -> CasSettings:
+        await self.t.enter("cas_settings", mailbox)
+        return self.t.mailbox(mailbox).cas
+
+    async def set_cas_settings(self, mailbox: str, settings: CasSettings) -> None:
+        await self.t.enter("set_cas_settings", mailbox, settings)
+        self.t.mailbox(mailbox).cas = settings
+        self.t.leave("set_cas_settings")
 
     async def inbox_rules(self, mailbox: str, include_hidden: bool = True) -> list[InboxRule]:
         await self.t.enter("exchange.inbox_rules", mailbox)

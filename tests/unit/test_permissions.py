@@ -25,6 +25,7 @@ from remediation.gateways.management_api import ManagementActivityClient
 from remediation.gateways.tenant_grants import TenantGraph
 from remediation.permissions import SETUP_TABLE, TABLE, needed
 from remediation.settings import Settings
+from remediation.tenant import CLOSED_CAS
 from tests.plugins.gateways import TENANT
 
 SINCE = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -40,6 +41,7 @@ DRIVERS = {
         "blocked_senders": (), "unblock": ("u@contoso.com",), "mailbox_forwarding": ("u@contoso.com",),
         "clear_mailbox_forwarding": ("u@contoso.com",), "inbox_rules": ("u@contoso.com",),
         "disable_inbox_rule": ("u@contoso.com", "r"), "invoke": ("Get-BlockedSenderAddress", {}),
+        "cas_settings": ("u@contoso.com",), "set_cas_settings": ("u@contoso.com", CLOSED_CAS),
     },
     ManagementActivityClient: {
         "fetch_content": (FEED,), "start_subscription": ("https://app.example/api/alerts/o365", "id"),
