@@ -12,15 +12,16 @@ from datetime import datetime, timedelta
 
 from remediation.models import (
     ADMIN_SOURCE, APPROVE, AWAITING_RELEASE, CONFIRM_BLOCK, DONE, DRY_RUN, ESCALATED, FAILED, HOLD, INBOX_RULES,
-    LEGACY_PROTOCOLS, MAILBOX_FORWARDING, MANUAL, PLANNED, RESET_PASSWORD, RESOLVED, REVOKE_SESSIONS, STEP_FAILED,
-    UNBLOCK_SENDER, Job, normalize_user,
+    LEGACY_PROTOCOLS, MAILBOX_DELEGATES, MAILBOX_FORWARDING, MANUAL, PLANNED, RESET_PASSWORD, RESOLVED,
+    REVOKE_SESSIONS, STEP_FAILED, UNBLOCK_SENDER, Job, normalize_user,
 )
 from remediation.ports import Directory, JobStore
 from remediation.records import Decision, Identity
 from remediation.settings import Settings
 from remediation.tenant import DirectoryUser
 
-SECURING_STEPS = (RESET_PASSWORD, REVOKE_SESSIONS, INBOX_RULES, MAILBOX_FORWARDING, LEGACY_PROTOCOLS)
+SECURING_STEPS = (RESET_PASSWORD, REVOKE_SESSIONS, INBOX_RULES, MAILBOX_FORWARDING, MAILBOX_DELEGATES,
+                  LEGACY_PROTOCOLS)
 
 
 def is_automatic(job: Job) -> bool:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from remediation.models import Job
-from remediation.tenant import AuthMethod, Block, CasSettings, DirectoryUser, Domain, InboxRule, MailboxForwarding, SecurityAlert
+from remediation.tenant import AuthMethod, Block, CasSettings, Delegate, Recipient, DirectoryUser, Domain, InboxRule, MailboxForwarding, SecurityAlert
 
 
 class Directory(Protocol):
@@ -67,6 +67,20 @@ class ExchangeAdmin(Protocol):
 
     async def clear_mailbox_forwarding(self, mailbox: str) -> None:
         """Set-Mailbox ForwardingSmtpAddress=$null ForwardingAddress=$null DeliverToMailboxAndForward=$false."""
+
+    async def delegates(self, mailbox: str) -> list[Delegate]:
+        """Get-MailboxPermission (FullAccess), Get-RecipientPermission (SendAs), Get-Mailbox's GrantSendOnBehalfTo;
+        inherited, deny and NT AUTHORITY entries included (the step decides)."""
+
+    async def recipient(self, identity: str) -> Recipient | None:
+        """Get-Recipient -Identity: None when Exchange knows no such recipient."""
+
+    async def remove_delegate(self, mailbox: str, delegate: Delegate) -> None:
+        """Remove-MailboxPermission / Remove-RecipientPermission / Set-Mailbox -GrantSendOnBehalfTo @{remove=...};
+        NotFoundError when the right is already gone."""
+
+    async def add_delegate(self, mailbox: str, delegate: Delegate) -> None:
+        """The rollback's inverse: Add-MailboxPermission / Add-RecipientPermission / GrantSendOnBehalfTo @{add=...}."""
 
     async def cas_settings(self, mailbox: str) -> CasSettings:
         """Get-CASMailbox -Identity: SMTP AUTH, POP and IMAP of the mailbox."""

@@ -114,6 +114,34 @@ class CasSettings:
 
 CLOSED_CAS = CasSettings(True, False, False)
 
+# The delegate rights mailbox_delegates reviews, by Exchange's own names.
+FULL_ACCESS, SEND_AS, SEND_ON_BEHALF = "FullAccess", "SendAs", "SendOnBehalf"
+
+
+@dataclass(frozen=True)
+class Delegate:
+    """One right on a mailbox held by someone else: Get-MailboxPermission (FullAccess),
+    Get-RecipientPermission (SendAs) or Get-Mailbox's GrantSendOnBehalfTo (SendOnBehalf)."""
+    right: str
+    trustee: str                # as Exchange names it: a UPN, an alias, `NT AUTHORITY\SELF`
+    inherited: bool = False
+    deny: bool = False
+
+    def to_json(self) -> dict:
+        return {"right": self.right, "trustee": self.trustee}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Delegate":
+        return cls(data["right"], data["trustee"])
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Get-Recipient: whom a trustee names, and the address mail to them goes to."""
+    identity: str
+    address: str                # ExternalEmailAddress for mail users, contacts and guests, else PrimarySmtpAddress
+    kind: str = ""              # RecipientTypeDetails
+
 
 @dataclass(frozen=True)
 class RuleRecipient:

@@ -15,6 +15,7 @@ from typing import Any, Callable
 from localdev.tenant import exchange_errors as errors
 from localdev.tenant.exchange_format import exchange_datetime, record
 from localdev.tenant.exchange_mailbox import find_mailbox, mailbox_object, smtp_prefixed
+from localdev.tenant.exchange_recipients import send_on_behalf
 from localdev.tenant.exchange_rules import find_rule, inbox_rule
 from localdev.tenant.state import TenantState, iso
 
@@ -145,6 +146,8 @@ def set_mailbox(state: TenantState, params: Params) -> list[dict]:
         mailbox["ForwardingAddress"] = None if value in (None, "") else mailbox_user(state, value).get("displayName")
     if "DeliverToMailboxAndForward" in params:
         mailbox["DeliverToMailboxAndForward"] = _switch("Set-Mailbox", params, "DeliverToMailboxAndForward")
+    if "GrantSendOnBehalfTo" in params:
+        send_on_behalf(state, mailbox_user(state, params["Identity"]), params["GrantSendOnBehalfTo"])
     return []
 
 
@@ -188,7 +191,7 @@ CMDLETS = {cmdlet.name.lower(): cmdlet for cmdlet in (
            ("SenderAddress",)),
     Cmdlet("Get-Mailbox", get_mailbox, ("Identity", "ResultSize")),
     Cmdlet("Set-Mailbox", set_mailbox, ("Identity", "ForwardingSmtpAddress", "ForwardingAddress",
-                                        "DeliverToMailboxAndForward", "Force"), ("Identity",)),
+                                        "DeliverToMailboxAndForward", "GrantSendOnBehalfTo", "Force"), ("Identity",)),
     Cmdlet("Get-InboxRule", get_inbox_rule, ("Mailbox", "Identity", "IncludeHidden", "ResultSize",
                                              "DescriptionTimeFormat", "DescriptionTimeZone")),
     Cmdlet("Disable-InboxRule", disable_inbox_rule, ("Identity", "Mailbox", "Force", "AlwaysDeleteOutlookRulesBlob"),

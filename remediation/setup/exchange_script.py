@@ -21,12 +21,17 @@ PARENT_ROLES = {
     "Get-Mailbox": "Mail Recipients", "Set-Mailbox": "Mail Recipients",
     "Get-InboxRule": "Mail Recipients", "Disable-InboxRule": "Mail Recipients",
     "Get-CASMailbox": "Mail Recipients", "Set-CASMailbox": "Mail Recipients",
+    "Get-MailboxPermission": "Mail Recipients", "Get-RecipientPermission": "Mail Recipients",
+    "Get-Recipient": "Mail Recipients", "Remove-MailboxPermission": "Mail Recipients",
+    "Remove-RecipientPermission": "Mail Recipients", "Add-MailboxPermission": "Mail Recipients",
+    "Add-RecipientPermission": "Mail Recipients",
     "Get-ManagementRoleAssignment": "Role Management", "Get-ManagementRoleEntry": "Role Management",
     "Test-ServicePrincipalAuthorization": "Role Management",
 }
 # The Set- cmdlets may change only what the steps change (mailbox_forwarding, legacy_protocols).
 TRIMMED_PARAMETERS = {
-    "Set-Mailbox": ("Identity", "ForwardingSmtpAddress", "ForwardingAddress", "DeliverToMailboxAndForward"),
+    "Set-Mailbox": ("Identity", "ForwardingSmtpAddress", "ForwardingAddress", "DeliverToMailboxAndForward",
+                    "GrantSendOnBehalfTo"),
     "Set-CASMailbox": ("Identity", "SmtpClientAuthenticationDisabled", "PopEnabled", "ImapEnabled"),
 }
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Awaitable, Callable
 
 from remediation.models import (
-    AUTH_METHODS_REVIEW, CONFIRM_BLOCK, INBOX_RULES, LEGACY_PROTOCOLS, MAILBOX_FORWARDING, NOTIFY, RESET_PASSWORD, REVOKE_SESSIONS,
-    UNBLOCK_SENDER,
+    AUTH_METHODS_REVIEW, CONFIRM_BLOCK, INBOX_RULES, LEGACY_PROTOCOLS, MAILBOX_DELEGATES, MAILBOX_FORWARDING, NOTIFY,
+    RESET_PASSWORD, REVOKE_SESSIONS, UNBLOCK_SENDER,
 )
 from remediation.steps.confirm_block import confirm_block
 from remediation.steps.context import Outcome, StepRun
@@ -14,6 +14,7 @@ from remediation.steps.credentials import reset_password, revoke_sessions
 from remediation.steps.inbox_rules import inbox_rules
 from remediation.steps.legacy_protocols import legacy_protocols
 from remediation.steps.mailbox import auth_methods_review, mailbox_forwarding
+from remediation.steps.mailbox_delegates import mailbox_delegates
 from remediation.steps.notify import notify_team
 from remediation.steps.unblock import unblock_sender
 
@@ -25,6 +26,7 @@ STEPS: dict[str, Step] = {
     REVOKE_SESSIONS: revoke_sessions,
     INBOX_RULES: inbox_rules,
     MAILBOX_FORWARDING: mailbox_forwarding,
+    MAILBOX_DELEGATES: mailbox_delegates,
     AUTH_METHODS_REVIEW: auth_methods_review,
     LEGACY_PROTOCOLS: legacy_protocols,
     UNBLOCK_SENDER: unblock_sender,

@@ -27,10 +27,12 @@ from remediation.gateways import exchange_shapes, graph_shapes
 from remediation.gateways.exchange_shapes import parse_block_reason
 from remediation.models import iso, normalize_user
 from remediation.tenant import (
-    EXCHANGE, AuthMethod, Block, CasSettings, DirectoryUser, Domain, InboxRule, MailboxForwarding, RuleRecipient, SecurityAlert,
+    EXCHANGE, FULL_ACCESS, SEND_AS, SEND_ON_BEHALF, AuthMethod, Block, CasSettings, Delegate, DirectoryUser, Domain,
+    InboxRule, MailboxForwarding, Recipient, RuleRecipient, SecurityAlert,
 )
 
 EVIL = "attacker@evil.example"
+GUEST = "attacker_evil.example#EXT#@contoso.onmicrosoft.com"   # a guest the attacker invited
 PASSWORD_METHOD_ID = "28c10230-6103-485e-b985-444c60001490"   # the id Graph gives every user's password method
 
 
@@ -77,6 +79,7 @@ class FakeUser:
     rules: list[dict] = field(default_factory=list)
     forwarding: MailboxForwarding = field(default_factory=MailboxForwarding)
     cas: CasSettings = field(default_factory=CasSettings)
+    delegates: list[Delegate] = field(default_factory=list)   # besides NT AUTHORITY\SELF, which every mailbox lists
     methods: list[dict] = field(default_factory=list)
     password_changed: str | None = None   # lastPasswordChangeDateTime
     folders: dict[str, str] = field(default_factory=dict)   # mail folder id -> display name
@@ -98,6 +101,7 @@ class FakeTenant:
         self.outbox: list[dict] = []
         self.unblocks: dict[str, int] = {}
         self.alerts: list[dict] = []                   # alerts_v2 objects, in Graph's shape
+        self.contacts: dict[str, str] = {}             # mail contacts: identity -> outside address
         self.calls: list[tuple[str, tuple]] = []       # every port call, in order
         self._fail: dict[str, Exception] = {}
         self._crash: set[str] = set()
@@ -181,7 +185,8 @@ def tenant_from_scenario(scenario: dict) -> FakeTenant:
             rules=[{"isEnabled": True, "conditions": {}, "actions": {}, "hidden": False, "sequence": number, **item}
                    for number, item in enumerate(user.get("inboxRules") or [], 1)],
             forwarding=MailboxForwarding.from_json(box),
-            cas=CasSettings.from_json({"PopEnabled": True, "ImapEnabled": True, **box}), methods=copy.deepcopy(user.get("authenticationMethods") or []),
+            cas=CasSettings.from_json({"PopEnabled": True, "ImapEnabled": True, **box}),
+            delegates=scenario_delegates(user), methods=copy.deepcopy(user.get("authenticationMethods") or []),
             folders={folder["id"]: folder["displayName"] for folder in user.get("mailFolders") or []})
         if user.get("id"):
             tenant.users[user["id"]] = tenant.users.pop(added.id)
@@ -191,7 +196,18 @@ def tenant_from_scenario(scenario: dict) -> FakeTenant:
     tenant.unblock_limit = exchange.get("unblockLimit", 3)
     tenant.release_on_unblock = not exchange.get("releaseDelaySeconds")
     tenant.alerts = copy.deepcopy(scenario.get("alerts") or [])
+    tenant.contacts = {item["Identity"]: item["ExternalEmailAddress"].partition(":")[2]
+                       for item in exchange.get("recipients") or []}
     return tenant
+
+
+def scenario_delegates(user: dict) -> list[Delegate]:
+    """A scenario user's mailboxPermissions, recipientPermissions and grantSendOnBehalfTo."""
+    return ([Delegate(FULL_ACCESS, item["User"], bool(item.get("IsInherited")), bool(item.get("Deny")))
+             for item in user.get("mailboxPermissions") or []]
+            + [Delegate(SEND_AS, item["Trustee"], bool(item.get("IsInherited")))
+               for item in user.get("recipientPermissions") or []]
+            + [Delegate(SEND_ON_BEHALF, name) for name in user.get("grantSendOnBehalfTo") or []])
 
 
 class FakeDirectory:
@@ -284,6 +300,7 @@ class FakeDirectory:
         return [alert for alert in alerts if alert.last_updated and alert.last_updated >= since]
 
 
+SELF = "NT AUTHORITY\\SELF"
 # Graph's well-known folder names, as Exchange prints the folders.
 FOLDERS = {"rssfeeds": "RSS Feeds", "archive": "Archive", "junkemail": "Junk Email", "deleteditems": "Deleted Items",
            "conversationhistory": "Conversation History"}
@@ -338,6 +355,39 @@ class FakeExchange:
         self.t.mailbox(mailbox).forwarding = MailboxForwarding()
         self.t.leave("clear_mailbox_forwarding")
 
+    async def delegates(self, mailbox: str) -> list[Delegate]:
+        await self.t.enter("delegates", mailbox)
+        user = self.t.mailbox(mailbox)
+        return [Delegate(FULL_ACCESS, SELF), Delegate(SEND_AS, SELF)] + list(user.delegates)
+
+    async def recipient(self, identity: str) -> Recipient | None:
+        await self.t.enter("recipient", identity)
+        if identity in self.t.contacts:
+            return Recipient(identity, self.t.contacts[identity], "MailContact")
+        try:
+            user = self.t.mailbox(identity)
+        except NotFoundError:
+            return None
+        guest = "#ext#" in user.upn.lower()
+        return Recipient(user.upn.partition("@")[0], user.mail or user.upn, "GuestMailUser" if guest else "UserMailbox")
+
+    async def remove_delegate(self, mailbox: str, delegate: Delegate) -> None:
+        await self.t.enter("remove_delegate", mailbox, delegate)
+        user = self.t.mailbox(mailbox)
+        held = [item for item in user.delegates if (item.right, item.trustee.lower()) ==
+                (delegate.right, delegate.trustee.lower()) and not item.inherited]
+        if not held and delegate.right != SEND_ON_BEHALF:
+            raise NotFoundError(f"The operation couldn't be performed because object '{mailbox}\\{delegate.trustee}' "
+                                "couldn't be found.", service="exchange", code="ManagementObjectNotFoundException")
+        user.delegates = [item for item in user.delegates if item not in held]
+        self.t.leave("remove_delegate")
+
+    async def add_delegate(self, mailbox: str, delegate: Delegate) -> None:
+        await self.t.enter("add_delegate", mailbox, delegate)
+        user = self.t.mailbox(mailbox)
+        if Delegate(delegate.right, delegate.trustee) not in user.delegates:
+            user.delegates.append(Delegate(delegate.right, delegate.trustee))
+
     async def cas_settings(self, mailbox: str) -> CasSettings:
         await self.t.enter("cas_settings", mailbox)
         return self.t.mailbox(mailbox).cas
@@ -364,7 +414,8 @@ class FakeExchange:
 
 def compromised(tenant: FakeTenant, now: datetime, upn: str = "adele@contoso.com") -> FakeUser:
     """The standard compromise: an external forwarding rule, a hidden rule parking mail in RSS
-    Feeds, SMTP forwarding, an authenticator registered yesterday, and a block half an hour old."""
+    Feeds, SMTP forwarding, SendAs for a guest (and FullAccess for a colleague), an authenticator
+    registered yesterday, and a block half an hour old."""
     tenant.add_user("megan@contoso.com")
     user = tenant.add_user(upn, rules=[
         rule(1, "Newsletters", moveToFolder="AAMkAGI2newsletters"),
@@ -372,7 +423,9 @@ def compromised(tenant: FakeTenant, now: datetime, upn: str = "adele@contoso.com
         rule(3, ".", hidden=True, moveToFolder="rssfeeds", markAsRead=True),
         rule(4, "To Megan", forwardTo=to("megan@contoso.com")),
         rule(5, "Junk E-Mail Rule", hidden=True, moveToFolder="junkemail"),
-    ], forwarding=MailboxForwarding("smtp:collect@evil.example", None, True), methods=[
+    ], forwarding=MailboxForwarding("smtp:collect@evil.example", None, True), delegates=[
+        Delegate(SEND_AS, GUEST), Delegate(FULL_ACCESS, "megan@contoso.com"),
+    ], methods=[
         {"@odata.type": "#microsoft.graph.passwordAuthenticationMethod", "id": "28c10230",
          "createdDateTime": "2024-01-10T09:00:00Z"},
         {"@odata.type": "#microsoft.graph.microsoftAuthenticatorAuthenticationMethod", "id": "6e5ca9a7",

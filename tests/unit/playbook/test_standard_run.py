@@ -22,7 +22,8 @@ async def test_the_standard_compromise_is_secured_then_unblocked(playbook):
     assert job.status == "awaiting_release"
     assert {step.name: step.status for step in job.steps} == {
         "confirm_block": "done", "reset_password": "done", "revoke_sessions": "done", "inbox_rules": "done",
-        "mailbox_forwarding": "done", "auth_methods_review": "done", "legacy_protocols": "done",
+        "mailbox_forwarding": "done", "mailbox_delegates": "done", "auth_methods_review": "done",
+            "legacy_protocols": "done",
             "unblock_sender": "done", "notify": "done",
         "follow_up": "pending"}
     assert len(tenant.passwords[user.id]) == 1   # its strength: test_passwords, and the sandbox's own check
@@ -37,10 +38,10 @@ async def test_the_order_of_changes_follows_the_playbook(playbook):
     await start(playbook)
     changes = [name for name, _ in playbook.tenant.calls if name in (
         "reset_password", "revoke_sessions", "graph.disable_inbox_rule", "exchange.disable_inbox_rule",
-        "clear_mailbox_forwarding", "set_cas_settings", "unblock", "send_mail")]
+        "clear_mailbox_forwarding", "remove_delegate", "set_cas_settings", "unblock", "send_mail")]
     assert changes == ["reset_password", "revoke_sessions", "graph.disable_inbox_rule",
-                       "exchange.disable_inbox_rule", "clear_mailbox_forwarding", "set_cas_settings", "unblock",
-                       "send_mail"]
+                       "exchange.disable_inbox_rule", "clear_mailbox_forwarding", "remove_delegate", "set_cas_settings",
+                       "unblock", "send_mail"]
 
 
 async def test_hidden_rules_are_disabled_through_exchange_and_visible_ones_through_graph(playbook):
@@ -82,7 +83,7 @@ async def test_every_change_is_in_the_audit_trail(playbook):
     actions = [(item.action, item.result) for item in job.audit]
     assert actions == [("reset password", "ok"), ("revoke sign-in sessions", "ok"), ("disable inbox rule", "ok"),
                        ("disable inbox rule", "ok"), ("clear mailbox forwarding", "ok"),
-                       ("turn off legacy protocols", "ok"),
+                       ("remove mailbox delegate", "ok"), ("turn off legacy protocols", "ok"),
                        ("remove blocked sender", "ok"), ("send summary mail", "ok")]
     assert {item.actor for item in job.audit} == {"restricted-sender-responder (app)"}
     assert all(item.at and item.target and item.why for item in job.audit)
