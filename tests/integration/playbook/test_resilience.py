@@ -14,7 +14,7 @@ from tests.unit.fakes import Crash
 
 EXPECTED = ["PATCH /users/{id}", "POST /users/{id}/revokeSignInSessions",
             "PATCH /users/{id}/mailFolders/inbox/messageRules/AQAAAJ5dZqA=", "Disable-InboxRule", "Set-Mailbox",
-            "Set-CASMailbox", "Remove-BlockedSenderAddress", "POST /users/secops@contoso.com/sendMail"]
+            "Remove-RecipientPermission", "Set-CASMailbox", "Remove-BlockedSenderAddress", "POST /users/secops@contoso.com/sendMail"]
 # (gateway, method) whose tenant change each step makes; the worker dies right after it.
 CRASH_POINTS = {
     "confirm_block": ("exchange", "blocked_senders"),
@@ -23,6 +23,7 @@ CRASH_POINTS = {
     "inbox_rules": ("directory", "disable_inbox_rule"),
     "mailbox_forwarding": ("exchange", "clear_mailbox_forwarding"),
     "auth_methods_review": ("directory", "auth_methods"),
+    "mailbox_delegates": ("exchange", "remove_delegate"),
     "legacy_protocols": ("exchange", "set_cas_settings"),
     "unblock_sender": ("exchange", "unblock"),
     "notify": ("directory", "send_mail"),

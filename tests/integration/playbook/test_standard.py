@@ -31,7 +31,7 @@ async def test_the_standard_compromise_is_secured_unblocked_and_resolved(live, s
     user_id = user["id"]
     assert order == [f"PATCH /users/{user_id}", f"POST /users/{user_id}/revokeSignInSessions",
                      f"PATCH /users/{user_id}/mailFolders/inbox/messageRules/AQAAAJ5dZqA=", "Disable-InboxRule",
-                     "Set-Mailbox", "Set-CASMailbox", "Remove-BlockedSenderAddress", "POST /users/secops@contoso.com/sendMail"]
+                     "Set-Mailbox", "Remove-RecipientPermission", "Set-CASMailbox", "Remove-BlockedSenderAddress", "POST /users/secops@contoso.com/sendMail"]
 
     assert job.step("auth_methods_review").data["recent"][0]["type"] == "microsoftAuthenticator 'Pixel 7'"
     assert "'..' (hidden) moves mail to RSS Feeds" in job.step("inbox_rules").detail
