@@ -121,6 +121,8 @@ TABLE: tuple[Grant, ...] = (
     _cmdlet("Get-InboxRule", "see hidden inbox rules (-IncludeHidden), which Graph never lists",
             "inbox_rules fails"),
     _cmdlet("Disable-InboxRule", "disable a hidden rule", "hidden rules stay enabled", enforce_only=True),
+    _cmdlet("Enable-InboxRule", "rollback: enable again the rules the job disabled", "a rollback cannot enable rules",
+            enforce_only=True),
     _cmdlet("Get-MailboxPermission", "mailbox_delegates: list FullAccess delegates (the snapshot)",
             "mailbox_delegates fails and the unblock waits"),
     _cmdlet("Get-RecipientPermission", "mailbox_delegates: list SendAs delegates (the snapshot)",

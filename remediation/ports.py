@@ -82,6 +82,12 @@ class ExchangeAdmin(Protocol):
     async def add_delegate(self, mailbox: str, delegate: Delegate) -> None:
         """The rollback's inverse: Add-MailboxPermission / Add-RecipientPermission / GrantSendOnBehalfTo @{add=...}."""
 
+    async def set_mailbox_forwarding(self, mailbox: str, forwarding: MailboxForwarding) -> None:
+        """The rollback's Set-Mailbox: the three forwarding fields as a snapshot had them."""
+
+    async def enable_inbox_rule(self, mailbox: str, rule_identity: str) -> None:
+        """The rollback's Enable-InboxRule -Mailbox -Identity (RuleIdentity)."""
+
     async def cas_settings(self, mailbox: str) -> CasSettings:
         """Get-CASMailbox -Identity: SMTP AUTH, POP and IMAP of the mailbox."""
 

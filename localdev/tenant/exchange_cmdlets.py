@@ -176,13 +176,19 @@ def get_inbox_rule(state: TenantState, params: Params) -> list[dict]:
     return [inbox_rule(state, user, rule) for rule in _result_size("Get-InboxRule", params, rules)]
 
 
-def disable_inbox_rule(state: TenantState, params: Params) -> list[dict]:
-    user = _rule_owner(state, "Disable-InboxRule", params)
-    rule = find_rule(user, params["Identity"])
-    if rule is None:
-        raise errors.not_found(str(params["Identity"]))
-    rule["isEnabled"] = False   # disabling a disabled rule succeeds, as in Exchange
-    return []
+def _switch_rule(cmdlet: str, enabled: bool) -> Callable[[TenantState, Params], list[dict]]:
+    def run(state: TenantState, params: Params) -> list[dict]:
+        user = _rule_owner(state, cmdlet, params)
+        rule = find_rule(user, params["Identity"])
+        if rule is None:
+            raise errors.not_found(str(params["Identity"]))
+        rule["isEnabled"] = enabled   # disabling a disabled rule (enabling an enabled one) succeeds, as in Exchange
+        return []
+    return run
+
+
+disable_inbox_rule = _switch_rule("Disable-InboxRule", False)
+enable_inbox_rule = _switch_rule("Enable-InboxRule", True)
 
 
 CMDLETS = {cmdlet.name.lower(): cmdlet for cmdlet in (
@@ -195,5 +201,7 @@ CMDLETS = {cmdlet.name.lower(): cmdlet for cmdlet in (
     Cmdlet("Get-InboxRule", get_inbox_rule, ("Mailbox", "Identity", "IncludeHidden", "ResultSize",
                                              "DescriptionTimeFormat", "DescriptionTimeZone")),
     Cmdlet("Disable-InboxRule", disable_inbox_rule, ("Identity", "Mailbox", "Force", "AlwaysDeleteOutlookRulesBlob"),
+           ("Identity",)),
+    Cmdlet("Enable-InboxRule", enable_inbox_rule, ("Identity", "Mailbox", "Force", "AlwaysDeleteOutlookRulesBlob"),
            ("Identity",)),
 )}

@@ -27,6 +27,7 @@ BUILT_IN = {
     "Get-BlockedSenderAddress": ("Transport Hygiene",), "Remove-BlockedSenderAddress": ("Transport Hygiene",),
     "Get-Mailbox": ("Mail Recipients", "View-Only Recipients"), "Set-Mailbox": ("Mail Recipients",),
     "Get-InboxRule": ("Mail Recipients",), "Disable-InboxRule": ("Mail Recipients",),
+    "Enable-InboxRule": ("Mail Recipients",),
     "Get-CASMailbox": ("Mail Recipients", "View-Only Recipients"), "Set-CASMailbox": ("Mail Recipients",),
     "Get-MailboxPermission": ("Mail Recipients", "View-Only Recipients"),
     "Add-MailboxPermission": ("Mail Recipients",), "Remove-MailboxPermission": ("Mail Recipients",),

@@ -104,6 +104,13 @@ class ExchangeAdminClient(ServiceClient):
                                           "ForwardingAddress": None, "DeliverToMailboxAndForward": False},
                           mailbox=mailbox)
 
+    async def set_mailbox_forwarding(self, mailbox: str, forwarding: MailboxForwarding) -> None:
+        await self.invoke("Set-Mailbox", {"Identity": mailbox, **forwarding.to_json()}, mailbox=mailbox)
+
+    async def enable_inbox_rule(self, mailbox: str, rule_identity: str) -> None:
+        await self.invoke("Enable-InboxRule", {"Mailbox": mailbox, "Identity": rule_identity, "Confirm": False},
+                          mailbox=mailbox)
+
     async def cas_settings(self, mailbox: str) -> CasSettings:
         found = await self.invoke("Get-CASMailbox", {"Identity": mailbox}, mailbox=mailbox)
         if not found:

@@ -20,6 +20,7 @@ PARENT_ROLES = {
     "Get-BlockedSenderAddress": "Transport Hygiene", "Remove-BlockedSenderAddress": "Transport Hygiene",
     "Get-Mailbox": "Mail Recipients", "Set-Mailbox": "Mail Recipients",
     "Get-InboxRule": "Mail Recipients", "Disable-InboxRule": "Mail Recipients",
+    "Enable-InboxRule": "Mail Recipients",
     "Get-CASMailbox": "Mail Recipients", "Set-CASMailbox": "Mail Recipients",
     "Get-MailboxPermission": "Mail Recipients", "Get-RecipientPermission": "Mail Recipients",
     "Get-Recipient": "Mail Recipients", "Remove-MailboxPermission": "Mail Recipients",

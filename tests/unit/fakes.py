@@ -388,6 +388,18 @@ class FakeExchange:
         if Delegate(delegate.right, delegate.trustee) not in user.delegates:
             user.delegates.append(Delegate(delegate.right, delegate.trustee))
 
+    async def set_mailbox_forwarding(self, mailbox: str, forwarding: MailboxForwarding) -> None:
+        await self.t.enter("set_mailbox_forwarding", mailbox, forwarding)
+        self.t.mailbox(mailbox).forwarding = forwarding
+
+    async def enable_inbox_rule(self, mailbox: str, rule_identity: str) -> None:
+        await self.t.enter("exchange.enable_inbox_rule", mailbox, rule_identity)
+        user = self.t.mailbox(mailbox)
+        found = next((item for item in user.rules if graph_shapes.rule_identity(item["id"]) == rule_identity), None)
+        if found is None:
+            raise NotFoundError(f"The Inbox rule \"{rule_identity}\" couldn't be found.", service="exchange")
+        found["isEnabled"] = True
+
     async def cas_settings(self, mailbox: str) -> CasSettings:
         await self.t.enter("cas_settings", mailbox)
         return self.t.mailbox(mailbox).cas

@@ -25,7 +25,7 @@ from remediation.gateways.management_api import ManagementActivityClient
 from remediation.gateways.tenant_grants import TenantGraph
 from remediation.permissions import SETUP_TABLE, TABLE, needed
 from remediation.settings import Settings
-from remediation.tenant import CLOSED_CAS, FULL_ACCESS, SEND_AS, Delegate
+from remediation.tenant import CLOSED_CAS, FULL_ACCESS, SEND_AS, Delegate, MailboxForwarding
 from tests.plugins.gateways import TENANT
 
 SINCE = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -42,7 +42,8 @@ DRIVERS = {
         "clear_mailbox_forwarding": ("u@contoso.com",), "inbox_rules": ("u@contoso.com",),
         "disable_inbox_rule": ("u@contoso.com", "r"), "invoke": ("Get-BlockedSenderAddress", {}),
         "cas_settings": ("u@contoso.com",), "set_cas_settings": ("u@contoso.com", CLOSED_CAS),
-        "delegates": ("u@contoso.com",), "recipient": ("g",),
+        "delegates": ("u@contoso.com",), "enable_inbox_rule": ("u@contoso.com", "r"),
+        "set_mailbox_forwarding": ("u@contoso.com", MailboxForwarding("smtp:x@y.example")), "recipient": ("g",),
         "remove_delegate": ("u@contoso.com", Delegate(FULL_ACCESS, "g")),
         "add_delegate": ("u@contoso.com", Delegate(SEND_AS, "g")),
     },

@@ -10,7 +10,7 @@ def test_the_roles_keep_exactly_the_cmdlets_the_app_calls():
     assert trimmed_roles(Settings()) == {
         "RSR Transport Hygiene": ["Get-BlockedSenderAddress", "Remove-BlockedSenderAddress"],
         "RSR Mail Recipients": ["Get-Mailbox", "Set-Mailbox", "Get-InboxRule", "Disable-InboxRule",
-                                "Get-MailboxPermission", "Get-RecipientPermission", "Get-Recipient",
+                                "Enable-InboxRule", "Get-MailboxPermission", "Get-RecipientPermission", "Get-Recipient",
                                 "Remove-MailboxPermission", "Remove-RecipientPermission", "Add-MailboxPermission",
                                 "Add-RecipientPermission", "Get-CASMailbox", "Set-CASMailbox"],
         "RSR Role Management": ["Get-ManagementRoleAssignment", "Get-ManagementRoleEntry",
