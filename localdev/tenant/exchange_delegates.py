@@ -39,24 +39,35 @@ def get_mailbox_permission(state: TenantState, params: Params) -> list[dict]:
     return [_full_access(owner, entry) for entry in entries + owner.setdefault("mailboxPermissions", [])]
 
 
-def add_mailbox_permission(state: TenantState, params: Params) -> list[dict]:
+def _added(state: TenantState, params: Params, table: str, key: str) -> tuple[dict, dict]:
+    """Add-*Permission: the owner and the entry for the trustee (an existing one is kept)."""
     owner = mailbox_user(state, params["Identity"])
-    user = trustee(state, params["User"])
-    entries = owner.setdefault("mailboxPermissions", [])
-    if not any(same(state, entry["User"], user) for entry in entries):
-        entries.append({"User": user, "AccessRights": rights(params["AccessRights"])})
-    return [_full_access(owner, entries[-1])]
+    who = trustee(state, params[key])
+    entries = owner.setdefault(table, [])
+    found = next((entry for entry in entries if same(state, entry[key], who)), None)
+    if found is None:
+        found = {key: who, "AccessRights": rights(params["AccessRights"])}
+        entries.append(found)
+    return owner, found
+
+
+def _removed(state: TenantState, params: Params, table: str, key: str) -> list[dict]:
+    """Remove-*Permission: the trustee's own (not inherited) entry goes; none is ManagementObjectNotFound."""
+    entries = mailbox_user(state, params["Identity"]).setdefault(table, [])
+    who = trustee(state, params[key])
+    kept = [entry for entry in entries if entry.get("IsInherited") or not same(state, entry[key], who)]
+    if len(kept) == len(entries):
+        raise errors.not_found(f"{params['Identity']}\\{params[key]}")
+    entries[:] = kept
+    return []
+
+
+def add_mailbox_permission(state: TenantState, params: Params) -> list[dict]:
+    return [_full_access(*_added(state, params, "mailboxPermissions", "User"))]
 
 
 def remove_mailbox_permission(state: TenantState, params: Params) -> list[dict]:
-    owner = mailbox_user(state, params["Identity"])
-    entries = owner.setdefault("mailboxPermissions", [])
-    user = trustee(state, params["User"])
-    kept = [entry for entry in entries if entry.get("IsInherited") or not same(state, entry["User"], user)]
-    if len(kept) == len(entries):
-        raise errors.not_found(f"{params['Identity']}\\{params['User']}")
-    entries[:] = kept
-    return []
+    return _removed(state, params, "mailboxPermissions", "User")
 
 
 # Get-/Add-/Remove-RecipientPermission -----------------------------------------------------------
@@ -72,23 +83,11 @@ def get_recipient_permission(state: TenantState, params: Params) -> list[dict]:
 
 
 def add_recipient_permission(state: TenantState, params: Params) -> list[dict]:
-    owner = mailbox_user(state, params["Identity"])
-    who = trustee(state, params["Trustee"])
-    entries = owner.setdefault("recipientPermissions", [])
-    if not any(same(state, entry["Trustee"], who) for entry in entries):
-        entries.append({"Trustee": who, "AccessRights": ["SendAs"]})
-    return [_send_as(owner, entries[-1])]
+    return [_send_as(*_added(state, params, "recipientPermissions", "Trustee"))]
 
 
 def remove_recipient_permission(state: TenantState, params: Params) -> list[dict]:
-    owner = mailbox_user(state, params["Identity"])
-    entries = owner.setdefault("recipientPermissions", [])
-    who = trustee(state, params["Trustee"])
-    kept = [entry for entry in entries if entry.get("IsInherited") or not same(state, entry["Trustee"], who)]
-    if len(kept) == len(entries):
-        raise errors.not_found(f"{params['Identity']}\\{params['Trustee']}")
-    entries[:] = kept
-    return []
+    return _removed(state, params, "recipientPermissions", "Trustee")
 
 
 def get_recipient(state: TenantState, params: Params) -> list[dict]:

@@ -394,11 +394,14 @@ class FakeExchange:
 
     async def enable_inbox_rule(self, mailbox: str, rule_identity: str) -> None:
         await self.t.enter("exchange.enable_inbox_rule", mailbox, rule_identity)
+        self._rule(mailbox, rule_identity)["isEnabled"] = True
+
+    def _rule(self, mailbox: str, rule_identity: str) -> dict:
         user = self.t.mailbox(mailbox)
         found = next((item for item in user.rules if graph_shapes.rule_identity(item["id"]) == rule_identity), None)
         if found is None:
             raise NotFoundError(f"The Inbox rule \"{rule_identity}\" couldn't be found.", service="exchange")
-        found["isEnabled"] = True
+        return found
 
     async def cas_settings(self, mailbox: str) -> CasSettings:
         await self.t.enter("cas_settings", mailbox)
@@ -416,11 +419,7 @@ class FakeExchange:
 
     async def disable_inbox_rule(self, mailbox: str, rule_identity: str) -> None:
         await self.t.enter("exchange.disable_inbox_rule", mailbox, rule_identity)
-        user = self.t.mailbox(mailbox)
-        found = next((item for item in user.rules if graph_shapes.rule_identity(item["id"]) == rule_identity), None)
-        if found is None:
-            raise NotFoundError(f"The Inbox rule \"{rule_identity}\" couldn't be found.", service="exchange")
-        found["isEnabled"] = False
+        self._rule(mailbox, rule_identity)["isEnabled"] = False
         self.t.leave("exchange.disable_inbox_rule")
 
 

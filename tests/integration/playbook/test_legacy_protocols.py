@@ -3,9 +3,7 @@ left alone when already off, and a missing Set-CASMailbox keeps the sender block
 
 from __future__ import annotations
 
-from remediation.models import Trigger
-from remediation.permissions import EXCHANGE_CMDLET, TABLE
-from tests.integration.playbook.support import ADELE, writes
+from tests.integration.playbook.support import ADELE, run_as_admin, withhold_cmdlet, writes
 
 OPEN = {"SmtpClientAuthenticationDisabled": False, "PopEnabled": True, "ImapEnabled": True}
 
@@ -16,10 +14,7 @@ def cas(sandbox) -> dict:
 
 
 async def run(live, **settings):
-    worker = live.worker(**settings)
-    job, _ = await worker.intake.request(ADELE, Trigger("admin", requested_by="admin@contoso.com"))
-    await live.work(worker)
-    return await live.job(job.id)
+    return await run_as_admin(live, ADELE, **settings)
 
 
 async def test_enforce_turns_smtp_auth_pop_and_imap_off_after_its_snapshot(live, sandbox):
@@ -48,10 +43,7 @@ async def test_protocols_already_off_are_not_set_again(live, sandbox):
 
 
 async def test_without_set_cas_mailbox_the_step_fails_and_the_sender_stays_blocked(live, sandbox):
-    scenario = sandbox.scenario()
-    held = [grant.name for grant in TABLE if grant.kind == EXCHANGE_CMDLET and grant.name != "Set-CASMailbox"]
-    scenario.setdefault("identity", {})["exchangeCmdlets"] = held
-    sandbox.load(scenario)
+    withhold_cmdlet(sandbox, "Set-CASMailbox")
     job = await run(live)
     assert job.step("legacy_protocols").status == "failed"
     assert "Set-CASMailbox" in job.step("legacy_protocols").detail

@@ -4,9 +4,7 @@ sender blocked."""
 
 from __future__ import annotations
 
-from remediation.models import Trigger
-from remediation.permissions import EXCHANGE_CMDLET, TABLE
-from tests.integration.playbook.support import ADELE, writes
+from tests.integration.playbook.support import ADELE, ADMIN_TRIGGER, run_as_admin, withhold_cmdlet, writes
 
 GUEST = "jo_evil.example#EXT#@contoso.onmicrosoft.com"
 
@@ -21,10 +19,7 @@ def with_guest(sandbox) -> None:
 
 
 async def run(live, **settings):
-    worker = live.worker(**settings)
-    job, _ = await worker.intake.request(ADELE, Trigger("admin", requested_by="admin@contoso.com"))
-    await live.work(worker)
-    return await live.job(job.id)
+    return await run_as_admin(live, ADELE, **settings)
 
 
 async def test_enforce_removes_the_outside_delegates_and_keeps_the_colleague(live, sandbox):
@@ -59,17 +54,14 @@ async def test_a_delegate_removed_by_someone_else_meanwhile_is_done(live, sandbo
         await real(mailbox, delegate)
         await real(mailbox, delegate)        # the second is the step's, and finds nothing
     worker.context.ports.exchange.remove_delegate = removed_first
-    job, _ = await worker.intake.request(ADELE, Trigger("admin", requested_by="admin@contoso.com"))
+    job, _ = await worker.intake.request(ADELE, ADMIN_TRIGGER)
     await live.work(worker)
     job = await live.job(job.id)
     assert job.step("mailbox_delegates").status == "done" and job.status == "awaiting_release"
 
 
 async def test_without_remove_recipient_permission_the_step_fails_and_the_sender_stays_blocked(live, sandbox):
-    scenario = sandbox.scenario()
-    scenario.setdefault("identity", {})["exchangeCmdlets"] = [
-        grant.name for grant in TABLE if grant.kind == EXCHANGE_CMDLET and grant.name != "Remove-RecipientPermission"]
-    sandbox.load(scenario)
+    withhold_cmdlet(sandbox, "Remove-RecipientPermission")
     job = await run(live)
     assert job.step("mailbox_delegates").status == "failed"
     assert "Remove-RecipientPermission" in job.step("mailbox_delegates").detail
