@@ -57,7 +57,7 @@ class Directory(Protocol):
     async def permission_grants(self, user_id: str) -> list[PermissionGrant]:
         """The delegated consents that name the user (oauth2PermissionGrants)."""
 
-    async def service_principal(self, principal_id: str) -> ServicePrincipal:
+    async def consented_app(self, principal_id: str) -> ServicePrincipal:
         """The app a grant's clientId names."""
 
     async def delete_permission_grant(self, grant_id: str) -> None:

@@ -226,7 +226,7 @@ class GraphDirectory:
         return [graph_shapes.permission_grant(item) for item in grants]
 
     @graph_call
-    async def service_principal(self, principal_id: str) -> ServicePrincipal:
+    async def consented_app(self, principal_id: str) -> ServicePrincipal:
         found = await self._send_json(self.client.service_principals.by_service_principal_id(
             principal_id).to_get_request_information())
         return graph_shapes.service_principal(found)

@@ -32,7 +32,7 @@ PERMISSIONS = {
     "auth_methods": "UserAuthenticationMethod.ReadWrite.All",
     "delete_auth_method": "UserAuthenticationMethod.ReadWrite.All",
     "permission_grants": "DelegatedPermissionGrant.ReadWrite.All",
-    "service_principal": "Application.Read.All",
+    "consented_app": "Application.Read.All",
     "delete_permission_grant": "DelegatedPermissionGrant.ReadWrite.All",
     "confirm_compromised": "IdentityRiskyUser.ReadWrite.All",
     "send_mail": "Mail.Send",

@@ -30,7 +30,7 @@ def _record(grant: PermissionGrant, app: ServicePrincipal, reason: str | None) -
 async def _apps(run: StepRun, grants: list[PermissionGrant]) -> dict[str, ServicePrincipal]:
     """Each app once, read concurrently: they do not depend on each other."""
     ids = sorted({grant.client_id for grant in grants})
-    found = await asyncio.gather(*(run.ports.directory.service_principal(client) for client in ids))
+    found = await asyncio.gather(*(run.ports.directory.consented_app(client) for client in ids))
     return dict(zip(ids, found))
 
 

@@ -300,8 +300,8 @@ class FakeDirectory:
         user = self.t.find(user_id)
         return [graph_shapes.permission_grant(item) for item in self.t.grants if item.get("principalId") == user.id]
 
-    async def service_principal(self, principal_id: str) -> ServicePrincipal:
-        await self.t.enter("service_principal", principal_id)
+    async def consented_app(self, principal_id: str) -> ServicePrincipal:
+        await self.t.enter("consented_app", principal_id)
         if principal_id not in self.t.principals:
             raise NotFoundError(f"Resource '{principal_id}' does not exist.", service="graph",
                                 code="Request_ResourceNotFound")

@@ -37,7 +37,7 @@ DRIVERS = {
         "disable_inbox_rule": ("u", "r"), "auth_methods": ("u",), "send_mail": ("s", ["r"], "x", "y"),
         "security_alerts": (SINCE, "microsoftDefenderForOffice365"),
         "delete_auth_method": ("u", AuthMethod("m", "phone")), "permission_grants": ("u",),
-        "service_principal": ("sp",), "delete_permission_grant": ("g",), "confirm_compromised": ("u",),
+        "consented_app": ("sp",), "delete_permission_grant": ("g",), "confirm_compromised": ("u",),
     },
     ExchangeAdminClient: {
         "blocked_senders": (), "unblock": ("u@contoso.com",), "mailbox_forwarding": ("u@contoso.com",),

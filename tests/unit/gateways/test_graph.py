@@ -208,7 +208,7 @@ CALLS = {
     "disable_account": ("u",), "member_of": ("u", ["g"]), "inbox_rules": ("u",), "disable_inbox_rule": ("u", "r"),
     "auth_methods": ("u",), "send_mail": ("s", ["r"], "x", "y"),
     "delete_auth_method": ("u", AuthMethod("m", "microsoftAuthenticator")), "permission_grants": ("u",),
-    "service_principal": ("sp",), "delete_permission_grant": ("g",), "confirm_compromised": ("u",),
+    "consented_app": ("sp",), "delete_permission_grant": ("g",), "confirm_compromised": ("u",),
     "security_alerts": (datetime(2026, 1, 1, tzinfo=timezone.utc), "microsoftDefenderForOffice365"),
 }
 
