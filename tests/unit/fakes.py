@@ -194,7 +194,8 @@ def tenant_from_scenario(scenario: dict) -> FakeTenant:
             rules=[{"isEnabled": True, "conditions": {}, "actions": {}, "hidden": False, "sequence": number, **item}
                    for number, item in enumerate(user.get("inboxRules") or [], 1)],
             forwarding=MailboxForwarding.from_json(box), methods=copy.deepcopy(user.get("authenticationMethods") or []),
-            folders={folder["id"]: folder["displayName"] for folder in user.get("mailFolders") or []})
+            folders={folder["id"]: folder["displayName"] for folder in user.get("mailFolders") or []},
+            default_method=user.get("defaultMethod") or "")
         if user.get("id"):
             tenant.users[user["id"]] = tenant.users.pop(added.id)
             added.id = user["id"]
@@ -203,6 +204,10 @@ def tenant_from_scenario(scenario: dict) -> FakeTenant:
     tenant.unblock_limit = exchange.get("unblockLimit", 3)
     tenant.release_on_unblock = not exchange.get("releaseDelaySeconds")
     tenant.alerts = copy.deepcopy(scenario.get("alerts") or [])
+    identity = scenario.get("identity") or {}
+    tenant.principals = {app["id"]: copy.deepcopy(app) for app in identity.get("servicePrincipals") or []}
+    tenant.grants = copy.deepcopy(identity.get("oauth2PermissionGrants") or [])
+    tenant.risk_licensed = identity.get("entraIdP2") is not False
     return tenant
 
 
