@@ -18,8 +18,8 @@ from remediation.context import Context
 from remediation.delegates import OUTSIDE, describe
 from remediation.errors import PermanentError, RequestError, StateConflictError
 from remediation.models import (
-    AWAITING_RELEASE, DONE, DRY_RUN, INBOX_RULES, LEGACY_PROTOCOLS, MAILBOX_DELEGATES, MAILBOX_FORWARDING, RESET_PASSWORD,
-    REVOKE_SESSIONS, Job, iso,
+    AUTH_METHODS, AWAITING_RELEASE, DONE, DRY_RUN, INBOX_RULES, LEGACY_PROTOCOLS, MAILBOX_DELEGATES,
+    MAILBOX_FORWARDING, RESET_PASSWORD, REVOKE_SESSIONS, Job, iso,
 )
 from remediation.steps.context import mailbox_of
 from remediation.tenant import CasSettings, Delegate, MailboxForwarding
@@ -28,7 +28,7 @@ RESTORABLE = (INBOX_RULES, MAILBOX_FORWARDING, MAILBOX_DELEGATES, LEGACY_PROTOCO
 NOT_RESTORABLE = {
     RESET_PASSWORD: "the old password is unknown by design; the user sets a new one",
     REVOKE_SESSIONS: "revoked sessions cannot come back; the user signs in again",
-    "auth_methods": "removed authentication methods cannot be re-created; the user registers them again",
+    AUTH_METHODS: "removed authentication methods cannot be re-created; the user registers them again",
 }
 
 

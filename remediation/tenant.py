@@ -208,3 +208,36 @@ class SecurityAlert:
         is the alert policy's alert GUID, the AlertId of the Management Activity API's record of the same
         alert (alerts_v2 `id` is that GUID prefixed "fa")."""
         return self.provider_alert_id or self.id
+
+
+@dataclass(frozen=True)
+class PermissionGrant:
+    """One delegated consent (Graph's oAuth2PermissionGrant): `client_id` is the app's service
+    principal, `scope` its space-separated delegated permissions."""
+
+    id: str
+    client_id: str
+    consent_type: str            # "Principal" (one user consented) or "AllPrincipals" (an admin, for everyone)
+    principal_id: str | None
+    resource_id: str
+    scope: str = ""
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        return tuple(self.scope.split())
+
+    def to_json(self) -> dict:
+        """The grant as POST /oauth2PermissionGrants re-creates it (a rollback)."""
+        return {"id": self.id, "clientId": self.client_id, "consentType": self.consent_type,
+                "principalId": self.principal_id, "resourceId": self.resource_id, "scope": self.scope}
+
+
+@dataclass(frozen=True)
+class ServicePrincipal:
+    """An app as this tenant sees it: who owns it and whether its publisher is verified."""
+
+    id: str
+    app_id: str
+    display_name: str = ""
+    owner_tenant: str = ""          # appOwnerOrganizationId
+    verified_publisher: str = ""    # verifiedPublisher.verifiedPublisherId ("" if none)

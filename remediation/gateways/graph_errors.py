@@ -29,7 +29,12 @@ PERMISSIONS = {
     "member_of": "GroupMember.Read.All",
     "inbox_rules": "MailboxSettings.ReadWrite",
     "disable_inbox_rule": "MailboxSettings.ReadWrite",
-    "auth_methods": "UserAuthenticationMethod.Read.All",
+    "auth_methods": "UserAuthenticationMethod.ReadWrite.All",
+    "delete_auth_method": "UserAuthenticationMethod.ReadWrite.All",
+    "permission_grants": "DelegatedPermissionGrant.ReadWrite.All",
+    "consented_app": "Application.Read.All",
+    "delete_permission_grant": "DelegatedPermissionGrant.ReadWrite.All",
+    "confirm_compromised": "IdentityRiskyUser.ReadWrite.All",
     "send_mail": "Mail.Send",
     "security_alerts": "SecurityAlert.Read.All",
 }

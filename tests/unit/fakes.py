@@ -22,13 +22,15 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
-from remediation.errors import NotFoundError, PermanentError, ServiceRejectedError, UnblockCapError
+from remediation.errors import (
+    NotFoundError, PermanentError, PermissionError_, ServiceRejectedError, UnblockCapError,
+)
 from remediation.gateways import exchange_shapes, graph_shapes
 from remediation.gateways.exchange_shapes import parse_block_reason
 from remediation.models import iso, normalize_user
 from remediation.tenant import (
     EXCHANGE, FULL_ACCESS, SEND_AS, SEND_ON_BEHALF, AuthMethod, Block, CasSettings, Delegate, DirectoryUser, Domain,
-    InboxRule, MailboxForwarding, Recipient, RuleRecipient, SecurityAlert,
+    InboxRule, MailboxForwarding, PermissionGrant, Recipient, RuleRecipient, SecurityAlert, ServicePrincipal,
 )
 
 EVIL = "attacker@evil.example"
@@ -81,8 +83,15 @@ class FakeUser:
     cas: CasSettings = field(default_factory=CasSettings)
     delegates: list[Delegate] = field(default_factory=list)   # besides NT AUTHORITY\SELF, which every mailbox lists
     methods: list[dict] = field(default_factory=list)
+    default_method: str = ""       # the id of the method Entra ID signs in with first (not in Graph v1.0's list)
     password_changed: str | None = None   # lastPasswordChangeDateTime
     folders: dict[str, str] = field(default_factory=dict)   # mail folder id -> display name
+
+
+DEFAULT_METHOD_REFUSED = ("Cannot delete default method with other methods configured. Please change default "
+                          "method before deletion.")
+UNLICENSED_CODE = "Authentication_RequestFromNonPremiumTenantOrB2CTenant"
+RISK_UNLICENSED = "Neither tenant is B2C or tenant doesn't have premium license"
 
 
 class FakeTenant:
@@ -102,6 +111,10 @@ class FakeTenant:
         self.unblocks: dict[str, int] = {}
         self.alerts: list[dict] = []                   # alerts_v2 objects, in Graph's shape
         self.contacts: dict[str, str] = {}             # mail contacts: identity -> outside address
+        self.grants: list[dict] = []                   # oAuth2PermissionGrant objects, in Graph's shape
+        self.principals: dict[str, dict] = {}          # servicePrincipal objects by id, in Graph's shape
+        self.risk_licensed = True                      # Entra ID P2
+        self.compromised: list[str] = []               # confirmCompromised calls, by user id
         self.calls: list[tuple[str, tuple]] = []       # every port call, in order
         self._fail: dict[str, Exception] = {}
         self._crash: set[str] = set()
@@ -187,7 +200,8 @@ def tenant_from_scenario(scenario: dict) -> FakeTenant:
             forwarding=MailboxForwarding.from_json(box),
             cas=CasSettings.from_json({"PopEnabled": True, "ImapEnabled": True, **box}),
             delegates=scenario_delegates(user), methods=copy.deepcopy(user.get("authenticationMethods") or []),
-            folders={folder["id"]: folder["displayName"] for folder in user.get("mailFolders") or []})
+            folders={folder["id"]: folder["displayName"] for folder in user.get("mailFolders") or []},
+            default_method=user.get("defaultMethod") or "")
         if user.get("id"):
             tenant.users[user["id"]] = tenant.users.pop(added.id)
             added.id = user["id"]
@@ -198,6 +212,10 @@ def tenant_from_scenario(scenario: dict) -> FakeTenant:
     tenant.alerts = copy.deepcopy(scenario.get("alerts") or [])
     tenant.contacts = {item["Identity"]: item["ExternalEmailAddress"].partition(":")[2]
                        for item in exchange.get("recipients") or []}
+    identity = scenario.get("identity") or {}
+    tenant.principals = {app["id"]: copy.deepcopy(app) for app in identity.get("servicePrincipals") or []}
+    tenant.grants = copy.deepcopy(identity.get("oauth2PermissionGrants") or [])
+    tenant.risk_licensed = identity.get("entraIdP2") is not False
     return tenant
 
 
@@ -287,6 +305,45 @@ class FakeDirectory:
         if not any(method.type == "password" for method in methods):   # Graph lists every user's password
             methods.insert(0, AuthMethod(PASSWORD_METHOD_ID, "password", user.password_changed))
         return methods
+
+    async def delete_auth_method(self, user_id: str, method: AuthMethod) -> None:
+        await self.t.enter("delete_auth_method", user_id, method.id)
+        user = self.t.find(user_id)
+        found = next((item for item in user.methods if item.get("id") == method.id), None)
+        if found is None:
+            raise NotFoundError(f"Resource '{method.id}' does not exist.", service="graph", code="itemNotFound")
+        if method.id == user.default_method and len(user.methods) > 1:
+            raise ServiceRejectedError(DEFAULT_METHOD_REFUSED, service="graph", code="invalidRequest")
+        user.methods.remove(found)
+        self.t.leave("delete_auth_method")
+
+    async def permission_grants(self, user_id: str) -> list[PermissionGrant]:
+        await self.t.enter("permission_grants", user_id)
+        user = self.t.find(user_id)
+        return [graph_shapes.permission_grant(item) for item in self.t.grants if item.get("principalId") == user.id]
+
+    async def consented_app(self, principal_id: str) -> ServicePrincipal:
+        await self.t.enter("consented_app", principal_id)
+        if principal_id not in self.t.principals:
+            raise NotFoundError(f"Resource '{principal_id}' does not exist.", service="graph",
+                                code="Request_ResourceNotFound")
+        return graph_shapes.service_principal(self.t.principals[principal_id])
+
+    async def delete_permission_grant(self, grant_id: str) -> None:
+        await self.t.enter("delete_permission_grant", grant_id)
+        found = next((item for item in self.t.grants if item["id"] == grant_id), None)
+        if found is None:
+            raise NotFoundError(f"Resource '{grant_id}' does not exist.", service="graph",
+                                code="Request_ResourceNotFound")
+        self.t.grants.remove(found)
+        self.t.leave("delete_permission_grant")
+
+    async def confirm_compromised(self, user_id: str) -> None:
+        await self.t.enter("confirm_compromised", user_id)
+        if not self.t.risk_licensed:
+            raise PermissionError_(RISK_UNLICENSED, service="graph", code=UNLICENSED_CODE,
+                                   permission="IdentityRiskyUser.ReadWrite.All")
+        self.t.compromised.append(self.t.find(user_id).id)
 
     async def send_mail(self, sender: str, recipients: list[str], subject: str, html_body: str) -> None:
         await self.t.enter("send_mail", sender)
