@@ -103,7 +103,8 @@ TABLE: tuple[Grant, ...] = (
           "files or contacts (its refresh token outlives the password reset); the narrowest permission that can "
           "delete a grant (Directory.ReadWrite.All would be far wider)",
           "app_consents fails, so the unblock never happens",
-          ("GET /users/{user}/oauth2PermissionGrants", "DELETE /oauth2PermissionGrants/{grant}")),
+          ("GET /users/{user}/oauth2PermissionGrants", "DELETE /oauth2PermissionGrants/{grant}",
+           "POST /oauth2PermissionGrants")),
     Grant(GRAPH, "IdentityRiskyUser.ReadWrite.All", "playbook",
           "identity_risk: confirm the user compromised, so risk-based Conditional Access sees the risk (Entra ID P2)",
           "identity_risk is skipped with the reason; the unblock still happens",

@@ -63,6 +63,9 @@ class Directory(Protocol):
     async def delete_permission_grant(self, grant_id: str) -> None:
         """NotFoundError when it is gone already."""
 
+    async def create_permission_grant(self, grant: PermissionGrant) -> None:
+        """The rollback's POST /oauth2PermissionGrants: the grant as a snapshot kept it (Graph gives a new id)."""
+
     async def confirm_compromised(self, user_id: str) -> None:
         """Identity Protection's confirmCompromised; PermissionError_ without Entra ID P2 or the permission."""
 

@@ -1,6 +1,6 @@
 """Rollback of a false positive: restore, from the job's snapshots, what the job changed and can
-be restored. Inbox rules the job disabled are enabled again, mailbox forwarding, delegates and
-the legacy protocols are set back. The password, the revoked sessions and removed
+be restored. Inbox rules the job disabled are enabled again, mailbox forwarding, delegates, app
+consents (re-created from the whole grant the snapshot kept) and the legacy protocols are set back. The password, the revoked sessions and removed
 authentication methods are listed as not restorable; the sender is never blocked again.
 
 Each item compares the tenant with the snapshot first, so a second rollback (or a redelivered
@@ -18,13 +18,13 @@ from remediation.context import Context
 from remediation.delegates import OUTSIDE, describe
 from remediation.errors import PermanentError, RequestError, StateConflictError
 from remediation.models import (
-    AUTH_METHODS, AWAITING_RELEASE, DONE, DRY_RUN, INBOX_RULES, LEGACY_PROTOCOLS, MAILBOX_DELEGATES,
+    APP_CONSENTS, AUTH_METHODS, AWAITING_RELEASE, DONE, DRY_RUN, INBOX_RULES, LEGACY_PROTOCOLS, MAILBOX_DELEGATES,
     MAILBOX_FORWARDING, RESET_PASSWORD, REVOKE_SESSIONS, Job, iso,
 )
 from remediation.steps.context import mailbox_of
-from remediation.tenant import CasSettings, Delegate, MailboxForwarding
+from remediation.tenant import CasSettings, Delegate, MailboxForwarding, PermissionGrant
 
-RESTORABLE = (INBOX_RULES, MAILBOX_FORWARDING, MAILBOX_DELEGATES, LEGACY_PROTOCOLS)
+RESTORABLE = (INBOX_RULES, MAILBOX_FORWARDING, MAILBOX_DELEGATES, APP_CONSENTS, LEGACY_PROTOCOLS)
 NOT_RESTORABLE = {
     RESET_PASSWORD: "the old password is unknown by design; the user sets a new one",
     REVOKE_SESSIONS: "revoked sessions cannot come back; the user signs in again",
@@ -92,6 +92,21 @@ class Rollback:
                                                                                      Delegate.from_json(item))))
         return done
 
+    async def _consents(self, job: Job, mailbox: str, audit: "_Audit") -> list[str]:
+        removed = set(job.step(APP_CONSENTS).data.get("removed") or [])
+        user = await self.context.ports.directory.get_user(job.user)
+        held = {(grant.client_id, grant.resource_id) for grant in
+                await self.context.ports.directory.permission_grants(user.id)}
+        done = []
+        for item in job.snapshot[APP_CONSENTS].get("grants") or []:
+            grant = PermissionGrant(item["id"], item["clientId"], item["consentType"], item.get("principalId"),
+                                    item["resourceId"], item.get("scope") or "")
+            if grant.id in removed and (grant.client_id, grant.resource_id) not in held:
+                done.append(await audit.act(f"restore app consent: {grant.client_id} ({grant.scope})", mailbox,
+                                            lambda grant=grant: self.context.ports.directory
+                                            .create_permission_grant(grant)))
+        return done
+
     async def _protocols(self, job: Job, mailbox: str, audit: "_Audit") -> list[str]:
         before = CasSettings.from_json(job.snapshot[LEGACY_PROTOCOLS])
         if await self.context.ports.exchange.cas_settings(mailbox) == before:
@@ -117,4 +132,5 @@ class _Audit:
 
 
 RESTORERS = {INBOX_RULES: Rollback._rules, MAILBOX_FORWARDING: Rollback._forwarding,
-             MAILBOX_DELEGATES: Rollback._delegates, LEGACY_PROTOCOLS: Rollback._protocols}
+             MAILBOX_DELEGATES: Rollback._delegates, APP_CONSENTS: Rollback._consents,
+             LEGACY_PROTOCOLS: Rollback._protocols}

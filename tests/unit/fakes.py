@@ -338,6 +338,10 @@ class FakeDirectory:
         self.t.grants.remove(found)
         self.t.leave("delete_permission_grant")
 
+    async def create_permission_grant(self, grant: PermissionGrant) -> None:
+        await self.t.enter("create_permission_grant", grant)
+        self.t.grants.append({**grant.to_json(), "id": uuid.uuid4().hex})
+
     async def confirm_compromised(self, user_id: str) -> None:
         await self.t.enter("confirm_compromised", user_id)
         if not self.t.risk_licensed:

@@ -25,7 +25,7 @@ from remediation.gateways.management_api import ManagementActivityClient
 from remediation.gateways.tenant_grants import TenantGraph
 from remediation.permissions import SETUP_TABLE, TABLE, needed
 from remediation.settings import Settings
-from remediation.tenant import CLOSED_CAS, FULL_ACCESS, SEND_AS, AuthMethod, Delegate, MailboxForwarding
+from remediation.tenant import CLOSED_CAS, FULL_ACCESS, SEND_AS, AuthMethod, Delegate, MailboxForwarding, PermissionGrant
 from tests.plugins.gateways import TENANT
 
 SINCE = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -37,7 +37,8 @@ DRIVERS = {
         "disable_inbox_rule": ("u", "r"), "auth_methods": ("u",), "send_mail": ("s", ["r"], "x", "y"),
         "security_alerts": (SINCE, "microsoftDefenderForOffice365"),
         "delete_auth_method": ("u", AuthMethod("m", "phone")), "permission_grants": ("u",),
-        "consented_app": ("sp",), "delete_permission_grant": ("g",), "confirm_compromised": ("u",),
+        "consented_app": ("sp",), "delete_permission_grant": ("g",),
+        "create_permission_grant": (PermissionGrant("g", "c", "Principal", "u", "r", "Mail.Read"),), "confirm_compromised": ("u",),
     },
     ExchangeAdminClient: {
         "blocked_senders": (), "unblock": ("u@contoso.com",), "mailbox_forwarding": ("u@contoso.com",),

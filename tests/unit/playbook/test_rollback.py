@@ -30,9 +30,24 @@ async def test_a_rollback_restores_rules_forwarding_delegates_and_protocols(play
         "restore mailbox forwarding", f"restore delegate: SendAs held by {GUEST}", "restore legacy protocols"]
     [record] = rolled.rollbacks
     assert record["by"] == str(ADMIN) and record["reason"] == WHY and set(record["restored"]) == {
-        "inbox_rules", "mailbox_forwarding", "mailbox_delegates", "legacy_protocols"}
+        "inbox_rules", "mailbox_forwarding", "mailbox_delegates", "app_consents", "legacy_protocols"}
     assert "reset_password" in record["notRestorable"] and rolled.status == job.status
     assert playbook.tenant.count("reset_password") == 1 and not playbook.tenant.blocked   # never blocked again
+
+
+async def test_a_removed_consent_is_created_again_from_its_snapshot(playbook):
+    adele = playbook.tenant.find(ADELE)
+    playbook.tenant.principals["phish"] = {"id": "phish", "appId": "a", "displayName": "Mail Helper",
+                                           "appOwnerOrganizationId": "other", "verifiedPublisher": {}}
+    playbook.tenant.grants.append({"id": "g1", "clientId": "phish", "consentType": "Principal",
+                                   "principalId": adele.id, "resourceId": "graph", "scope": "Mail.ReadWrite"})
+    job = await run_job(playbook)
+    assert job.step("app_consents").data["removed"] == ["g1"] and not playbook.tenant.grants
+    await playbook.service.admin.rollback(job.id, by=ADMIN, reason=WHY, items=["app_consents"])
+    [grant] = playbook.tenant.grants
+    assert (grant["clientId"], grant["principalId"], grant["scope"]) == ("phish", adele.id, "Mail.ReadWrite")
+    await playbook.service.admin.rollback(job.id, by=ADMIN, reason=WHY, items=["app_consents"])
+    assert len(playbook.tenant.grants) == 1 and playbook.tenant.count("create_permission_grant") == 1
 
 
 async def test_rolling_back_twice_changes_nothing_the_second_time(playbook):
