@@ -92,8 +92,8 @@ def _admin_paths() -> dict:
         },
         "/api/remediations/{id}/rollback": {
             "post": _operation("Roll back a false positive: restore what the job changed and can be restored (rules, "
-                               "mailbox forwarding, delegates, app consents, legacy protocols; never the password, sessions or "
-                               "auth methods, never a new block); a second rollback changes nothing "
+                               "mailbox forwarding, delegates, app consents, legacy protocols; never the password, "
+                               "sessions or auth methods, never a new block); a second rollback changes nothing "
                                "(Remediation.Admin)", {"200": job}, parameters=[_JOB_ID],
                                body=_body(_ref("RollbackRequest")), errors=(400, 401, 403, 404, 409, 413)),
         },
