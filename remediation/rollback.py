@@ -1,7 +1,8 @@
 """Rollback of a false positive: restore, from the job's snapshots, what the job changed and can
 be restored. Inbox rules the job disabled are enabled again, mailbox forwarding, delegates, app
 consents (re-created from the whole grant the snapshot kept) and the legacy protocols are set
-back. The password, the revoked sessions and removed authentication methods are listed as not restorable; the sender is never blocked again.
+back. The password, the revoked sessions and removed authentication methods are listed as not
+restorable; the sender is never blocked again.
 
 Each item compares the tenant with the snapshot first, so a second rollback (or a redelivered
 request) changes nothing; every restore is audited with the admin who asked and why, and the
