@@ -72,3 +72,12 @@ def withhold_cmdlet(sandbox, cmdlet: str) -> None:
     scenario.setdefault("identity", {})["exchangeCmdlets"] = [
         grant.name for grant in TABLE if grant.kind == EXCHANGE_CMDLET and grant.name != cmdlet]
     sandbox.load(scenario)
+
+
+async def fails_without(live, sandbox, cmdlet: str, step: str):
+    """A job run without `cmdlet`: `step` fails naming it, the job escalates, the sender stays blocked."""
+    withhold_cmdlet(sandbox, cmdlet)
+    job = await run_as_admin(live, ADELE)
+    assert job.step(step).status == "failed" and cmdlet in job.step(step).detail
+    assert job.status == "escalated" and "Remove-BlockedSenderAddress" not in writes(sandbox.requests())
+    return job

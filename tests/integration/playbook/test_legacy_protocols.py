@@ -3,7 +3,7 @@ left alone when already off, and a missing Set-CASMailbox keeps the sender block
 
 from __future__ import annotations
 
-from tests.integration.playbook.support import ADELE, run_as_admin, withhold_cmdlet, writes
+from tests.integration.playbook.support import ADELE, fails_without, run_as_admin, writes
 
 OPEN = {"SmtpClientAuthenticationDisabled": False, "PopEnabled": True, "ImapEnabled": True}
 
@@ -43,9 +43,5 @@ async def test_protocols_already_off_are_not_set_again(live, sandbox):
 
 
 async def test_without_set_cas_mailbox_the_step_fails_and_the_sender_stays_blocked(live, sandbox):
-    withhold_cmdlet(sandbox, "Set-CASMailbox")
-    job = await run(live)
-    assert job.step("legacy_protocols").status == "failed"
-    assert "Set-CASMailbox" in job.step("legacy_protocols").detail
-    assert job.status == "escalated" and "Remove-BlockedSenderAddress" not in writes(sandbox.requests())
+    await fails_without(live, sandbox, "Set-CASMailbox", "legacy_protocols")
     assert cas(sandbox) == OPEN
