@@ -22,10 +22,12 @@ TERMINAL_STATUSES = (RESOLVED, ESCALATED, FAILED, CANCELLED, PLANNED)
 
 # Step names (contract), in playbook order. `follow_up` runs from its own message.
 CONFIRM_BLOCK, RESET_PASSWORD, REVOKE_SESSIONS = "confirm_block", "reset_password", "revoke_sessions"
-INBOX_RULES, MAILBOX_FORWARDING, AUTH_METHODS_REVIEW = "inbox_rules", "mailbox_forwarding", "auth_methods_review"
+INBOX_RULES, MAILBOX_FORWARDING = "inbox_rules", "mailbox_forwarding"
+MAILBOX_DELEGATES, LEGACY_PROTOCOLS = "mailbox_delegates", "legacy_protocols"
+APP_CONSENTS, AUTH_METHODS, IDENTITY_RISK = "app_consents", "auth_methods", "identity_risk"
 UNBLOCK_SENDER, NOTIFY, FOLLOW_UP = "unblock_sender", "notify", "follow_up"
-STEP_NAMES = (CONFIRM_BLOCK, RESET_PASSWORD, REVOKE_SESSIONS, INBOX_RULES, MAILBOX_FORWARDING, AUTH_METHODS_REVIEW,
-              UNBLOCK_SENDER, NOTIFY, FOLLOW_UP)
+STEP_NAMES = (CONFIRM_BLOCK, RESET_PASSWORD, REVOKE_SESSIONS, INBOX_RULES, MAILBOX_FORWARDING, MAILBOX_DELEGATES,
+              APP_CONSENTS, AUTH_METHODS, LEGACY_PROTOCOLS, IDENTITY_RISK, UNBLOCK_SENDER, NOTIFY, FOLLOW_UP)
 
 # Step statuses. `pending` means not reached yet.
 PENDING, DONE, SKIPPED, MANUAL, STEP_PLANNED, STEP_FAILED = "pending", "done", "skipped", "manual", "planned", "failed"
@@ -150,6 +152,7 @@ class Job:
     unblocked_at: str | None = None
     follow_up_due_at: str | None = None
     summary: str = ""
+    rollbacks: list[dict] = field(default_factory=list)   # each rollback: who, why, what it restored
     etag: str | None = field(default=None, compare=False)
 
     def step(self, name: str) -> Step:
@@ -170,6 +173,7 @@ class Job:
             "snapshot": self.snapshot, "audit": [item.to_json() for item in self.audit], "checks": self.checks,
             "decisions": [decision.to_json() for decision in self.decisions],
             "unblockedAt": self.unblocked_at, "followUpDueAt": self.follow_up_due_at, "summary": self.summary,
+            "rollbacks": self.rollbacks,
         }
         if base_url:
             body["url"] = f"{base_url.rstrip('/')}/api/remediations/{self.id}"
@@ -185,5 +189,5 @@ class Job:
             audit=[AuditEntry.from_json(item) for item in data.get("audit") or []], checks=data.get("checks") or [],
             decisions=[Decision.from_json(item) for item in data.get("decisions") or []],
             unblocked_at=data.get("unblockedAt"), follow_up_due_at=data.get("followUpDueAt"),
-            summary=data.get("summary") or "", etag=etag,
+            summary=data.get("summary") or "", rollbacks=data.get("rollbacks") or [], etag=etag,
         )

@@ -14,7 +14,10 @@ from datetime import datetime
 from typing import Protocol
 
 from remediation.models import Job
-from remediation.tenant import AuthMethod, Block, DirectoryUser, Domain, InboxRule, MailboxForwarding, SecurityAlert
+from remediation.tenant import (
+    AuthMethod, Block, CasSettings, Delegate, DirectoryUser, Domain, InboxRule, MailboxForwarding, PermissionGrant,
+    Recipient, SecurityAlert, ServicePrincipal,
+)
 
 
 class Directory(Protocol):
@@ -47,6 +50,25 @@ class Directory(Protocol):
     async def auth_methods(self, user_id: str) -> list[AuthMethod]:
         """authentication/methods, every type (the password too)."""
 
+    async def delete_auth_method(self, user_id: str, method: AuthMethod) -> None:
+        """DELETE through the method type's own collection; NotFoundError when it is gone already,
+        ServiceRejectedError for the default method while others exist."""
+
+    async def permission_grants(self, user_id: str) -> list[PermissionGrant]:
+        """The delegated consents that name the user (oauth2PermissionGrants)."""
+
+    async def consented_app(self, principal_id: str) -> ServicePrincipal:
+        """The app a grant's clientId names."""
+
+    async def delete_permission_grant(self, grant_id: str) -> None:
+        """NotFoundError when it is gone already."""
+
+    async def create_permission_grant(self, grant: PermissionGrant) -> None:
+        """The rollback's POST /oauth2PermissionGrants: the grant as a snapshot kept it (Graph gives a new id)."""
+
+    async def confirm_compromised(self, user_id: str) -> None:
+        """Identity Protection's confirmCompromised; PermissionError_ without Entra ID P2 or the permission."""
+
     async def send_mail(self, sender: str, recipients: list[str], subject: str, html_body: str) -> None: ...
 
     async def security_alerts(self, since: datetime, service_source: str) -> list[SecurityAlert]:
@@ -67,6 +89,32 @@ class ExchangeAdmin(Protocol):
 
     async def clear_mailbox_forwarding(self, mailbox: str) -> None:
         """Set-Mailbox ForwardingSmtpAddress=$null ForwardingAddress=$null DeliverToMailboxAndForward=$false."""
+
+    async def delegates(self, mailbox: str) -> list[Delegate]:
+        """Get-MailboxPermission (FullAccess), Get-RecipientPermission (SendAs), Get-Mailbox's GrantSendOnBehalfTo;
+        inherited, deny and NT AUTHORITY entries included (the step decides)."""
+
+    async def recipient(self, identity: str) -> Recipient | None:
+        """Get-Recipient -Identity: None when Exchange knows no such recipient."""
+
+    async def remove_delegate(self, mailbox: str, delegate: Delegate) -> None:
+        """Remove-MailboxPermission / Remove-RecipientPermission / Set-Mailbox -GrantSendOnBehalfTo @{remove=...};
+        NotFoundError when the right is already gone."""
+
+    async def add_delegate(self, mailbox: str, delegate: Delegate) -> None:
+        """The rollback's inverse: Add-MailboxPermission / Add-RecipientPermission / GrantSendOnBehalfTo @{add=...}."""
+
+    async def set_mailbox_forwarding(self, mailbox: str, forwarding: MailboxForwarding) -> None:
+        """The rollback's Set-Mailbox: the three forwarding fields as a snapshot had them."""
+
+    async def enable_inbox_rule(self, mailbox: str, rule_identity: str) -> None:
+        """The rollback's Enable-InboxRule -Mailbox -Identity (RuleIdentity)."""
+
+    async def cas_settings(self, mailbox: str) -> CasSettings:
+        """Get-CASMailbox -Identity: SMTP AUTH, POP and IMAP of the mailbox."""
+
+    async def set_cas_settings(self, mailbox: str, settings: CasSettings) -> None:
+        """Set-CASMailbox -SmtpClientAuthenticationDisabled -PopEnabled -ImapEnabled (nothing else)."""
 
     async def inbox_rules(self, mailbox: str, include_hidden: bool = True) -> list[InboxRule]:
         """Get-InboxRule -Mailbox [-IncludeHidden] (source "exchange"; `hidden` is not known to Exchange:

@@ -19,15 +19,21 @@
         memberOf: []                         # group object ids (checkMemberGroups)
         inboxRules:                          # Graph messageRule shape; `hidden: true`: only -IncludeHidden shows it
           - {id: "AQAAAJ5dZp8=", displayName: ..., sequence: 1, isEnabled: true, conditions: {}, actions: {}}
-        mailbox: {ForwardingSmtpAddress: "smtp:x@mail.example", ForwardingAddress: null,
+        mailbox: {ForwardingSmtpAddress: "smtp:x@mail.example", ForwardingAddress: null, PopEnabled: true,
+                  ImapEnabled: true, SmtpClientAuthenticationDisabled: null,   # Get-CASMailbox; null: the org default
                   DeliverToMailboxAndForward: true}
-        authenticationMethods: []            # Graph authenticationMethod objects with @odata.type
+        authenticationMethods: []            # Graph authenticationMethod objects with @odata.type (and createdDateTime)
+        defaultMethod: <method id>           # the default sign-in method: Graph refuses to delete it while others exist
         mailFolders: [{id: ..., displayName: RSS Feeds}]   # names for moveToFolder ids (Get-InboxRule shows names)
+        mailboxPermissions: [{User: x@fabrikam.com, AccessRights: [FullAccess]}]   # Get-MailboxPermission (+ SELF)
+        recipientPermissions: [{Trustee: <identity>, AccessRights: [SendAs]}]     # Get-RecipientPermission (+ SELF)
+        grantSendOnBehalfTo: [<identity>]                                           # Get-Mailbox's GrantSendOnBehalfTo
         # any other Graph user property (givenName, jobTitle, ...) is served as given
     blockedSenders:
       - {SenderAddress: adele@contoso.com, Reason: "...", CreatedDatetime: now-1h, ChangedDatetime: now-1h,
          TemporaryBlock: false}
-    exchange: {unblockLimit: 3, releaseDelaySeconds: 0, pageSize: 1000}
+    exchange: {unblockLimit: 3, releaseDelaySeconds: 0, pageSize: 1000,
+               recipients: [{Identity: Invoices Desk, ExternalEmailAddress: "SMTP:x@mail.example"}]}   # mail contacts
     graph: {pageSize: 100}
     alerts: []                               # Graph security alerts_v2 objects
     entra:
@@ -40,6 +46,9 @@
       directoryRoles: [User Administrator]   # the default
       exchangeCmdlets: [Get-Mailbox, ...]    # its Exchange role group; default: every cmdlet served
       mailSendScope: [secops@contoso.com]    # RBAC for Applications' Mail.Send; default: the organization
+      servicePrincipals: [{id, appId, displayName, appOwnerOrganizationId, verifiedPublisher: {verifiedPublisherId}}]
+      oauth2PermissionGrants: [{id, clientId, consentType: Principal, principalId, resourceId, scope: "Mail.Read"}]
+      entraIdP2: true                        # false: riskyUsers answers Microsoft's licence error
     seed: 0                                  # seeds the RNG of fault rates and generated rule ids
     demo: {user: adele@contoso.com}          # notes for tools (make run reads demo.user); the sandbox ignores it
 

@@ -13,7 +13,8 @@ What the app did, for assertions (never a password):
     revocations[user_id] = [iso times]
     outbox = [{"at", "from", "recipients", "message", "saveToSentItems", "restricted" (the sender was blocked)}]
     unblocks[sender_lower] = count of successful Remove-BlockedSenderAddress
-    request_log = [{"at", "method", "path", "query", "status", "body", "cmdlet"}]
+    request_log = [{"at", "method", "path", "query", "status", "body", "cmdlet", "started", "ended"}]
+        (started/ended: seconds on the sandbox process's perf_counter, to tell overlapping requests)
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from typing import Any, Callable, Mapping
 DEFAULT_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad"
 EXCHANGE_DEFAULTS = {"unblockLimit": 3, "releaseDelaySeconds": 0, "pageSize": 1000}
 GRAPH_DEFAULTS = {"pageSize": 100}
-MAILBOX_DEFAULTS = {"ForwardingSmtpAddress": None, "ForwardingAddress": None, "DeliverToMailboxAndForward": False}
+MAILBOX_DEFAULTS = {"ForwardingSmtpAddress": None, "ForwardingAddress": None, "DeliverToMailboxAndForward": False,
+                    "SmtpClientAuthenticationDisabled": None, "PopEnabled": True, "ImapEnabled": True}
 RULE_DEFAULTS = {"isEnabled": True, "hasError": False, "isReadOnly": False, "conditions": {}, "actions": {},
                  "hidden": False}
 DOMAIN_DEFAULTS = {"authenticationType": "Managed", "isDefault": False, "isInitial": False, "isVerified": True}

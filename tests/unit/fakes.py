@@ -22,15 +22,19 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
-from remediation.errors import NotFoundError, PermanentError, ServiceRejectedError, UnblockCapError
+from remediation.errors import (
+    NotFoundError, PermanentError, PermissionError_, ServiceRejectedError, UnblockCapError,
+)
 from remediation.gateways import exchange_shapes, graph_shapes
 from remediation.gateways.exchange_shapes import parse_block_reason
 from remediation.models import iso, normalize_user
 from remediation.tenant import (
-    EXCHANGE, AuthMethod, Block, DirectoryUser, Domain, InboxRule, MailboxForwarding, RuleRecipient, SecurityAlert,
+    EXCHANGE, FULL_ACCESS, SEND_AS, SEND_ON_BEHALF, AuthMethod, Block, CasSettings, Delegate, DirectoryUser, Domain,
+    InboxRule, MailboxForwarding, PermissionGrant, Recipient, RuleRecipient, SecurityAlert, ServicePrincipal,
 )
 
 EVIL = "attacker@evil.example"
+GUEST = "attacker_evil.example#EXT#@contoso.onmicrosoft.com"   # a guest the attacker invited
 PASSWORD_METHOD_ID = "28c10230-6103-485e-b985-444c60001490"   # the id Graph gives every user's password method
 
 
@@ -76,9 +80,18 @@ class FakeUser:
     groups: list[str] = field(default_factory=list)
     rules: list[dict] = field(default_factory=list)
     forwarding: MailboxForwarding = field(default_factory=MailboxForwarding)
+    cas: CasSettings = field(default_factory=CasSettings)
+    delegates: list[Delegate] = field(default_factory=list)   # besides NT AUTHORITY\SELF, which every mailbox lists
     methods: list[dict] = field(default_factory=list)
+    default_method: str = ""       # the id of the method Entra ID signs in with first (not in Graph v1.0's list)
     password_changed: str | None = None   # lastPasswordChangeDateTime
     folders: dict[str, str] = field(default_factory=dict)   # mail folder id -> display name
+
+
+DEFAULT_METHOD_REFUSED = ("Cannot delete default method with other methods configured. Please change default "
+                          "method before deletion.")
+UNLICENSED_CODE = "Authentication_RequestFromNonPremiumTenantOrB2CTenant"
+RISK_UNLICENSED = "Neither tenant is B2C or tenant doesn't have premium license"
 
 
 class FakeTenant:
@@ -97,6 +110,11 @@ class FakeTenant:
         self.outbox: list[dict] = []
         self.unblocks: dict[str, int] = {}
         self.alerts: list[dict] = []                   # alerts_v2 objects, in Graph's shape
+        self.contacts: dict[str, str] = {}             # mail contacts: identity -> outside address
+        self.grants: list[dict] = []                   # oAuth2PermissionGrant objects, in Graph's shape
+        self.principals: dict[str, dict] = {}          # servicePrincipal objects by id, in Graph's shape
+        self.risk_licensed = True                      # Entra ID P2
+        self.compromised: list[str] = []               # confirmCompromised calls, by user id
         self.calls: list[tuple[str, tuple]] = []       # every port call, in order
         self._fail: dict[str, Exception] = {}
         self._crash: set[str] = set()
@@ -179,8 +197,11 @@ def tenant_from_scenario(scenario: dict) -> FakeTenant:
             enabled=user.get("accountEnabled", True), groups=list(user.get("memberOf") or []),
             rules=[{"isEnabled": True, "conditions": {}, "actions": {}, "hidden": False, "sequence": number, **item}
                    for number, item in enumerate(user.get("inboxRules") or [], 1)],
-            forwarding=MailboxForwarding.from_json(box), methods=copy.deepcopy(user.get("authenticationMethods") or []),
-            folders={folder["id"]: folder["displayName"] for folder in user.get("mailFolders") or []})
+            forwarding=MailboxForwarding.from_json(box),
+            cas=CasSettings.from_json({"PopEnabled": True, "ImapEnabled": True, **box}),
+            delegates=scenario_delegates(user), methods=copy.deepcopy(user.get("authenticationMethods") or []),
+            folders={folder["id"]: folder["displayName"] for folder in user.get("mailFolders") or []},
+            default_method=user.get("defaultMethod") or "")
         if user.get("id"):
             tenant.users[user["id"]] = tenant.users.pop(added.id)
             added.id = user["id"]
@@ -189,7 +210,22 @@ def tenant_from_scenario(scenario: dict) -> FakeTenant:
     tenant.unblock_limit = exchange.get("unblockLimit", 3)
     tenant.release_on_unblock = not exchange.get("releaseDelaySeconds")
     tenant.alerts = copy.deepcopy(scenario.get("alerts") or [])
+    tenant.contacts = {item["Identity"]: item["ExternalEmailAddress"].partition(":")[2]
+                       for item in exchange.get("recipients") or []}
+    identity = scenario.get("identity") or {}
+    tenant.principals = {app["id"]: copy.deepcopy(app) for app in identity.get("servicePrincipals") or []}
+    tenant.grants = copy.deepcopy(identity.get("oauth2PermissionGrants") or [])
+    tenant.risk_licensed = identity.get("entraIdP2") is not False
     return tenant
+
+
+def scenario_delegates(user: dict) -> list[Delegate]:
+    """A scenario user's mailboxPermissions, recipientPermissions and grantSendOnBehalfTo."""
+    return ([Delegate(FULL_ACCESS, item["User"], bool(item.get("IsInherited")), bool(item.get("Deny")))
+             for item in user.get("mailboxPermissions") or []]
+            + [Delegate(SEND_AS, item["Trustee"], bool(item.get("IsInherited")))
+               for item in user.get("recipientPermissions") or []]
+            + [Delegate(SEND_ON_BEHALF, name) for name in user.get("grantSendOnBehalfTo") or []])
 
 
 class FakeDirectory:
@@ -270,6 +306,49 @@ class FakeDirectory:
             methods.insert(0, AuthMethod(PASSWORD_METHOD_ID, "password", user.password_changed))
         return methods
 
+    async def delete_auth_method(self, user_id: str, method: AuthMethod) -> None:
+        await self.t.enter("delete_auth_method", user_id, method.id)
+        user = self.t.find(user_id)
+        found = next((item for item in user.methods if item.get("id") == method.id), None)
+        if found is None:
+            raise NotFoundError(f"Resource '{method.id}' does not exist.", service="graph", code="itemNotFound")
+        if method.id == user.default_method and len(user.methods) > 1:
+            raise ServiceRejectedError(DEFAULT_METHOD_REFUSED, service="graph", code="invalidRequest")
+        user.methods.remove(found)
+        self.t.leave("delete_auth_method")
+
+    async def permission_grants(self, user_id: str) -> list[PermissionGrant]:
+        await self.t.enter("permission_grants", user_id)
+        user = self.t.find(user_id)
+        return [graph_shapes.permission_grant(item) for item in self.t.grants if item.get("principalId") == user.id]
+
+    async def consented_app(self, principal_id: str) -> ServicePrincipal:
+        await self.t.enter("consented_app", principal_id)
+        if principal_id not in self.t.principals:
+            raise NotFoundError(f"Resource '{principal_id}' does not exist.", service="graph",
+                                code="Request_ResourceNotFound")
+        return graph_shapes.service_principal(self.t.principals[principal_id])
+
+    async def delete_permission_grant(self, grant_id: str) -> None:
+        await self.t.enter("delete_permission_grant", grant_id)
+        found = next((item for item in self.t.grants if item["id"] == grant_id), None)
+        if found is None:
+            raise NotFoundError(f"Resource '{grant_id}' does not exist.", service="graph",
+                                code="Request_ResourceNotFound")
+        self.t.grants.remove(found)
+        self.t.leave("delete_permission_grant")
+
+    async def create_permission_grant(self, grant: PermissionGrant) -> None:
+        await self.t.enter("create_permission_grant", grant)
+        self.t.grants.append({**grant.to_json(), "id": uuid.uuid4().hex})
+
+    async def confirm_compromised(self, user_id: str) -> None:
+        await self.t.enter("confirm_compromised", user_id)
+        if not self.t.risk_licensed:
+            raise PermissionError_(RISK_UNLICENSED, service="graph", code=UNLICENSED_CODE,
+                                   permission="IdentityRiskyUser.ReadWrite.All")
+        self.t.compromised.append(self.t.find(user_id).id)
+
     async def send_mail(self, sender: str, recipients: list[str], subject: str, html_body: str) -> None:
         await self.t.enter("send_mail", sender)
         self.t.outbox.append({"from": sender, "to": list(recipients), "subject": subject, "body": html_body})
@@ -282,6 +361,7 @@ class FakeDirectory:
         return [alert for alert in alerts if alert.last_updated and alert.last_updated >= since]
 
 
+SELF = "NT AUTHORITY\\SELF"
 # Graph's well-known folder names, as Exchange prints the folders.
 FOLDERS = {"rssfeeds": "RSS Feeds", "archive": "Archive", "junkemail": "Junk Email", "deleteditems": "Deleted Items",
            "conversationhistory": "Conversation History"}
@@ -336,6 +416,63 @@ class FakeExchange:
         self.t.mailbox(mailbox).forwarding = MailboxForwarding()
         self.t.leave("clear_mailbox_forwarding")
 
+    async def delegates(self, mailbox: str) -> list[Delegate]:
+        await self.t.enter("delegates", mailbox)
+        user = self.t.mailbox(mailbox)
+        return [Delegate(FULL_ACCESS, SELF), Delegate(SEND_AS, SELF)] + list(user.delegates)
+
+    async def recipient(self, identity: str) -> Recipient | None:
+        await self.t.enter("recipient", identity)
+        if identity in self.t.contacts:
+            return Recipient(identity, self.t.contacts[identity], "MailContact")
+        try:
+            user = self.t.mailbox(identity)
+        except NotFoundError:
+            return None
+        guest = "#ext#" in user.upn.lower()
+        return Recipient(user.upn.partition("@")[0], user.mail or user.upn, "GuestMailUser" if guest else "UserMailbox")
+
+    async def remove_delegate(self, mailbox: str, delegate: Delegate) -> None:
+        await self.t.enter("remove_delegate", mailbox, delegate)
+        user = self.t.mailbox(mailbox)
+        held = [item for item in user.delegates if (item.right, item.trustee.lower()) ==
+                (delegate.right, delegate.trustee.lower()) and not item.inherited]
+        if not held and delegate.right != SEND_ON_BEHALF:
+            raise NotFoundError(f"The operation couldn't be performed because object '{mailbox}\\{delegate.trustee}' "
+                                "couldn't be found.", service="exchange", code="ManagementObjectNotFoundException")
+        user.delegates = [item for item in user.delegates if item not in held]
+        self.t.leave("remove_delegate")
+
+    async def add_delegate(self, mailbox: str, delegate: Delegate) -> None:
+        await self.t.enter("add_delegate", mailbox, delegate)
+        user = self.t.mailbox(mailbox)
+        if Delegate(delegate.right, delegate.trustee) not in user.delegates:
+            user.delegates.append(Delegate(delegate.right, delegate.trustee))
+
+    async def set_mailbox_forwarding(self, mailbox: str, forwarding: MailboxForwarding) -> None:
+        await self.t.enter("set_mailbox_forwarding", mailbox, forwarding)
+        self.t.mailbox(mailbox).forwarding = forwarding
+
+    async def enable_inbox_rule(self, mailbox: str, rule_identity: str) -> None:
+        await self.t.enter("exchange.enable_inbox_rule", mailbox, rule_identity)
+        self._rule(mailbox, rule_identity)["isEnabled"] = True
+
+    def _rule(self, mailbox: str, rule_identity: str) -> dict:
+        user = self.t.mailbox(mailbox)
+        found = next((item for item in user.rules if graph_shapes.rule_identity(item["id"]) == rule_identity), None)
+        if found is None:
+            raise NotFoundError(f"The Inbox rule \"{rule_identity}\" couldn't be found.", service="exchange")
+        return found
+
+    async def cas_settings(self, mailbox: str) -> CasSettings:
+        await self.t.enter("cas_settings", mailbox)
+        return self.t.mailbox(mailbox).cas
+
+    async def set_cas_settings(self, mailbox: str, settings: CasSettings) -> None:
+        await self.t.enter("set_cas_settings", mailbox, settings)
+        self.t.mailbox(mailbox).cas = settings
+        self.t.leave("set_cas_settings")
+
     async def inbox_rules(self, mailbox: str, include_hidden: bool = True) -> list[InboxRule]:
         await self.t.enter("exchange.inbox_rules", mailbox)
         user = self.t.mailbox(mailbox)
@@ -343,17 +480,14 @@ class FakeExchange:
 
     async def disable_inbox_rule(self, mailbox: str, rule_identity: str) -> None:
         await self.t.enter("exchange.disable_inbox_rule", mailbox, rule_identity)
-        user = self.t.mailbox(mailbox)
-        found = next((item for item in user.rules if graph_shapes.rule_identity(item["id"]) == rule_identity), None)
-        if found is None:
-            raise NotFoundError(f"The Inbox rule \"{rule_identity}\" couldn't be found.", service="exchange")
-        found["isEnabled"] = False
+        self._rule(mailbox, rule_identity)["isEnabled"] = False
         self.t.leave("exchange.disable_inbox_rule")
 
 
 def compromised(tenant: FakeTenant, now: datetime, upn: str = "adele@contoso.com") -> FakeUser:
     """The standard compromise: an external forwarding rule, a hidden rule parking mail in RSS
-    Feeds, SMTP forwarding, an authenticator registered yesterday, and a block half an hour old."""
+    Feeds, SMTP forwarding, SendAs for a guest (and FullAccess for a colleague), an authenticator
+    registered yesterday, and a block half an hour old."""
     tenant.add_user("megan@contoso.com")
     user = tenant.add_user(upn, rules=[
         rule(1, "Newsletters", moveToFolder="AAMkAGI2newsletters"),
@@ -361,7 +495,9 @@ def compromised(tenant: FakeTenant, now: datetime, upn: str = "adele@contoso.com
         rule(3, ".", hidden=True, moveToFolder="rssfeeds", markAsRead=True),
         rule(4, "To Megan", forwardTo=to("megan@contoso.com")),
         rule(5, "Junk E-Mail Rule", hidden=True, moveToFolder="junkemail"),
-    ], forwarding=MailboxForwarding("smtp:collect@evil.example", None, True), methods=[
+    ], forwarding=MailboxForwarding("smtp:collect@evil.example", None, True), delegates=[
+        Delegate(SEND_AS, GUEST), Delegate(FULL_ACCESS, "megan@contoso.com"),
+    ], methods=[
         {"@odata.type": "#microsoft.graph.passwordAuthenticationMethod", "id": "28c10230",
          "createdDateTime": "2024-01-10T09:00:00Z"},
         {"@odata.type": "#microsoft.graph.microsoftAuthenticatorAuthenticationMethod", "id": "6e5ca9a7",

@@ -14,7 +14,7 @@ from remediation.errors import NotFoundError, PermissionError_, ServiceRejectedE
 from remediation.gateways.graph import GraphDirectory
 from remediation.gateways.graph_errors import PERMISSIONS
 from remediation.settings import Settings
-from remediation.tenant import GRAPH
+from remediation.tenant import GRAPH, AuthMethod, PermissionGrant
 from tests.conftest import load_event
 
 ROOT = "https://graph.microsoft.com/v1.0"
@@ -225,6 +225,10 @@ CALLS = {
     "get_user": ("u",), "domains": (), "reset_password": ("u", PASSWORD), "revoke_sessions": ("u",),
     "disable_account": ("u",), "member_of": ("u", ["g"]), "inbox_rules": ("u",), "disable_inbox_rule": ("u", "r"),
     "auth_methods": ("u",), "send_mail": ("s", ["r"], "x", "y"),
+    "delete_auth_method": ("u", AuthMethod("m", "microsoftAuthenticator")), "permission_grants": ("u",),
+    "consented_app": ("sp",), "delete_permission_grant": ("g",),
+    "create_permission_grant": (PermissionGrant("g", "c", "Principal", "u", "r", "Mail.Read"),),
+    "confirm_compromised": ("u",),
     "security_alerts": (datetime(2026, 1, 1, tzinfo=timezone.utc), "microsoftDefenderForOffice365"),
 }
 
