@@ -150,6 +150,7 @@ class Job:
     unblocked_at: str | None = None
     follow_up_due_at: str | None = None
     summary: str = ""
+    evidence: dict | None = None    # remediation/evidence.py: what was sent, where the attacker signed in
     etag: str | None = field(default=None, compare=False)
 
     def step(self, name: str) -> Step:
@@ -170,6 +171,7 @@ class Job:
             "snapshot": self.snapshot, "audit": [item.to_json() for item in self.audit], "checks": self.checks,
             "decisions": [decision.to_json() for decision in self.decisions],
             "unblockedAt": self.unblocked_at, "followUpDueAt": self.follow_up_due_at, "summary": self.summary,
+            "evidence": self.evidence,
         }
         if base_url:
             body["url"] = f"{base_url.rstrip('/')}/api/remediations/{self.id}"
@@ -185,5 +187,5 @@ class Job:
             audit=[AuditEntry.from_json(item) for item in data.get("audit") or []], checks=data.get("checks") or [],
             decisions=[Decision.from_json(item) for item in data.get("decisions") or []],
             unblocked_at=data.get("unblockedAt"), follow_up_due_at=data.get("followUpDueAt"),
-            summary=data.get("summary") or "", etag=etag,
+            summary=data.get("summary") or "", evidence=data.get("evidence"), etag=etag,
         )

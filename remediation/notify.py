@@ -9,6 +9,7 @@ from html import escape
 from typing import Awaitable, Callable
 
 from remediation.errors import NotFoundError, PermanentError
+from remediation.evidence_mail import evidence_lines
 from remediation.models import (
     AUTH_METHODS_REVIEW, DRY_RUN, PENDING, STEP_FAILED, STEP_NAMES, Job, normalize_user,
 )
@@ -67,6 +68,9 @@ def summary(settings: Settings, job: Job, status: str, outcome: str) -> tuple[st
         sections.append("<h3>Needs a human</h3>" + _items(needs))
     steps = [f"{step.name} [{step.status}]: {step.detail}" for step in job.steps if step.detail]
     sections.append("<h3>Steps</h3>" + _items(steps))
+    evidence = evidence_lines(job.evidence)
+    if evidence:
+        sections.append("<h3>Evidence</h3>" + _items(evidence))
     if job.audit:
         sections.append("<h3>Changes made</h3>" + _items(_changes(job)))
     sections.append(_link(job_url(settings, job)))

@@ -68,6 +68,7 @@ class Settings:
     disable_account_on_recurrence: bool = False
     follow_up_max_hours: int = 24
     breaker_max_jobs_per_hour: int = 20
+    evidence_subjects: bool = True
     approval_timeout_hours: float = 24.0
     max_request_bytes: int = 65536
     max_users_per_alert: int = 50
@@ -161,6 +162,7 @@ _SPEC: dict[str, tuple[str, object]] = {
     "DISABLE_ACCOUNT_ON_RECURRENCE": ("disable_account_on_recurrence", _bool),
     "FOLLOW_UP_MAX_HOURS": ("follow_up_max_hours", int),
     "BREAKER_MAX_JOBS_PER_HOUR": ("breaker_max_jobs_per_hour", int),
+    "EVIDENCE_SUBJECTS": ("evidence_subjects", _bool),
     "APPROVAL_TIMEOUT_HOURS": ("approval_timeout_hours", float),
     "MAX_REQUEST_BYTES": ("max_request_bytes", int),
     "MAX_USERS_PER_ALERT": ("max_users_per_alert", int),

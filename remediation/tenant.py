@@ -154,3 +154,35 @@ class SecurityAlert:
         is the alert policy's alert GUID, the AlertId of the Management Activity API's record of the same
         alert (alerts_v2 `id` is that GUID prefixed "fa")."""
         return self.provider_alert_id or self.id
+
+
+@dataclass(frozen=True)
+class TracedMessage:
+    """One row of Exchange's message trace (Get-MessageTraceV2): one message to one recipient."""
+
+    received: datetime | None
+    recipient: str
+    subject: str = ""
+    status: str = ""
+    trace_id: str = ""       # MessageTraceId
+
+
+@dataclass(frozen=True)
+class MessageTrace:
+    messages: tuple[TracedMessage, ...]
+    cut: bool = False        # more rows were there than the limit asked for
+
+
+# Entra ID's clientAppUsed values of the legacy protocols an attacker uses to send without MFA.
+LEGACY_CLIENTS = ("Authenticated SMTP", "IMAP4", "POP3")
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """One of Entra ID's sign-in records (auditLogs/signIns)."""
+
+    created: datetime | None
+    ip: str = ""
+    country: str = ""
+    city: str = ""
+    client_app: str = ""      # clientAppUsed: "Browser", "Authenticated SMTP", "IMAP4", ...

@@ -23,12 +23,17 @@
                   DeliverToMailboxAndForward: true}
         authenticationMethods: []            # Graph authenticationMethod objects with @odata.type
         mailFolders: [{id: ..., displayName: RSS Feeds}]   # names for moveToFolder ids (Get-InboxRule shows names)
+        sentSpam: {count: 300, from: now-20h, to: now-1h, domains: [...], subjects: [...]}   # exchange_trace.py
+        messageTrace: [{Received: now-2h, RecipientAddress: x@mail.example, Subject: ..., Status: Delivered}]
+        signIns:                             # auditLogs/signIns (graph_audit.py)
+          - {createdDateTime: now-1d, ipAddress: 203.0.113.45, location: {city: Lagos, countryOrRegion: NG},
+             clientAppUsed: Authenticated SMTP}
         # any other Graph user property (givenName, jobTitle, ...) is served as given
     blockedSenders:
       - {SenderAddress: adele@contoso.com, Reason: "...", CreatedDatetime: now-1h, ChangedDatetime: now-1h,
          TemporaryBlock: false}
     exchange: {unblockLimit: 3, releaseDelaySeconds: 0, pageSize: 1000}
-    graph: {pageSize: 100}
+    graph: {pageSize: 100, premium: true}   # premium false: no Entra ID P1 (signIns answer 403)
     alerts: []                               # Graph security alerts_v2 objects
     entra:
       apps: {<clientId>: {secret: ..., roles: [...], oid: <service principal id>?}}

@@ -32,6 +32,7 @@ PERMISSIONS = {
     "auth_methods": "UserAuthenticationMethod.Read.All",
     "send_mail": "Mail.Send",
     "security_alerts": "SecurityAlert.Read.All",
+    "sign_ins": "AuditLog.Read.All",
 }
 
 

@@ -21,7 +21,7 @@ PARENT_ROLES = {
     "Get-Mailbox": "Mail Recipients", "Set-Mailbox": "Mail Recipients",
     "Get-InboxRule": "Mail Recipients", "Disable-InboxRule": "Mail Recipients",
     "Get-ManagementRoleAssignment": "Role Management", "Get-ManagementRoleEntry": "Role Management",
-    "Test-ServicePrincipalAuthorization": "Role Management",
+    "Test-ServicePrincipalAuthorization": "Role Management", "Get-MessageTraceV2": "Message Tracking",
 }
 # Set-Mailbox may change only what mailbox_forwarding clears.
 SET_MAILBOX_PARAMETERS = ("Identity", "ForwardingSmtpAddress", "ForwardingAddress", "DeliverToMailboxAndForward")

@@ -22,12 +22,13 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
-from remediation.errors import NotFoundError, PermanentError, ServiceRejectedError, UnblockCapError
+from remediation.errors import LicenceError, NotFoundError, PermanentError, ServiceRejectedError, UnblockCapError
 from remediation.gateways import exchange_shapes, graph_shapes
 from remediation.gateways.exchange_shapes import parse_block_reason
 from remediation.models import iso, normalize_user
 from remediation.tenant import (
-    EXCHANGE, AuthMethod, Block, DirectoryUser, Domain, InboxRule, MailboxForwarding, RuleRecipient, SecurityAlert,
+    EXCHANGE, AuthMethod, Block, DirectoryUser, Domain, InboxRule, MailboxForwarding, MessageTrace, RuleRecipient,
+    SecurityAlert, SignIn, TracedMessage,
 )
 
 EVIL = "attacker@evil.example"
@@ -79,6 +80,8 @@ class FakeUser:
     methods: list[dict] = field(default_factory=list)
     password_changed: str | None = None   # lastPasswordChangeDateTime
     folders: dict[str, str] = field(default_factory=dict)   # mail folder id -> display name
+    sent: list[TracedMessage] = field(default_factory=list)   # the message trace of what the user sent
+    sign_ins: list[SignIn] = field(default_factory=list)
 
 
 class FakeTenant:
@@ -97,6 +100,7 @@ class FakeTenant:
         self.outbox: list[dict] = []
         self.unblocks: dict[str, int] = {}
         self.alerts: list[dict] = []                   # alerts_v2 objects, in Graph's shape
+        self.premium = True                            # Entra ID P1: the sign-in logs can be read
         self.calls: list[tuple[str, tuple]] = []       # every port call, in order
         self._fail: dict[str, Exception] = {}
         self._crash: set[str] = set()
@@ -180,7 +184,9 @@ def tenant_from_scenario(scenario: dict) -> FakeTenant:
             rules=[{"isEnabled": True, "conditions": {}, "actions": {}, "hidden": False, "sequence": number, **item}
                    for number, item in enumerate(user.get("inboxRules") or [], 1)],
             forwarding=MailboxForwarding.from_json(box), methods=copy.deepcopy(user.get("authenticationMethods") or []),
-            folders={folder["id"]: folder["displayName"] for folder in user.get("mailFolders") or []})
+            folders={folder["id"]: folder["displayName"] for folder in user.get("mailFolders") or []},
+            sent=[exchange_shapes.traced_message(row) for row in user.get("messageTrace") or []],
+            sign_ins=[graph_shapes.sign_in(item) for item in user.get("signIns") or []])
         if user.get("id"):
             tenant.users[user["id"]] = tenant.users.pop(added.id)
             added.id = user["id"]
@@ -189,6 +195,7 @@ def tenant_from_scenario(scenario: dict) -> FakeTenant:
     tenant.unblock_limit = exchange.get("unblockLimit", 3)
     tenant.release_on_unblock = not exchange.get("releaseDelaySeconds")
     tenant.alerts = copy.deepcopy(scenario.get("alerts") or [])
+    tenant.premium = (scenario.get("graph") or {}).get("premium", True)
     return tenant
 
 
@@ -281,6 +288,15 @@ class FakeDirectory:
                   if alert.get("serviceSource") == service_source]
         return [alert for alert in alerts if alert.last_updated and alert.last_updated >= since]
 
+    async def sign_ins(self, user_id: str, since: datetime) -> list[SignIn]:
+        await self.t.enter("sign_ins", user_id, since)
+        if not self.t.premium:
+            raise LicenceError("Neither tenant is B2C or tenant doesn't have premium license", service="graph",
+                               code="Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+                               permission="an Entra ID P1 licence")
+        found = [item for item in self.t.find(user_id).sign_ins if item.created and item.created >= since]
+        return sorted(found, key=lambda item: item.created, reverse=True)
+
 
 # Graph's well-known folder names, as Exchange prints the folders.
 FOLDERS = {"rssfeeds": "RSS Feeds", "archive": "Archive", "junkemail": "Junk Email", "deleteditems": "Deleted Items",
@@ -349,6 +365,14 @@ class FakeExchange:
             raise NotFoundError(f"The Inbox rule \"{rule_identity}\" couldn't be found.", service="exchange")
         found["isEnabled"] = False
         self.t.leave("exchange.disable_inbox_rule")
+
+    async def message_trace(self, sender: str, start: datetime, end: datetime, limit: int) -> MessageTrace:
+        await self.t.enter("message_trace", sender, start, end, limit)
+        # A sender that is nobody's address is a filter matching nothing, not an error.
+        users = [user for user in self.t.users.values() if sender.lower() in addresses(user)]
+        rows = [row for user in users for row in user.sent if row.received and start <= row.received <= end]
+        rows.sort(key=lambda row: (-row.received.timestamp(), row.recipient.lower()))
+        return MessageTrace(tuple(rows[:limit]), cut=len(rows) > limit)
 
 
 def compromised(tenant: FakeTenant, now: datetime, upn: str = "adele@contoso.com") -> FakeUser:

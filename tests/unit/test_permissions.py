@@ -34,12 +34,13 @@ DRIVERS = {
         "get_user": ("u",), "domains": (), "reset_password": ("u", "not-logged"), "revoke_sessions": ("u",),
         "disable_account": ("u",), "member_of": ("u", ["g"]), "inbox_rules": ("u",),
         "disable_inbox_rule": ("u", "r"), "auth_methods": ("u",), "send_mail": ("s", ["r"], "x", "y"),
-        "security_alerts": (SINCE, "microsoftDefenderForOffice365"),
+        "security_alerts": (SINCE, "microsoftDefenderForOffice365"), "sign_ins": ("u", SINCE),
     },
     ExchangeAdminClient: {
         "blocked_senders": (), "unblock": ("u@contoso.com",), "mailbox_forwarding": ("u@contoso.com",),
         "clear_mailbox_forwarding": ("u@contoso.com",), "inbox_rules": ("u@contoso.com",),
         "disable_inbox_rule": ("u@contoso.com", "r"), "invoke": ("Get-BlockedSenderAddress", {}),
+        "message_trace": ("u@contoso.com", SINCE, SINCE, 10),
     },
     ManagementActivityClient: {
         "fetch_content": (FEED,), "start_subscription": ("https://app.example/api/alerts/o365", "id"),

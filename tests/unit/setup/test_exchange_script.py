@@ -10,6 +10,7 @@ def test_the_roles_keep_exactly_the_cmdlets_the_app_calls():
     assert trimmed_roles(Settings()) == {
         "RSR Transport Hygiene": ["Get-BlockedSenderAddress", "Remove-BlockedSenderAddress"],
         "RSR Mail Recipients": ["Get-Mailbox", "Set-Mailbox", "Get-InboxRule", "Disable-InboxRule"],
+        "RSR Message Tracking": ["Get-MessageTraceV2"],
         "RSR Role Management": ["Get-ManagementRoleAssignment", "Get-ManagementRoleEntry",
                                 "Test-ServicePrincipalAuthorization"]}
 
