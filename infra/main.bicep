@@ -97,8 +97,12 @@ param unblockBudgetCount string = '1'
 @description('UNBLOCK_BUDGET_WINDOW_DAYS: the window of the unblock budget.')
 param unblockBudgetWindowDays string = '7'
 
-@description('AUTH_METHODS_RECENT_DAYS: authentication methods registered this recently are flagged.')
+@description('AUTH_METHODS_RECENT_DAYS: authentication methods registered this recently before the block are removed.')
 param authMethodsRecentDays string = '7'
+
+@description('APP_CONSENTS_ACTION: remove (default) or report the consents of unverified outside apps to mail, files or contacts.')
+@allowed(['remove', 'report'])
+param appConsentsAction string = 'remove'
 
 @description('DISABLE_ACCOUNT_WHEN_MANUAL_RESET: block sign-in when the password needs a human reset.')
 param disableAccountWhenManualReset string = 'false'
@@ -312,6 +316,7 @@ var remediationSettings = {
   UNBLOCK_BUDGET_COUNT: unblockBudgetCount
   UNBLOCK_BUDGET_WINDOW_DAYS: unblockBudgetWindowDays
   AUTH_METHODS_RECENT_DAYS: authMethodsRecentDays
+  APP_CONSENTS_ACTION: appConsentsAction
   DISABLE_ACCOUNT_WHEN_MANUAL_RESET: disableAccountWhenManualReset
   DISABLE_ACCOUNT_ON_RECURRENCE: disableAccountOnRecurrence
   FOLLOW_UP_MAX_HOURS: followUpMaxHours

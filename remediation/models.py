@@ -22,10 +22,11 @@ TERMINAL_STATUSES = (RESOLVED, ESCALATED, FAILED, CANCELLED, PLANNED)
 
 # Step names (contract), in playbook order. `follow_up` runs from its own message.
 CONFIRM_BLOCK, RESET_PASSWORD, REVOKE_SESSIONS = "confirm_block", "reset_password", "revoke_sessions"
-INBOX_RULES, MAILBOX_FORWARDING, AUTH_METHODS_REVIEW = "inbox_rules", "mailbox_forwarding", "auth_methods_review"
+INBOX_RULES, MAILBOX_FORWARDING = "inbox_rules", "mailbox_forwarding"
+APP_CONSENTS, AUTH_METHODS, IDENTITY_RISK = "app_consents", "auth_methods", "identity_risk"
 UNBLOCK_SENDER, NOTIFY, FOLLOW_UP = "unblock_sender", "notify", "follow_up"
-STEP_NAMES = (CONFIRM_BLOCK, RESET_PASSWORD, REVOKE_SESSIONS, INBOX_RULES, MAILBOX_FORWARDING, AUTH_METHODS_REVIEW,
-              UNBLOCK_SENDER, NOTIFY, FOLLOW_UP)
+STEP_NAMES = (CONFIRM_BLOCK, RESET_PASSWORD, REVOKE_SESSIONS, INBOX_RULES, MAILBOX_FORWARDING, APP_CONSENTS,
+              AUTH_METHODS, IDENTITY_RISK, UNBLOCK_SENDER, NOTIFY, FOLLOW_UP)
 
 # Step statuses. `pending` means not reached yet.
 PENDING, DONE, SKIPPED, MANUAL, STEP_PLANNED, STEP_FAILED = "pending", "done", "skipped", "manual", "planned", "failed"

@@ -11,7 +11,7 @@ from typing import Awaitable, Callable
 from remediation.errors import NotFoundError, PermanentError
 from remediation.evidence_mail import evidence_lines
 from remediation.models import (
-    AUTH_METHODS_REVIEW, DRY_RUN, PENDING, STEP_FAILED, STEP_NAMES, Job, normalize_user,
+    AUTH_METHODS, DRY_RUN, PENDING, STEP_FAILED, STEP_NAMES, Job, normalize_user,
 )
 from remediation.policies import human_actions
 from remediation.ports import Directory
@@ -60,10 +60,14 @@ def summary(settings: Settings, job: Job, status: str, outcome: str) -> tuple[st
                         "This is what an enforce run would do.</strong></p>")
     sections += [_who(job), f"<h3>Outcome: {escape(status)}</h3><p>{escape(outcome)}</p>"]
     needs = human_actions(job)
-    methods = job.step(AUTH_METHODS_REVIEW).data
-    needs += [f"Check the recently registered authentication method {item['type']} ({item['created']})"
-              for item in methods.get("recent") or []]
+    methods = job.step(AUTH_METHODS).data
+    if dry_run:
+        needs += [f"Check the recently registered authentication method {item['type']} ({item['created']})"
+                  for item in methods.get("recent") or []]
     needs += [f"Authentication method {item['type']}: {UNDATED}" for item in methods.get("undated") or []]
+    if methods.get("registerAgain"):
+        needs.append(f"No strong authentication method is left on {job.user}: the user must register MFA again "
+                     "(https://aka.ms/mysecurityinfo) after signing in with the new password.")
     if needs:
         sections.append("<h3>Needs a human</h3>" + _items(needs))
     steps = [f"{step.name} [{step.status}]: {step.detail}" for step in job.steps if step.detail]

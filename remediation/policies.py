@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from remediation.models import (
-    ADMIN_SOURCE, APPROVE, AWAITING_RELEASE, CONFIRM_BLOCK, DONE, DRY_RUN, ESCALATED, FAILED, HOLD, INBOX_RULES,
-    MAILBOX_FORWARDING, MANUAL, PLANNED, RESET_PASSWORD, RESOLVED, REVOKE_SESSIONS, STEP_FAILED, UNBLOCK_SENDER,
+    ADMIN_SOURCE, APP_CONSENTS, APPROVE, AUTH_METHODS, AWAITING_RELEASE, CONFIRM_BLOCK, DONE, DRY_RUN, ESCALATED, FAILED,
+    HOLD, IDENTITY_RISK, INBOX_RULES, MAILBOX_FORWARDING, MANUAL, PLANNED, RESET_PASSWORD, RESOLVED, REVOKE_SESSIONS,
+    SKIPPED, STEP_FAILED, UNBLOCK_SENDER,
     Job, normalize_user,
 )
 from remediation.ports import Directory, JobStore
@@ -20,7 +21,18 @@ from remediation.records import Decision, Identity
 from remediation.settings import Settings
 from remediation.tenant import DirectoryUser
 
-SECURING_STEPS = (RESET_PASSWORD, REVOKE_SESSIONS, INBOX_RULES, MAILBOX_FORWARDING)
+SECURING_STEPS = (RESET_PASSWORD, REVOKE_SESSIONS, INBOX_RULES, MAILBOX_FORWARDING, APP_CONSENTS, AUTH_METHODS,
+                  IDENTITY_RISK)
+# step.data key: a `skipped` securing step whose reason lets the unblock go ahead (identity_risk
+# without Entra ID P2 or its permission, app_consents under APP_CONSENTS_ACTION=report).
+POLICY_SKIP = "policySkip"
+
+
+def not_secured(job: Job) -> list[str]:
+    """The securing steps that hold the unblock: anything but `done` or a skip the policy allows."""
+    return [f"{name} is {job.step(name).status}" for name in SECURING_STEPS
+            if job.step(name).status != DONE
+            and not (job.step(name).status == SKIPPED and job.step(name).data.get(POLICY_SKIP))]
 
 
 def is_automatic(job: Job) -> bool:

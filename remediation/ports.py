@@ -15,7 +15,8 @@ from typing import Protocol
 
 from remediation.models import Job
 from remediation.tenant import (
-    AuthMethod, Block, DirectoryUser, Domain, InboxRule, MailboxForwarding, MessageTrace, SecurityAlert, SignIn,
+    AuthMethod, Block, DirectoryUser, Domain, InboxRule, MailboxForwarding, MessageTrace, PermissionGrant,
+    SecurityAlert, ServicePrincipal, SignIn,
 )
 
 
@@ -48,6 +49,22 @@ class Directory(Protocol):
 
     async def auth_methods(self, user_id: str) -> list[AuthMethod]:
         """authentication/methods, every type (the password too)."""
+
+    async def delete_auth_method(self, user_id: str, method: AuthMethod) -> None:
+        """DELETE through the method type's own collection; NotFoundError when it is gone already,
+        ServiceRejectedError for the default method while others exist."""
+
+    async def permission_grants(self, user_id: str) -> list[PermissionGrant]:
+        """The delegated consents that name the user (oauth2PermissionGrants)."""
+
+    async def consented_app(self, principal_id: str) -> ServicePrincipal:
+        """The app a grant's clientId names."""
+
+    async def delete_permission_grant(self, grant_id: str) -> None:
+        """NotFoundError when it is gone already."""
+
+    async def confirm_compromised(self, user_id: str) -> None:
+        """Identity Protection's confirmCompromised; PermissionError_ without Entra ID P2 or the permission."""
 
     async def send_mail(self, sender: str, recipients: list[str], subject: str, html_body: str) -> None: ...
 

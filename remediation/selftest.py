@@ -123,7 +123,7 @@ class SelfTest:
         if mailbox:   # a mailbox that must exist: the one the summary is sent from
             calls |= {"User.Read.All": lambda: self.graph.get_user(mailbox),
                       "MailboxSettings.ReadWrite": lambda: self.graph.inbox_rules(mailbox),
-                      "UserAuthenticationMethod.Read.All": lambda: self.graph.auth_methods(mailbox),
+                      "UserAuthenticationMethod.ReadWrite.All": lambda: self.graph.auth_methods(mailbox),
                       "Get-Mailbox": lambda: self.exchange.mailbox_forwarding(mailbox),
                       "Get-InboxRule": lambda: self.exchange.inbox_rules(mailbox)}
             groups = [entry for entry in self.settings.protected_accounts if "@" not in entry]

@@ -64,6 +64,7 @@ class Settings:
     unblock_budget_count: int = 1
     unblock_budget_window_days: int = 7
     auth_methods_recent_days: int = 7
+    app_consents_action: str = "remove"   # or "report"
     disable_account_when_manual_reset: bool = False
     disable_account_on_recurrence: bool = False
     follow_up_max_hours: int = 24
@@ -113,6 +114,8 @@ class Settings:
             raise ConfigurationError("UNBLOCK_BUDGET_COUNT must be >= 0 and UNBLOCK_BUDGET_WINDOW_DAYS >= 1")
         if self.max_users_per_alert < 1:
             raise ConfigurationError("MAX_USERS_PER_ALERT must be >= 1")
+        if self.app_consents_action not in ("remove", "report"):
+            raise ConfigurationError(f"APP_CONSENTS_ACTION must be remove or report, not {self.app_consents_action!r}")
 
     def problems(self) -> list[str]:
         """What keeps the app from acting on a tenant (reported by /api/health)."""
@@ -158,6 +161,7 @@ _SPEC: dict[str, tuple[str, object]] = {
     "UNBLOCK_BUDGET_COUNT": ("unblock_budget_count", int),
     "UNBLOCK_BUDGET_WINDOW_DAYS": ("unblock_budget_window_days", int),
     "AUTH_METHODS_RECENT_DAYS": ("auth_methods_recent_days", int),
+    "APP_CONSENTS_ACTION": ("app_consents_action", str),
     "DISABLE_ACCOUNT_WHEN_MANUAL_RESET": ("disable_account_when_manual_reset", _bool),
     "DISABLE_ACCOUNT_ON_RECURRENCE": ("disable_account_on_recurrence", _bool),
     "FOLLOW_UP_MAX_HOURS": ("follow_up_max_hours", int),

@@ -187,7 +187,7 @@ ROUTES = [
     Route("PATCH", "/users/{user}", update_user),
     Route("POST", "/users/{user}/revokeSignInSessions", revoke_sessions, "User.RevokeSessions.All"),
     Route("POST", "/users/{user}/checkMemberGroups", check_member_groups, "GroupMember.Read.All"),
-    Route("GET", "/users/{user}/authentication/methods", auth_methods, "UserAuthenticationMethod.Read.All"),
+    Route("GET", "/users/{user}/authentication/methods", auth_methods, "UserAuthenticationMethod.ReadWrite.All"),
     Route("GET", "/domains", list_domains, "Domain.Read.All"),
 ]
 PATCH_PERMISSIONS = {"PATCH /users/{user} passwordProfile": PASSWORD_PERMISSION,

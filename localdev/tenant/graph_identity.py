@@ -25,9 +25,10 @@ CATALOG = {
     GRAPH_APP: ("Microsoft Graph", (
         "User.Read.All", "Domain.Read.All", "User-PasswordProfile.ReadWrite.All", "User.RevokeSessions.All",
         "User.EnableDisableAccount.All", "GroupMember.Read.All", "MailboxSettings.ReadWrite",
-        "UserAuthenticationMethod.Read.All", "Mail.Send", "SecurityAlert.Read.All", "Application.Read.All",
+        "UserAuthenticationMethod.ReadWrite.All", "Mail.Send", "SecurityAlert.Read.All", "Application.Read.All",
         "Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "RoleManagement.Read.Directory",
-        "RoleManagement.ReadWrite.Directory", "Directory.Read.All")),
+        "RoleManagement.ReadWrite.Directory", "Directory.Read.All", "DelegatedPermissionGrant.ReadWrite.All",
+        "IdentityRiskyUser.ReadWrite.All")),
     EXCHANGE_APP: ("Office 365 Exchange Online", ("Exchange.ManageAsApp", "full_access_as_app")),
     MANAGEMENT_APP: ("Office 365 Management APIs", ("ActivityFeed.Read", "ActivityFeed.ReadDlp", "ServiceHealth.Read")),
 }
@@ -35,8 +36,8 @@ CATALOG = {
 # from Exchange RBAC for Applications, not from Entra), less `permissions.withheld`.
 DEFAULT_GRANTS = ("User.Read.All", "Domain.Read.All", "User-PasswordProfile.ReadWrite.All", "User.RevokeSessions.All",
                   "User.EnableDisableAccount.All", "GroupMember.Read.All", "MailboxSettings.ReadWrite",
-                  "UserAuthenticationMethod.Read.All", "SecurityAlert.Read.All", "Application.Read.All",
-                  "RoleManagement.Read.Directory", "Exchange.ManageAsApp", "ActivityFeed.Read")
+                  "UserAuthenticationMethod.ReadWrite.All", "SecurityAlert.Read.All", "Application.Read.All",
+                  "DelegatedPermissionGrant.ReadWrite.All", "IdentityRiskyUser.ReadWrite.All", "RoleManagement.Read.Directory", "Exchange.ManageAsApp", "ActivityFeed.Read")
 ROLE_TEMPLATES = {"User Administrator": "fe930be7-5e62-47db-91af-98c3a49a38b1",
                   "Exchange Administrator": "29232cdf-9323-42fd-ade2-1d097af3e4de",
                   "Privileged Authentication Administrator": "7be44c8a-adaf-4e2a-84d6-ab2649e08a13"}
@@ -70,8 +71,11 @@ def state(tenant: TenantState) -> dict:
                    "displayName": identity["displayName"], "appRoles": [],
                    "servicePrincipalType": "ManagedIdentity", "appRoleAssignmentRequired": False}
         resources = [_resource(app_id) for app_id in CATALOG]
-        directory = {"applications": [], "servicePrincipals": [managed, *resources],
-                     "appRoleAssignments": [], "roleAssignments": []}
+        # Other apps (a consented phishing app) and the users' delegated consents to them.
+        apps = [{"appOwnerOrganizationId": None, "verifiedPublisher": {}, **app} for app in spec.get("servicePrincipals") or []]
+        directory = {"applications": [], "servicePrincipals": [managed, *resources, *apps],
+                     "appRoleAssignments": [], "roleAssignments": [],
+                     "oauth2PermissionGrants": list(spec.get("oauth2PermissionGrants") or [])}
         granted = spec.get("appRoles")
         for value in (DEFAULT_GRANTS if granted is None else granted):
             if value not in tenant.withheld:

@@ -21,7 +21,8 @@
           - {id: "AQAAAJ5dZp8=", displayName: ..., sequence: 1, isEnabled: true, conditions: {}, actions: {}}
         mailbox: {ForwardingSmtpAddress: "smtp:x@mail.example", ForwardingAddress: null,
                   DeliverToMailboxAndForward: true}
-        authenticationMethods: []            # Graph authenticationMethod objects with @odata.type
+        authenticationMethods: []            # Graph authenticationMethod objects with @odata.type (and createdDateTime)
+        defaultMethod: <method id>           # the default sign-in method: Graph refuses to delete it while others exist
         mailFolders: [{id: ..., displayName: RSS Feeds}]   # names for moveToFolder ids (Get-InboxRule shows names)
         sentSpam: {count: 300, from: now-20h, to: now-1h, domains: [...], subjects: [...]}   # exchange_trace.py
         messageTrace: [{Received: now-2h, RecipientAddress: x@mail.example, Subject: ..., Status: Delivered}]
@@ -45,6 +46,9 @@
       directoryRoles: [User Administrator]   # the default
       exchangeCmdlets: [Get-Mailbox, ...]    # its Exchange role group; default: every cmdlet served
       mailSendScope: [secops@contoso.com]    # RBAC for Applications' Mail.Send; default: the organization
+      servicePrincipals: [{id, appId, displayName, appOwnerOrganizationId, verifiedPublisher: {verifiedPublisherId}}]
+      oauth2PermissionGrants: [{id, clientId, consentType: Principal, principalId, resourceId, scope: "Mail.Read"}]
+      entraIdP2: true                        # false: riskyUsers answers Microsoft's licence error
     seed: 0                                  # seeds the RNG of fault rates and generated rule ids
     demo: {user: adele@contoso.com}          # notes for tools (make run reads demo.user); the sandbox ignores it
 

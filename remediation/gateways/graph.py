@@ -9,6 +9,7 @@ Its middleware runs as usual except kiota's RetryHandler: our RetryTransport sit
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 from datetime import datetime
 
 import httpx
@@ -38,12 +39,15 @@ from remediation.gateways.credentials import CredentialHolder, scope_for
 from remediation.gateways.graph_users import USER_PROPERTIES, address_filter, directory_user, only_user
 from remediation.gateways.http import RetryPolicy, RetryTransport, http_client, next_link, origin
 from remediation.models import iso
-from remediation.tenant import AuthMethod, DirectoryUser, Domain, InboxRule, SecurityAlert, SignIn
+from remediation.tenant import (
+    AuthMethod, DirectoryUser, Domain, InboxRule, PermissionGrant, SecurityAlert, ServicePrincipal, SignIn,
+)
 from remediation.settings import Settings
 
 ERROR_MAPPING = {"XXX": ODataError}
-# POSTs that are safe to repeat: revoking twice revokes once; checkMemberGroups only reads.
-IDEMPOTENT_POSTS = ("/revokeSignInSessions", "/checkMemberGroups")
+# POSTs that are safe to repeat: revoking twice revokes once; checkMemberGroups only reads; a user
+# confirmed compromised twice stays confirmed.
+IDEMPOTENT_POSTS = ("/revokeSignInSessions", "/checkMemberGroups", "/confirmCompromised")
 MEMBER_GROUPS_PER_CALL = 20   # Graph's limit for checkMemberGroups
 NON_PREMIUM = "Authentication_RequestFromNonPremiumTenantOrB2CTenant"   # signIns' 403 without Entra ID P1
 
@@ -114,6 +118,16 @@ class GraphDirectory:
         request_info.headers.try_add("Accept", "application/json")
         request_info.headers.try_add("Content-Type", "application/json")
         request_info.content = json.dumps(body).encode()
+        return request_info
+
+    def _at(self, method: Method, path: str, body: dict | None = None) -> RequestInformation:
+        """A request on a path below /v1.0 the SDK has no single builder for (one per method type)."""
+        request_info = RequestInformation(method)
+        request_info.url = f"{self.base_url}/v1.0{path}"
+        request_info.headers.try_add("Accept", "application/json")
+        if body is not None:
+            request_info.headers.try_add("Content-Type", "application/json")
+            request_info.content = json.dumps(body).encode()
         return request_info
 
     async def _send_json(self, request_info: RequestInformation) -> dict:
@@ -210,6 +224,32 @@ class GraphDirectory:
     async def auth_methods(self, user_id: str) -> list[AuthMethod]:
         methods = await self._all_pages(self._user(user_id).authentication.methods)
         return [graph_shapes.auth_method(item) for item in methods]
+
+    @graph_call
+    async def delete_auth_method(self, user_id: str, method: AuthMethod) -> None:
+        # Each type has its own collection: microsoftAuthenticatorMethods, phoneMethods, fido2Methods...
+        await self._send_json(self._at(Method.DELETE, f"/users/{quote(user_id)}/authentication/"
+                                                      f"{quote(method.type)}Methods/{quote(method.id)}"))
+
+    @graph_call
+    async def permission_grants(self, user_id: str) -> list[PermissionGrant]:
+        grants = await self._all_pages(self._user(user_id).oauth2_permission_grants)
+        return [graph_shapes.permission_grant(item) for item in grants]
+
+    @graph_call
+    async def consented_app(self, principal_id: str) -> ServicePrincipal:
+        found = await self._send_json(self.client.service_principals.by_service_principal_id(
+            principal_id).to_get_request_information())
+        return graph_shapes.service_principal(found)
+
+    @graph_call
+    async def delete_permission_grant(self, grant_id: str) -> None:
+        await self._send_json(self._at(Method.DELETE, f"/oauth2PermissionGrants/{quote(grant_id)}"))
+
+    @graph_call
+    async def confirm_compromised(self, user_id: str) -> None:
+        body = {"userIds": [user_id]}
+        await self._send_json(self._at(Method.POST, "/identityProtection/riskyUsers/confirmCompromised", body))
 
     @graph_call
     async def send_mail(self, sender: str, recipients: list[str], subject: str, html_body: str) -> None:

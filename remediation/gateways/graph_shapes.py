@@ -1,5 +1,5 @@
 """Graph's objects as the tenant's models (remediation/tenant.py): messageRule, authenticationMethod,
-domain, alerts_v2. Graph's shapes are read here and nowhere else."""
+domain, alerts_v2, oAuth2PermissionGrant, servicePrincipal. Graph's shapes are read here and nowhere else."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import binascii
 
 from remediation.models import parse_iso
 from remediation.tenant import (
-    FORWARD_AS_ATTACHMENT_TO, FORWARD_TO, GRAPH, REDIRECT_TO, AuthMethod, Domain, InboxRule, RuleRecipient,
-    SecurityAlert, SignIn,
+    FORWARD_AS_ATTACHMENT_TO, FORWARD_TO, GRAPH, REDIRECT_TO, AuthMethod, Domain, InboxRule, PermissionGrant,
+    RuleRecipient, SecurityAlert, ServicePrincipal, SignIn,
 )
 
 FORWARD_ACTIONS = (FORWARD_TO, FORWARD_AS_ATTACHMENT_TO, REDIRECT_TO)
@@ -89,3 +89,16 @@ def sign_in(record: dict) -> SignIn:
     return SignIn(created=_moment(record.get("createdDateTime")), ip=_text(record.get("ipAddress")),
                   country=_text(location.get("countryOrRegion")), city=_text(location.get("city")),
                   client_app=_text(record.get("clientAppUsed")))
+
+
+def permission_grant(item: dict) -> PermissionGrant:
+    return PermissionGrant(id=item["id"], client_id=item.get("clientId") or "",
+                           consent_type=item.get("consentType") or "", principal_id=item.get("principalId"),
+                           resource_id=item.get("resourceId") or "", scope=item.get("scope") or "")
+
+
+def service_principal(item: dict) -> ServicePrincipal:
+    publisher = item.get("verifiedPublisher") or {}
+    return ServicePrincipal(id=item["id"], app_id=item.get("appId") or "", display_name=item.get("displayName") or "",
+                            owner_tenant=item.get("appOwnerOrganizationId") or "",
+                            verified_publisher=publisher.get("verifiedPublisherId") or "")

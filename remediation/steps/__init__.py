@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Awaitable, Callable
 
 from remediation.models import (
-    AUTH_METHODS_REVIEW, CONFIRM_BLOCK, INBOX_RULES, MAILBOX_FORWARDING, NOTIFY, RESET_PASSWORD, REVOKE_SESSIONS,
-    UNBLOCK_SENDER,
+    APP_CONSENTS, AUTH_METHODS, CONFIRM_BLOCK, IDENTITY_RISK, INBOX_RULES, MAILBOX_FORWARDING, NOTIFY, RESET_PASSWORD,
+    REVOKE_SESSIONS, UNBLOCK_SENDER,
 )
 from remediation.steps.confirm_block import confirm_block
 from remediation.steps.context import Outcome, StepRun
 from remediation.steps.credentials import reset_password, revoke_sessions
 from remediation.steps.inbox_rules import inbox_rules
-from remediation.steps.mailbox import auth_methods_review, mailbox_forwarding
+from remediation.steps.app_consents import app_consents
+from remediation.steps.auth_methods import auth_methods
+from remediation.steps.identity_risk import identity_risk
+from remediation.steps.mailbox import mailbox_forwarding
 from remediation.steps.notify import notify_team
 from remediation.steps.unblock import unblock_sender
 
@@ -24,7 +27,9 @@ STEPS: dict[str, Step] = {
     REVOKE_SESSIONS: revoke_sessions,
     INBOX_RULES: inbox_rules,
     MAILBOX_FORWARDING: mailbox_forwarding,
-    AUTH_METHODS_REVIEW: auth_methods_review,
+    APP_CONSENTS: app_consents,
+    AUTH_METHODS: auth_methods,
+    IDENTITY_RISK: identity_risk,
     UNBLOCK_SENDER: unblock_sender,
     NOTIFY: notify_team,
 }

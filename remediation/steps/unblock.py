@@ -1,7 +1,8 @@
 """Step 7: take the user off the blocked list, only once the account is secured.
 
 Microsoft caps unblocks per account and does not restrict an unblocked user again that
-day, so: never before steps 2-5 are all done, never past the user's unblock budget for
+day, so: never before every securing step (policies.SECURING_STEPS) is done or skipped for a
+reason the policy allows, never past the user's unblock budget for
 automatic jobs, never twice (an attempt that died after asking is not repeated: the
 follow-up check verifies the release), and the cap error escalates at once.
 """
@@ -10,22 +11,17 @@ from __future__ import annotations
 
 from remediation.errors import NotFoundError, PermanentError, UnblockCapError
 from remediation.models import DONE, SKIPPED, STEP_FAILED, STEP_PLANNED, Job, iso, parse_iso
-from remediation.policies import SECURING_STEPS, is_automatic, unblock_budget_reason
+from remediation.policies import is_automatic, not_secured, unblock_budget_reason
 from remediation.steps.context import Outcome, StepRun
 
 UNBLOCK_REQUESTED, RECORDED = "unblockRequestedAt", "unblockRecorded"
-WHY = "the account is secured (password, sessions, inbox rules, mailbox forwarding)"
+WHY = "the account is secured (every securing step is done, or skipped for a reason the policy allows)"
 
 
 def _unblocked_at(moment: str):
     def apply(job: Job) -> None:
         job.unblocked_at = moment
     return apply
-
-
-def _not_secured(run: StepRun) -> list[str]:
-    return [f"{name} is {run.job.step(name).status}" for name in SECURING_STEPS
-            if run.job.step(name).status != DONE]
 
 
 async def _budget(run: StepRun) -> str | None:
@@ -56,8 +52,8 @@ async def unblock_sender(run: StepRun) -> Outcome:
         budget = await _budget(run)
         limits = f" It would not: {budget}." if budget else ""
         return Outcome(STEP_PLANNED, f"Would remove {user} from the blocked list (Remove-BlockedSenderAddress) once "
-                                     f"steps 2-5 are done.{limits}")
-    missing = _not_secured(run)
+                                     f"the account is secured.{limits}")
+    missing = not_secured(run.job)
     if missing:
         return Outcome(SKIPPED, f"{user} was not unblocked: the account is not secured ({', '.join(missing)}).")
     requested = run.step.data.get(UNBLOCK_REQUESTED)

@@ -129,11 +129,11 @@ def test_the_command_refuses_invalid_settings_with_exit_2(sandbox):
 
 
 async def test_the_deep_health_check_carries_the_self_test(live, sandbox):
-    withhold(sandbox, permissions=["UserAuthenticationMethod.Read.All"])
+    withhold(sandbox, permissions=["UserAuthenticationMethod.ReadWrite.All"])
     checks = (await live.worker().health.check(deep=True))["checks"]
     assert checks["permissions"]["ok"] is False
     [finding] = [item for item in checks["permissions"]["findings"]
-                 if item["grant"] == "UserAuthenticationMethod.Read.All"]
+                 if item["grant"] == "UserAuthenticationMethod.ReadWrite.All"]
     assert finding["status"] == "missing" and finding["fix"] == selftest.SETUP
 
 

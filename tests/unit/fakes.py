@@ -22,13 +22,15 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
-from remediation.errors import LicenceError, NotFoundError, PermanentError, ServiceRejectedError, UnblockCapError
+from remediation.errors import (
+    LicenceError, NotFoundError, PermanentError, PermissionError_, ServiceRejectedError, UnblockCapError,
+)
 from remediation.gateways import exchange_shapes, graph_shapes
 from remediation.gateways.exchange_shapes import parse_block_reason
 from remediation.models import iso, normalize_user
 from remediation.tenant import (
-    EXCHANGE, AuthMethod, Block, DirectoryUser, Domain, InboxRule, MailboxForwarding, MessageTrace, RuleRecipient,
-    SecurityAlert, SignIn, TracedMessage,
+    EXCHANGE, AuthMethod, Block, DirectoryUser, Domain, InboxRule, MailboxForwarding, MessageTrace, PermissionGrant,
+    RuleRecipient, SecurityAlert, ServicePrincipal, SignIn, TracedMessage,
 )
 
 EVIL = "attacker@evil.example"
@@ -78,10 +80,17 @@ class FakeUser:
     rules: list[dict] = field(default_factory=list)
     forwarding: MailboxForwarding = field(default_factory=MailboxForwarding)
     methods: list[dict] = field(default_factory=list)
+    default_method: str = ""       # the id of the method Entra ID signs in with first (not in Graph v1.0's list)
     password_changed: str | None = None   # lastPasswordChangeDateTime
     folders: dict[str, str] = field(default_factory=dict)   # mail folder id -> display name
     sent: list[TracedMessage] = field(default_factory=list)   # the message trace of what the user sent
     sign_ins: list[SignIn] = field(default_factory=list)
+
+
+DEFAULT_METHOD_REFUSED = ("Cannot delete default method with other methods configured. Please change default "
+                          "method before deletion.")
+UNLICENSED_CODE = "Authentication_RequestFromNonPremiumTenantOrB2CTenant"
+RISK_UNLICENSED = "Neither tenant is B2C or tenant doesn't have premium license"
 
 
 class FakeTenant:
@@ -101,6 +110,10 @@ class FakeTenant:
         self.unblocks: dict[str, int] = {}
         self.alerts: list[dict] = []                   # alerts_v2 objects, in Graph's shape
         self.premium = True                            # Entra ID P1: the sign-in logs can be read
+        self.grants: list[dict] = []                   # oAuth2PermissionGrant objects, in Graph's shape
+        self.principals: dict[str, dict] = {}          # servicePrincipal objects by id, in Graph's shape
+        self.risk_licensed = True                      # Entra ID P2
+        self.compromised: list[str] = []               # confirmCompromised calls, by user id
         self.calls: list[tuple[str, tuple]] = []       # every port call, in order
         self._fail: dict[str, Exception] = {}
         self._crash: set[str] = set()
@@ -276,6 +289,45 @@ class FakeDirectory:
         if not any(method.type == "password" for method in methods):   # Graph lists every user's password
             methods.insert(0, AuthMethod(PASSWORD_METHOD_ID, "password", user.password_changed))
         return methods
+
+    async def delete_auth_method(self, user_id: str, method: AuthMethod) -> None:
+        await self.t.enter("delete_auth_method", user_id, method.id)
+        user = self.t.find(user_id)
+        found = next((item for item in user.methods if item.get("id") == method.id), None)
+        if found is None:
+            raise NotFoundError(f"Resource '{method.id}' does not exist.", service="graph", code="itemNotFound")
+        if method.id == user.default_method and len(user.methods) > 1:
+            raise ServiceRejectedError(DEFAULT_METHOD_REFUSED, service="graph", code="invalidRequest")
+        user.methods.remove(found)
+        self.t.leave("delete_auth_method")
+
+    async def permission_grants(self, user_id: str) -> list[PermissionGrant]:
+        await self.t.enter("permission_grants", user_id)
+        user = self.t.find(user_id)
+        return [graph_shapes.permission_grant(item) for item in self.t.grants if item.get("principalId") == user.id]
+
+    async def consented_app(self, principal_id: str) -> ServicePrincipal:
+        await self.t.enter("consented_app", principal_id)
+        if principal_id not in self.t.principals:
+            raise NotFoundError(f"Resource '{principal_id}' does not exist.", service="graph",
+                                code="Request_ResourceNotFound")
+        return graph_shapes.service_principal(self.t.principals[principal_id])
+
+    async def delete_permission_grant(self, grant_id: str) -> None:
+        await self.t.enter("delete_permission_grant", grant_id)
+        found = next((item for item in self.t.grants if item["id"] == grant_id), None)
+        if found is None:
+            raise NotFoundError(f"Resource '{grant_id}' does not exist.", service="graph",
+                                code="Request_ResourceNotFound")
+        self.t.grants.remove(found)
+        self.t.leave("delete_permission_grant")
+
+    async def confirm_compromised(self, user_id: str) -> None:
+        await self.t.enter("confirm_compromised", user_id)
+        if not self.t.risk_licensed:
+            raise PermissionError_(RISK_UNLICENSED, service="graph", code=UNLICENSED_CODE,
+                                   permission="IdentityRiskyUser.ReadWrite.All")
+        self.t.compromised.append(self.t.find(user_id).id)
 
     async def send_mail(self, sender: str, recipients: list[str], subject: str, html_body: str) -> None:
         await self.t.enter("send_mail", sender)

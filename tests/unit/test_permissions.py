@@ -25,6 +25,7 @@ from remediation.gateways.management_api import ManagementActivityClient
 from remediation.gateways.tenant_grants import TenantGraph
 from remediation.permissions import SETUP_TABLE, TABLE, needed
 from remediation.settings import Settings
+from remediation.tenant import AuthMethod
 from tests.plugins.gateways import TENANT
 
 SINCE = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -34,7 +35,10 @@ DRIVERS = {
         "get_user": ("u",), "domains": (), "reset_password": ("u", "not-logged"), "revoke_sessions": ("u",),
         "disable_account": ("u",), "member_of": ("u", ["g"]), "inbox_rules": ("u",),
         "disable_inbox_rule": ("u", "r"), "auth_methods": ("u",), "send_mail": ("s", ["r"], "x", "y"),
-        "security_alerts": (SINCE, "microsoftDefenderForOffice365"), "sign_ins": ("u", SINCE),
+        "security_alerts": (SINCE, "microsoftDefenderForOffice365"),
+        "delete_auth_method": ("u", AuthMethod("m", "phone")), "permission_grants": ("u",),
+        "consented_app": ("sp",), "delete_permission_grant": ("g",), "confirm_compromised": ("u",),
+        "sign_ins": ("u", SINCE),
     },
     ExchangeAdminClient: {
         "blocked_senders": (), "unblock": ("u@contoso.com",), "mailbox_forwarding": ("u@contoso.com",),

@@ -30,9 +30,16 @@ async def test_the_standard_compromise_is_secured_unblocked_and_resolved(live, s
     user_id = user["id"]
     assert order == [f"PATCH /users/{user_id}", f"POST /users/{user_id}/revokeSignInSessions",
                      f"PATCH /users/{user_id}/mailFolders/inbox/messageRules/AQAAAJ5dZqA=", "Disable-InboxRule",
-                     "Set-Mailbox", "Remove-BlockedSenderAddress", "POST /users/secops@contoso.com/sendMail"]
+                     "Set-Mailbox",
+                     f"DELETE /users/{user_id}/authentication/microsoftAuthenticatorMethods/"
+                     "6a5f3c1e-0d2b-4e7a-9c8f-1b2a3d4e5f60",
+                     "POST /identityProtection/riskyUsers/confirmCompromised", "Remove-BlockedSenderAddress",
+                     "POST /users/secops@contoso.com/sendMail"]
+    assert [method["@odata.type"] for method in user["authenticationMethods"]] == [
+        "#microsoft.graph.phoneAuthenticationMethod"]   # undated: kept, listed for a human
+    assert user["riskState"] == "confirmedCompromised"
 
-    assert job.step("auth_methods_review").data["recent"][0]["type"] == "microsoftAuthenticator 'Pixel 7'"
+    assert job.step("auth_methods").data["removed"][0]["type"] == "microsoftAuthenticator 'Pixel 7'"
     assert "'..' (hidden) moves mail to RSS Feeds" in job.step("inbox_rules").detail
     assert "adele.vance.backup@mailbox.example" in job.step("inbox_rules").detail
 

@@ -142,7 +142,7 @@ async def test_the_last_attempt_marks_the_job_failed_then_reraises(playbook):
     job = await playbook.service.admin.get(job_id)
     assert job.status == "failed" and "gave up after 5 attempts: exchange: still 503" in job.summary
     assert statuses(job)["mailbox_forwarding"] == "failed"
-    assert statuses(job)["auth_methods_review"] == "pending"
+    assert statuses(job)["app_consents"] == "pending"
     assert await playbook.store.claimed("active", ADELE) is None
 
 

@@ -22,8 +22,8 @@ async def test_the_standard_compromise_is_secured_then_unblocked(playbook):
     assert job.status == "awaiting_release"
     assert {step.name: step.status for step in job.steps} == {
         "confirm_block": "done", "reset_password": "done", "revoke_sessions": "done", "inbox_rules": "done",
-        "mailbox_forwarding": "done", "auth_methods_review": "done", "unblock_sender": "done", "notify": "done",
-        "follow_up": "pending"}
+        "mailbox_forwarding": "done", "app_consents": "done", "auth_methods": "done", "identity_risk": "done",
+        "unblock_sender": "done", "notify": "done", "follow_up": "pending"}
     assert len(tenant.passwords[user.id]) == 1   # its strength: test_passwords, and the sandbox's own check
     assert tenant.revocations[user.id] == 1
     enabled = {item["displayName"]: item["isEnabled"] for item in user.rules}
@@ -60,8 +60,9 @@ async def test_the_job_records_what_was_seen_and_done(playbook):
     assert "Reported, not changed: 'To Megan' forwards to megan@contoso.com (inside the tenant)" in rules.detail
     assert rules.data["system"] == ["Junk E-Mail Rule"]
     assert "smtp:collect@evil.example" in job.step("mailbox_forwarding").detail
-    assert "microsoftAuthenticator 'Pixel 9'" in job.step("auth_methods_review").detail
-    assert [item["type"] for item in job.step("auth_methods_review").data["recent"]] == ["microsoftAuthenticator 'Pixel 9'"]
+    assert "Removed 1 method(s) registered within 7 day(s) of the block: microsoftAuthenticator 'Pixel 9'" in \
+        job.step("auth_methods").detail
+    assert [item["type"] for item in job.step("auth_methods").data["removed"]] == ["microsoftAuthenticator 'Pixel 9'"]
     assert all(step.startedAt and step.endedAt for step in job.steps[:-1])
     assert all("runner" not in step.data for step in job.steps)
 
@@ -80,6 +81,7 @@ async def test_every_change_is_in_the_audit_trail(playbook):
     actions = [(item.action, item.result) for item in job.audit]
     assert actions == [("reset password", "ok"), ("revoke sign-in sessions", "ok"), ("disable inbox rule", "ok"),
                        ("disable inbox rule", "ok"), ("clear mailbox forwarding", "ok"),
+                       ("remove authentication method", "ok"), ("confirm user compromised", "ok"),
                        ("remove blocked sender", "ok"), ("send summary mail", "ok")]
     assert {item.actor for item in job.audit} == {"restricted-sender-responder (app)"}
     assert all(item.at and item.target and item.why for item in job.audit)
@@ -111,7 +113,7 @@ async def test_the_password_methods_date_is_our_own_reset_not_a_registration(pla
     methods = playbook.tenant.find(ADELE).methods
     methods[0]["createdDateTime"] = "2026-11-28T08:00:00Z"     # Graph moves it to the last password change
     job = await start(playbook)
-    assert [item["type"] for item in job.step("auth_methods_review").data["recent"]] == [
+    assert [item["type"] for item in job.step("auth_methods").data["recent"]] == [
         "microsoftAuthenticator 'Pixel 9'"]
 
 
@@ -122,12 +124,13 @@ async def test_methods_without_a_registration_date_are_listed_for_a_human_to_che
         {"@odata.type": "#microsoft.graph.emailAuthenticationMethod", "id": "b1d4", "emailAddress": "a@evil.example"},
         {"@odata.type": "#microsoft.graph.softwareOathAuthenticationMethod", "id": "b172893e", "secretKey": None}]
     job = await start(playbook)
-    step = job.step("auth_methods_review")
-    assert step.status == "done" and job.step("unblock_sender").status == "done"      # flagged, not a gate
-    assert ("phone '+1 2065555555' (registration date unknown: check); email 'a@evil.example' (registration date "
-            "unknown: check); softwareOath (registration date unknown: check).") in step.detail
+    step = job.step("auth_methods")
+    assert step.status == "done" and job.step("unblock_sender").status == "done"      # listed, not a gate
+    assert ("Kept, registration date unknown: check: phone '+1 2065555555'; email 'a@evil.example'; "
+            "softwareOath.") in step.detail
     assert [item["type"] for item in step.data["undated"]] == ["phone '+1 2065555555'", "email 'a@evil.example'",
                                                                "softwareOath"]
     [mail] = playbook.tenant.outbox
     assert "Authentication method softwareOath: registration date unknown: check" in mail["body"]
     assert "a@evil.example&#x27;: registration date unknown: check" in mail["body"]
+    assert playbook.tenant.count("delete_auth_method") == 1     # the dated Pixel 9 only
