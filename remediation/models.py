@@ -152,6 +152,8 @@ class Job:
     follow_up_due_at: str | None = None
     summary: str = ""
     evidence: dict | None = None    # remediation/evidence.py: what was sent, where the attacker signed in
+    watch: dict | None = None       # remediation/watch.py: until, checks made, findings, outcome
+    linked_jobs: list[str] = field(default_factory=list)   # a job a new block during the watch started, and back
     etag: str | None = field(default=None, compare=False)
 
     def step(self, name: str) -> Step:
@@ -172,7 +174,7 @@ class Job:
             "snapshot": self.snapshot, "audit": [item.to_json() for item in self.audit], "checks": self.checks,
             "decisions": [decision.to_json() for decision in self.decisions],
             "unblockedAt": self.unblocked_at, "followUpDueAt": self.follow_up_due_at, "summary": self.summary,
-            "evidence": self.evidence,
+            "evidence": self.evidence, "watch": self.watch, "linkedJobs": self.linked_jobs,
         }
         if base_url:
             body["url"] = f"{base_url.rstrip('/')}/api/remediations/{self.id}"
@@ -188,5 +190,6 @@ class Job:
             audit=[AuditEntry.from_json(item) for item in data.get("audit") or []], checks=data.get("checks") or [],
             decisions=[Decision.from_json(item) for item in data.get("decisions") or []],
             unblocked_at=data.get("unblockedAt"), follow_up_due_at=data.get("followUpDueAt"),
-            summary=data.get("summary") or "", evidence=data.get("evidence"), etag=etag,
+            summary=data.get("summary") or "", evidence=data.get("evidence"),
+            watch=data.get("watch"), linked_jobs=list(data.get("linkedJobs") or []), etag=etag,
         )

@@ -164,3 +164,12 @@ class Mailer:
     async def send(self, recipients: list[str], subject: str, html_body: str) -> None:
         """`recipients` as `audience` gave them."""
         await self.directory.send_mail(self.settings.notify_sender, recipients, subject, html_body)
+
+
+def watch_finding(settings: Settings, job: Job, what: str, at: str) -> tuple[str, str]:
+    """One finding of the watch after `resolved` (one mail per finding)."""
+    body = _page(f"Came back during the watch: {job.user}", _who(job),
+                 f"<p>{escape(at)}: {escape(what)}</p>",
+                 "<p>The job is escalated: check the account, and contain it again by hand if it is not.</p>",
+                 _link(job_url(settings, job)))
+    return f"[Escalated] {job.user}: came back during the watch", body

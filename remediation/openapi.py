@@ -163,7 +163,9 @@ def _schemas() -> dict:
             "id": string, "url": {"type": "string", "format": "uri"}, "user": string,
             "status": {"type": "string", "enum": list(JOB_STATUSES)}, "mode": {"type": "string", "enum": list(MODES)},
             "trigger": _ref("Trigger"), "createdAt": moment, "updatedAt": moment,
-            "steps": {"type": "array", "items": _ref("Step")}, "evidence": _ref("Evidence")}},
+            "steps": {"type": "array", "items": _ref("Step")}, "evidence": _ref("Evidence"), "watch": _ref("Watch"),
+            "linkedJobs": {"type": "array", "items": string,
+                           "description": "the job a new block during the watch started, and the watched job"}}},
         **evidence_schemas(),
         "JobPage": {"type": "object", "properties": {
             "items": {"type": "array", "items": _ref("Job")},

@@ -1,4 +1,4 @@
-"""The OpenAPI schemas of the job's `evidence` (remediation/evidence.py)."""
+"""The OpenAPI schemas of the job's `evidence` (remediation/evidence.py) and `watch` (remediation/watch.py)."""
 
 from __future__ import annotations
 
@@ -43,4 +43,10 @@ def evidence_schemas() -> dict:
                                    "legacy": {**boolean, "description": "Authenticated SMTP, IMAP4 or POP3"}}}},
                                "newCountries": {"type": "array", "items": string,
                                                 "description": "not seen in the 30 days before"}}},
+        "Watch": {"type": "object", "nullable": True, "description": "after resolved (enforce jobs): a check every "
+                  "WATCH_INTERVAL_SECONDS until `until`", "properties": {
+                      "since": moment, "until": moment, "intervalSeconds": integer, "checksMade": integer,
+                      "outcome": {"type": "string", "enum": ["watching", "clean", "escalated"]},
+                      "findings": {"type": "array", "items": {"type": "object", "properties": {
+                          "at": moment, "what": string}}}}},
     }
