@@ -21,6 +21,7 @@ from remediation.came_back import came_back
 from remediation.messages import watch_message
 from remediation.models import ENFORCE, ESCALATED, Job, Trigger, iso, normalize_user, parse_iso
 from remediation.ports import BLOCK, MAIL
+from remediation.steps.auth_methods import PASSWORD_METHOD
 from remediation.steps.confirm_block import block_created, block_key
 
 WATCH_SOURCE = "watch"   # job.trigger.source of a job a new block during a watch started
@@ -110,6 +111,8 @@ class Watch:
         user = await self.context.ports.directory.get_user(job.user)
         findings = []
         for method in await self.context.ports.directory.auth_methods(user.id):
+            if method.type == PASSWORD_METHOD:
+                continue   # the job's reset and the user's own change at next sign-in date it
             try:
                 created = parse_iso(method.created)
             except ValueError:

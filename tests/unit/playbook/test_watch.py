@@ -112,3 +112,12 @@ async def test_watch_days_zero_means_no_watch(playbook):
     playbook.settings = replace(playbook.settings, watch_days=0)
     job = await resolved(playbook)
     assert job.watch is None and playbook.queue.sent == []
+
+
+async def test_the_users_own_new_password_is_not_a_finding(playbook):
+    job = await resolved(playbook)
+    password = next(item for item in playbook.tenant.find(ADELE).methods if "password" in item["@odata.type"])
+    password["createdDateTime"] = iso(playbook.clock() + timedelta(hours=1))   # changed at the next sign-in
+    await deliver(playbook)
+    job = await playbook.service.admin.get(job.id)
+    assert job.status == "resolved" and job.watch["findings"] == []
