@@ -15,6 +15,7 @@ log. Control routes pass straight through: never logged, never faulted.
 
 from __future__ import annotations
 
+import time
 from typing import Awaitable, Callable
 
 from aiohttp import web
@@ -30,6 +31,7 @@ async def service_middleware(request: web.Request, handler: Handler) -> web.Stre
     if context.is_control(request.path):
         return await handler(request)
     tenant = context.state(request)
+    started = time.perf_counter()   # with `ended`, when each request was in flight (bench/containment_rounds.py)
     incoming = await context.prepare(request)
     ids, body = incoming.ids, incoming.json
     found = await faults.triggered(tenant, request.method, request.path, context.cmdlet_name(body))
@@ -41,7 +43,8 @@ async def service_middleware(request: web.Request, handler: Handler) -> web.Stre
         return _drop(request)
     for name, value in ids.headers().items():
         response.headers.setdefault(name, value)
-    context.log_call(tenant, request.method, request.path, dict(request.query), response.status, body, **found.log())
+    context.log_call(tenant, request.method, request.path, dict(request.query), response.status, body, **found.log(),
+                     started=started, ended=time.perf_counter())
     return response
 
 

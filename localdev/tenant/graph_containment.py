@@ -33,7 +33,8 @@ UNLICENSED = odata.GraphError(403, "Authentication_RequestFromNonPremiumTenantOr
                               "Neither tenant is B2C or tenant doesn't have premium license")
 
 
-def delete_method(call: GraphCall, user: str, methodType: str, method: str) -> GraphReply:  # noqa: N803 - the template's name
+def delete_method(call: GraphCall, user: str, methodType: str,  # noqa: N803 - the route template's name
+                  method: str) -> GraphReply:
     if methodType not in METHOD_TYPES:
         raise odata.segment_not_found(methodType)
     record = find_user(call, user)

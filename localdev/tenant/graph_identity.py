@@ -37,7 +37,8 @@ CATALOG = {
 DEFAULT_GRANTS = ("User.Read.All", "Domain.Read.All", "User-PasswordProfile.ReadWrite.All", "User.RevokeSessions.All",
                   "User.EnableDisableAccount.All", "GroupMember.Read.All", "MailboxSettings.ReadWrite",
                   "UserAuthenticationMethod.ReadWrite.All", "SecurityAlert.Read.All", "Application.Read.All",
-                  "DelegatedPermissionGrant.ReadWrite.All", "IdentityRiskyUser.ReadWrite.All", "RoleManagement.Read.Directory", "Exchange.ManageAsApp", "ActivityFeed.Read")
+                  "DelegatedPermissionGrant.ReadWrite.All", "IdentityRiskyUser.ReadWrite.All",
+                  "RoleManagement.Read.Directory", "Exchange.ManageAsApp", "ActivityFeed.Read")
 ROLE_TEMPLATES = {"User Administrator": "fe930be7-5e62-47db-91af-98c3a49a38b1",
                   "Exchange Administrator": "29232cdf-9323-42fd-ade2-1d097af3e4de",
                   "Privileged Authentication Administrator": "7be44c8a-adaf-4e2a-84d6-ab2649e08a13"}
@@ -72,7 +73,8 @@ def state(tenant: TenantState) -> dict:
                    "servicePrincipalType": "ManagedIdentity", "appRoleAssignmentRequired": False}
         resources = [_resource(app_id) for app_id in CATALOG]
         # Other apps (a consented phishing app) and the users' delegated consents to them.
-        apps = [{"appOwnerOrganizationId": None, "verifiedPublisher": {}, **app} for app in spec.get("servicePrincipals") or []]
+        apps = [{"appOwnerOrganizationId": None, "verifiedPublisher": {}, **app}
+                for app in spec.get("servicePrincipals") or []]
         directory = {"applications": [], "servicePrincipals": [managed, *resources, *apps],
                      "appRoleAssignments": [], "roleAssignments": [],
                      "oauth2PermissionGrants": list(spec.get("oauth2PermissionGrants") or [])}

@@ -109,7 +109,10 @@ async def auth_methods(run: StepRun) -> Outcome:
         reason = await _delete(run, user.id, user.user_principal_name, method)
         if reason:
             held[method.id] = reason
-    removed = [_record(item) for item in recent if item.id not in held]
+    listed = {item.id for item in methods}
+    # A redelivered step finds what an earlier attempt removed gone: the snapshot still names it.
+    earlier = [item for item in before["methods"] if item["id"] not in listed]
+    removed = earlier + [_record(item) for item in recent if item.id not in held]
     gone = {item["id"] for item in removed}
     strong_left = [item for item in methods if item.type not in WEAK and item.id not in gone]
     data.update(removed=removed, held=list(held.values()), **{REGISTER_AGAIN: not strong_left})

@@ -199,7 +199,8 @@ def tenant_from_scenario(scenario: dict) -> FakeTenant:
             forwarding=MailboxForwarding.from_json(box), methods=copy.deepcopy(user.get("authenticationMethods") or []),
             folders={folder["id"]: folder["displayName"] for folder in user.get("mailFolders") or []},
             sent=[exchange_shapes.traced_message(row) for row in user.get("messageTrace") or []],
-            sign_ins=[graph_shapes.sign_in(item) for item in user.get("signIns") or []])
+            sign_ins=[graph_shapes.sign_in(item) for item in user.get("signIns") or []],
+            default_method=user.get("defaultMethod") or "")
         if user.get("id"):
             tenant.users[user["id"]] = tenant.users.pop(added.id)
             added.id = user["id"]
@@ -209,6 +210,10 @@ def tenant_from_scenario(scenario: dict) -> FakeTenant:
     tenant.release_on_unblock = not exchange.get("releaseDelaySeconds")
     tenant.alerts = copy.deepcopy(scenario.get("alerts") or [])
     tenant.premium = (scenario.get("graph") or {}).get("premium", True)
+    identity = scenario.get("identity") or {}
+    tenant.principals = {app["id"]: copy.deepcopy(app) for app in identity.get("servicePrincipals") or []}
+    tenant.grants = copy.deepcopy(identity.get("oauth2PermissionGrants") or [])
+    tenant.risk_licensed = identity.get("entraIdP2") is not False
     return tenant
 
 

@@ -42,6 +42,7 @@ def test_lists_accept_commas_and_semicolons():
     ({"FOLLOW_UP_DELAY_SECONDS": "700000"}, "FOLLOW_UP_DELAY_SECONDS"),
     ({"APPROVAL_TIMEOUT_HOURS": "0"}, "APPROVAL_TIMEOUT_HOURS"),
     ({"APPROVAL_TIMEOUT_HOURS": "169"}, "APPROVAL_TIMEOUT_HOURS"),
+    ({"APP_CONSENTS_ACTION": "delete"}, "APP_CONSENTS_ACTION must be remove or report"),
 ])
 def test_invalid_values_name_the_setting(env, message):
     with pytest.raises(ConfigurationError, match=message):

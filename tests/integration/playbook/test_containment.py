@@ -4,7 +4,6 @@ licence, with the item already gone, and on a redelivered message."""
 
 from __future__ import annotations
 
-from localdev.tenant.graph_identity import GRAPH_APP
 from tests.integration.playbook.support import ADELE, writes
 
 PHISHING_APP = {"id": "7c1e4b2a-0f3d-4a5e-8b6c-9d0e1f2a3b4c", "appId": "e3a1b2c4-5d6e-4f70-8a9b-0c1d2e3f4a5b",
@@ -18,15 +17,19 @@ PAWNED = "DELETE /oauth2PermissionGrants/grant-phish"
 def with_consents(sandbox, **identity) -> None:
     scenario = sandbox.scenario()
     adele = next(user for user in scenario["users"] if user["userPrincipalName"] == ADELE)
-    graph = next(sp for sp in sandbox.state()["identity"].get("directory", {}).get("servicePrincipals", [])
-                 if sp["appId"] == GRAPH_APP) if sandbox.state()["identity"].get("directory") else None
-    resource = graph["id"] if graph else "graph-sp"
+    resource = "graph-sp"   # the grant's resource is not read: its scopes say what it reaches
     grants = [{"id": "grant-phish", "clientId": PHISHING_APP["id"], "consentType": "Principal",
                "principalId": adele["id"], "resourceId": resource, "scope": "offline_access Mail.ReadWrite"},
               {"id": "grant-office", "clientId": MICROSOFT_APP["id"], "consentType": "Principal",
                "principalId": adele["id"], "resourceId": resource, "scope": "Mail.ReadWrite Files.ReadWrite.All"}]
     scenario["identity"] = {**scenario.get("identity", {}), "servicePrincipals": [PHISHING_APP, MICROSOFT_APP],
                             "oauth2PermissionGrants": grants, **identity}
+    sandbox.load(scenario)
+
+
+def withhold(sandbox, permission: str) -> None:
+    scenario = sandbox.scenario()
+    scenario["permissions"]["withheld"] = [permission]
     sandbox.load(scenario)
 
 
@@ -76,9 +79,7 @@ async def test_a_dry_run_plans_every_removal_and_changes_nothing(live, sandbox):
 
 async def test_a_missing_permission_fails_the_step_names_it_and_holds_the_unblock(live, sandbox):
     with_consents(sandbox)
-    scenario = sandbox.scenario()
-    scenario["permissions"]["withheld"] = ["DelegatedPermissionGrant.ReadWrite.All"]
-    sandbox.load(scenario)
+    withhold(sandbox, "DelegatedPermissionGrant.ReadWrite.All")
     job = await run(live)
     assert job.step("app_consents").status == "failed"
     assert "the app needs DelegatedPermissionGrant.ReadWrite.All" in job.step("app_consents").detail
@@ -95,9 +96,7 @@ async def test_without_entra_id_p2_identity_risk_is_skipped_and_the_unblock_goes
 
 
 async def test_without_its_permission_identity_risk_is_skipped_not_failed(live, sandbox):
-    scenario = sandbox.scenario()
-    scenario["permissions"]["withheld"] = ["IdentityRiskyUser.ReadWrite.All"]
-    sandbox.load(scenario)
+    withhold(sandbox, "IdentityRiskyUser.ReadWrite.All")
     job = await run(live)
     assert job.step("identity_risk").status == "skipped"
     assert "the app needs IdentityRiskyUser.ReadWrite.All" in job.step("identity_risk").detail

@@ -12,10 +12,12 @@ from remediation.models import STEP_NAMES, Trigger
 from tests.integration.playbook.support import ADELE, crashing_worker, writes
 from tests.unit.fakes import Crash
 
+PIXEL = "6a5f3c1e-0d2b-4e7a-9c8f-1b2a3d4e5f60"   # the authenticator registered yesterday
 EXPECTED = ["PATCH /users/{id}", "POST /users/{id}/revokeSignInSessions",
             "PATCH /users/{id}/mailFolders/inbox/messageRules/AQAAAJ5dZqA=", "Disable-InboxRule", "Set-Mailbox",
-            "DELETE /users/{id}/authentication/microsoftAuthenticatorMethods/6a5f3c1e-0d2b-4e7a-9c8f-1b2a3d4e5f60",
-            "POST /identityProtection/riskyUsers/confirmCompromised", "Remove-BlockedSenderAddress", "POST /users/secops@contoso.com/sendMail"]
+            "DELETE /users/{id}/authentication/microsoftAuthenticatorMethods/" + PIXEL,
+            "POST /identityProtection/riskyUsers/confirmCompromised", "Remove-BlockedSenderAddress",
+            "POST /users/secops@contoso.com/sendMail"]
 # (gateway, method) whose tenant change each step makes; the worker dies right after it.
 CRASH_POINTS = {
     "confirm_block": ("exchange", "blocked_senders"),

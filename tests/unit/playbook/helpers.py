@@ -22,5 +22,6 @@ def statuses(job: Job) -> dict[str, str]:
 def changes(tenant) -> list[str]:
     """The calls that change the tenant, in order."""
     writes = ("reset_password", "revoke_sessions", "disable_account", "graph.disable_inbox_rule",
-              "exchange.disable_inbox_rule", "clear_mailbox_forwarding", "unblock", "send_mail")
+              "exchange.disable_inbox_rule", "clear_mailbox_forwarding", "delete_permission_grant",
+              "delete_auth_method", "confirm_compromised", "unblock", "send_mail")
     return [name for name, _ in tenant.calls if name in writes]
