@@ -7,13 +7,15 @@ from remediation.models import INBOX_RULES, Job
 from remediation.rules import SYSTEM, classify, describe, snapshot_key
 from remediation.steps.context import mailbox_of
 from remediation.steps.inbox_rules import read_rules
+from remediation.tenant import DirectoryUser
 
 
-async def came_back(context: Context, job: Job) -> list[str]:
+async def came_back(context: Context, job: Job, user: DirectoryUser | None = None) -> list[str]:
     """What came back: a rule this job disabled, enabled again; a new rule that forwards outside or
     hides mail, or any new hidden one; mailbox forwarding. A rule the job found and left alone
-    (an owner's own rule, disabled or reported then) is the owner's business, not a recurrence."""
-    user = await context.ports.directory.get_user(job.user)
+    (an owner's own rule, disabled or reported then) is the owner's business, not a recurrence.
+    `user`: the job's user if already read."""
+    user = user or await context.ports.directory.get_user(job.user)
     mailbox = mailbox_of(user)
     snapshot = job.snapshot.get(INBOX_RULES) or []
     known = {snapshot_key(item) for item in snapshot}

@@ -23,6 +23,7 @@ from remediation.models import ENFORCE, ESCALATED, Job, Trigger, iso, normalize_
 from remediation.ports import BLOCK, MAIL
 from remediation.steps.auth_methods import PASSWORD_METHOD
 from remediation.steps.confirm_block import block_created, block_key
+from remediation.tenant import DirectoryUser
 
 WATCH_SOURCE = "watch"   # job.trigger.source of a job a new block during a watch started
 WATCHING, CLEAN = "watching", "clean"
@@ -50,7 +51,9 @@ class Watch:
             return job   # a duplicate, or no watch
         now = self.context.clock()
         since = parse_iso(job.watch["since"]) or now
-        findings = await self._blocks(job, since) + await came_back(self.context, job) + await self._methods(job, since)
+        user = await self.context.ports.directory.get_user(job.user)
+        findings = (await self._blocks(job, since) + await came_back(self.context, job, user)
+                    + await self._methods(user, since))
         seen = {item["what"] for item in job.watch["findings"]}
         new = [what for what in findings if what not in seen]
         for what in new:
@@ -107,8 +110,7 @@ class Watch:
                 return True
             await self.context.journal.change(this, decide)
 
-    async def _methods(self, job: Job, since) -> list[str]:
-        user = await self.context.ports.directory.get_user(job.user)
+    async def _methods(self, user: DirectoryUser, since) -> list[str]:
         findings = []
         for method in await self.context.ports.directory.auth_methods(user.id):
             if method.type == PASSWORD_METHOD:
