@@ -99,8 +99,9 @@ async function jobView(id) {
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const action = event.submitter.value;
+      const comment = new FormData(form).get("comment");
       api(`/api/remediations/${encodeURIComponent(id)}/${action}`,
-        { method: "POST", body: { comment: new FormData(form).get("comment") } }).then(render).catch(fail);
+        { method: "POST", body: action === "rollback" ? { reason: comment } : { comment } }).then(render).catch(fail);
     });
   }
   if (!SETTLED.includes(job.status)) refresh = setTimeout(refreshJob, REFRESH_MS);

@@ -120,10 +120,11 @@ const Views = (() => {
       job.checks);
   }
 
-  // Rollback is not offered until POST /api/remediations/{id}/rollback exists.
+  // Rollback (a false positive): for an enforce job that has finished its changes; the comment is its reason.
   const ACTIONS = [
     { name: "approve", label: "Approve", when: (job) => job.status === "awaiting_approval" },
     { name: "cancel", label: "Cancel the job", when: (job) => !["resolved", "escalated", "failed", "cancelled", "planned"].includes(job.status) },
+    { name: "rollback", label: "Roll back (false positive)", when: (job) => job.mode === "enforce" && ["awaiting_release", "resolved", "escalated", "failed"].includes(job.status) },
   ];
 
   function actions(job) {

@@ -1,4 +1,4 @@
-"""The admin API: start, list, read, approve and cancel remediations; the blocked list.
+"""The admin API: start, list, read, approve, cancel and roll back remediations; the blocked list.
 
 Reading needs `Remediation.Reader` (or Admin); acting needs `Remediation.Admin`. The caller's
 identity is recorded on the job.
@@ -13,7 +13,7 @@ import azure.functions as func
 
 from handlers.http_errors import http_endpoint, json_response
 from handlers.http_io import (
-    authenticate, bool_field, choice_field, origin, query_choice, query_int, read_object, text_field,
+    authenticate, bool_field, choice_field, list_field, origin, query_choice, query_int, read_object, text_field,
 )
 from handlers.runtime import admin, intake, settings
 from remediation.auth import ADMIN, READER
@@ -24,6 +24,7 @@ bp = func.Blueprint()
 ANONYMOUS = func.AuthLevel.ANONYMOUS   # the app checks bearer tokens itself
 REQUEST_FIELDS = {"user", "reason", "mode", "force"}
 DECISION_FIELDS = {"comment"}
+ROLLBACK_FIELDS = {"reason", "items"}
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
 
 
@@ -88,6 +89,16 @@ async def remediations_approve(req: func.HttpRequest) -> func.HttpResponse:
 @http_endpoint
 async def remediations_cancel(req: func.HttpRequest) -> func.HttpResponse:
     return await _decide(req, admin().cancel)
+
+
+@bp.route(route="api/remediations/{id}/rollback", methods=["POST"], auth_level=ANONYMOUS)
+@http_endpoint
+async def remediations_rollback(req: func.HttpRequest) -> func.HttpResponse:
+    caller = await authenticate(req, ADMIN)
+    body = read_object(req, settings().max_request_bytes, ROLLBACK_FIELDS)
+    job = await admin().rollback(req.route_params["id"], by=caller.who,
+                                 reason=text_field(body, "reason", required=True), items=list_field(body, "items"))
+    return json_response(_view(job, req))
 
 
 @bp.route(route="api/restricted-senders", methods=["GET"], auth_level=ANONYMOUS)

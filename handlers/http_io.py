@@ -93,6 +93,17 @@ def bool_field(body: dict, name: str) -> bool:
     return value
 
 
+def list_field(body: dict, name: str, *, max_items: int = 20) -> list[str] | None:
+    """An optional list of short strings."""
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) > max_items or not all(
+            isinstance(item, str) and 0 < len(item) <= 100 for item in value):
+        raise RequestError(f"{name} must be a list of at most {max_items} names")
+    return value
+
+
 def query_choice(req: func.HttpRequest, name: str, choices: tuple[str, ...]) -> str | None:
     return choice_field({name: req.params.get(name) or None}, name, choices)
 

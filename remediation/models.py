@@ -23,10 +23,11 @@ TERMINAL_STATUSES = (RESOLVED, ESCALATED, FAILED, CANCELLED, PLANNED)
 # Step names (contract), in playbook order. `follow_up` runs from its own message.
 CONFIRM_BLOCK, RESET_PASSWORD, REVOKE_SESSIONS = "confirm_block", "reset_password", "revoke_sessions"
 INBOX_RULES, MAILBOX_FORWARDING = "inbox_rules", "mailbox_forwarding"
+MAILBOX_DELEGATES, LEGACY_PROTOCOLS = "mailbox_delegates", "legacy_protocols"
 APP_CONSENTS, AUTH_METHODS, IDENTITY_RISK = "app_consents", "auth_methods", "identity_risk"
 UNBLOCK_SENDER, NOTIFY, FOLLOW_UP = "unblock_sender", "notify", "follow_up"
-STEP_NAMES = (CONFIRM_BLOCK, RESET_PASSWORD, REVOKE_SESSIONS, INBOX_RULES, MAILBOX_FORWARDING, APP_CONSENTS,
-              AUTH_METHODS, IDENTITY_RISK, UNBLOCK_SENDER, NOTIFY, FOLLOW_UP)
+STEP_NAMES = (CONFIRM_BLOCK, RESET_PASSWORD, REVOKE_SESSIONS, INBOX_RULES, MAILBOX_FORWARDING, MAILBOX_DELEGATES,
+              APP_CONSENTS, AUTH_METHODS, LEGACY_PROTOCOLS, IDENTITY_RISK, UNBLOCK_SENDER, NOTIFY, FOLLOW_UP)
 
 # Step statuses. `pending` means not reached yet.
 PENDING, DONE, SKIPPED, MANUAL, STEP_PLANNED, STEP_FAILED = "pending", "done", "skipped", "manual", "planned", "failed"
@@ -154,6 +155,7 @@ class Job:
     evidence: dict | None = None    # remediation/evidence.py: what was sent, where the attacker signed in
     watch: dict | None = None       # remediation/watch.py: until, checks made, findings, outcome
     linked_jobs: list[str] = field(default_factory=list)   # a job a new block during the watch started, and back
+    rollbacks: list[dict] = field(default_factory=list)   # each rollback: who, why, what it restored
     etag: str | None = field(default=None, compare=False)
 
     def step(self, name: str) -> Step:
@@ -175,6 +177,7 @@ class Job:
             "decisions": [decision.to_json() for decision in self.decisions],
             "unblockedAt": self.unblocked_at, "followUpDueAt": self.follow_up_due_at, "summary": self.summary,
             "evidence": self.evidence, "watch": self.watch, "linkedJobs": self.linked_jobs,
+            "rollbacks": self.rollbacks,
         }
         if base_url:
             body["url"] = f"{base_url.rstrip('/')}/api/remediations/{self.id}"
@@ -190,6 +193,6 @@ class Job:
             audit=[AuditEntry.from_json(item) for item in data.get("audit") or []], checks=data.get("checks") or [],
             decisions=[Decision.from_json(item) for item in data.get("decisions") or []],
             unblocked_at=data.get("unblockedAt"), follow_up_due_at=data.get("followUpDueAt"),
-            summary=data.get("summary") or "", evidence=data.get("evidence"),
+            summary=data.get("summary") or "", evidence=data.get("evidence"), rollbacks=data.get("rollbacks") or [],
             watch=data.get("watch"), linked_jobs=list(data.get("linkedJobs") or []), etag=etag,
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from remediation.models import JOB_STATUSES, MODES, STEP_NAMES
 from remediation.openapi_evidence import evidence_schemas
+from remediation.rollback import RESTORABLE
 from remediation.users import MAX_ADDRESS_LENGTH
 
 
@@ -90,6 +91,13 @@ def _admin_paths() -> dict:
         "/api/remediations/{id}/cancel": {
             "post": _operation("Cancel a job (Remediation.Admin)", **decision),
         },
+        "/api/remediations/{id}/rollback": {
+            "post": _operation("Roll back a false positive: restore what the job changed and can be restored (rules, "
+                               "mailbox forwarding, delegates, app consents, legacy protocols; never the password, "
+                               "sessions or auth methods, never a new block); a second rollback changes nothing "
+                               "(Remediation.Admin)", {"200": job}, parameters=[_JOB_ID],
+                               body=_body(_ref("RollbackRequest")), errors=(400, 401, 403, 404, 409, 413)),
+        },
         "/api/restricted-senders": {
             "get": _operation("The blocked list with each sender's job (Remediation.Reader)",
                               {"200": _json(_ref("RestrictedSenders"), "the blocked senders")}, errors=(401, 403)),
@@ -152,6 +160,11 @@ def _schemas() -> dict:
             "example": {"user": "adele@contoso.com", "reason": "phished", "mode": "dry-run"}},
         "Decision": {"type": "object", "additionalProperties": False,
                      "properties": {"comment": {"type": "string", "maxLength": 1000}}},
+        "RollbackRequest": {"type": "object", "additionalProperties": False, "required": ["reason"], "properties": {
+            "reason": {"type": "string", "minLength": 1, "maxLength": 1000},
+            "items": {"type": "array", "maxItems": 20, "items": {"type": "string", "enum": list(RESTORABLE)},
+                      "description": "the steps to restore; all restorable ones when absent"}},
+            "example": {"reason": "false positive: the user sent a legitimate newsletter"}},
         "Step": {"type": "object", "properties": {
             "name": {"type": "string", "enum": list(STEP_NAMES)}, "status": string, "startedAt": nullable,
             "endedAt": nullable, "detail": string}},

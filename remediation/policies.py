@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 
 from remediation.models import (
     ADMIN_SOURCE, APP_CONSENTS, APPROVE, AUTH_METHODS, AWAITING_RELEASE, CONFIRM_BLOCK, DONE, DRY_RUN, ESCALATED,
-    FAILED, HOLD, IDENTITY_RISK, INBOX_RULES, MAILBOX_FORWARDING, MANUAL, PLANNED, RESET_PASSWORD, RESOLVED,
-    REVOKE_SESSIONS, SKIPPED, STEP_FAILED, UNBLOCK_SENDER,
+    FAILED, HOLD, IDENTITY_RISK, INBOX_RULES, LEGACY_PROTOCOLS, MAILBOX_DELEGATES, MAILBOX_FORWARDING, MANUAL, PLANNED,
+    RESET_PASSWORD, RESOLVED, REVOKE_SESSIONS, SKIPPED, STEP_FAILED, UNBLOCK_SENDER,
     Job, normalize_user,
 )
 from remediation.ports import Directory, JobStore
@@ -21,8 +21,8 @@ from remediation.records import Decision, Identity
 from remediation.settings import Settings
 from remediation.tenant import DirectoryUser
 
-SECURING_STEPS = (RESET_PASSWORD, REVOKE_SESSIONS, INBOX_RULES, MAILBOX_FORWARDING, APP_CONSENTS, AUTH_METHODS,
-                  IDENTITY_RISK)
+SECURING_STEPS = (RESET_PASSWORD, REVOKE_SESSIONS, INBOX_RULES, MAILBOX_FORWARDING, MAILBOX_DELEGATES, APP_CONSENTS,
+                  AUTH_METHODS, LEGACY_PROTOCOLS, IDENTITY_RISK)
 # step.data key: a `skipped` securing step whose reason lets the unblock go ahead (identity_risk
 # without Entra ID P2 or its permission, app_consents under APP_CONSENTS_ACTION=report).
 POLICY_SKIP = "policySkip"

@@ -15,8 +15,8 @@ from typing import Protocol
 
 from remediation.models import Job
 from remediation.tenant import (
-    AuthMethod, Block, DirectoryUser, Domain, InboxRule, MailboxForwarding, MessageTrace, PermissionGrant,
-    SecurityAlert, ServicePrincipal, SignIn,
+    AuthMethod, Block, CasSettings, Delegate, DirectoryUser, Domain, InboxRule, MailboxForwarding, MessageTrace,
+    PermissionGrant, Recipient, SecurityAlert, ServicePrincipal, SignIn,
 )
 
 
@@ -63,6 +63,9 @@ class Directory(Protocol):
     async def delete_permission_grant(self, grant_id: str) -> None:
         """NotFoundError when it is gone already."""
 
+    async def create_permission_grant(self, grant: PermissionGrant) -> None:
+        """The rollback's POST /oauth2PermissionGrants: the grant as a snapshot kept it (Graph gives a new id)."""
+
     async def confirm_compromised(self, user_id: str) -> None:
         """Identity Protection's confirmCompromised; PermissionError_ without Entra ID P2 or the permission."""
 
@@ -90,6 +93,32 @@ class ExchangeAdmin(Protocol):
 
     async def clear_mailbox_forwarding(self, mailbox: str) -> None:
         """Set-Mailbox ForwardingSmtpAddress=$null ForwardingAddress=$null DeliverToMailboxAndForward=$false."""
+
+    async def delegates(self, mailbox: str) -> list[Delegate]:
+        """Get-MailboxPermission (FullAccess), Get-RecipientPermission (SendAs), Get-Mailbox's GrantSendOnBehalfTo;
+        inherited, deny and NT AUTHORITY entries included (the step decides)."""
+
+    async def recipient(self, identity: str) -> Recipient | None:
+        """Get-Recipient -Identity: None when Exchange knows no such recipient."""
+
+    async def remove_delegate(self, mailbox: str, delegate: Delegate) -> None:
+        """Remove-MailboxPermission / Remove-RecipientPermission / Set-Mailbox -GrantSendOnBehalfTo @{remove=...};
+        NotFoundError when the right is already gone."""
+
+    async def add_delegate(self, mailbox: str, delegate: Delegate) -> None:
+        """The rollback's inverse: Add-MailboxPermission / Add-RecipientPermission / GrantSendOnBehalfTo @{add=...}."""
+
+    async def set_mailbox_forwarding(self, mailbox: str, forwarding: MailboxForwarding) -> None:
+        """The rollback's Set-Mailbox: the three forwarding fields as a snapshot had them."""
+
+    async def enable_inbox_rule(self, mailbox: str, rule_identity: str) -> None:
+        """The rollback's Enable-InboxRule -Mailbox -Identity (RuleIdentity)."""
+
+    async def cas_settings(self, mailbox: str) -> CasSettings:
+        """Get-CASMailbox -Identity: SMTP AUTH, POP and IMAP of the mailbox."""
+
+    async def set_cas_settings(self, mailbox: str, settings: CasSettings) -> None:
+        """Set-CASMailbox -SmtpClientAuthenticationDisabled -PopEnabled -ImapEnabled (nothing else)."""
 
     async def inbox_rules(self, mailbox: str, include_hidden: bool = True) -> list[InboxRule]:
         """Get-InboxRule -Mailbox [-IncludeHidden] (source "exchange"; `hidden` is not known to Exchange:

@@ -90,6 +90,60 @@ class MailboxForwarding:
 
 
 @dataclass(frozen=True)
+class CasSettings:
+    """The legacy protocols of Get-CASMailbox that legacy_protocols closes. SmtpClientAuthenticationDisabled
+    is three-valued: None follows the organization's setting, True/False override it for the mailbox."""
+    smtp_client_authentication_disabled: bool | None = None
+    pop_enabled: bool = True
+    imap_enabled: bool = True
+
+    @property
+    def closed(self) -> bool:
+        return self.smtp_client_authentication_disabled is True and not self.pop_enabled and not self.imap_enabled
+
+    def to_json(self) -> dict:
+        return {"SmtpClientAuthenticationDisabled": self.smtp_client_authentication_disabled,
+                "PopEnabled": self.pop_enabled, "ImapEnabled": self.imap_enabled}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "CasSettings":
+        """A snapshot saved by `to_json()`."""
+        smtp = data.get("SmtpClientAuthenticationDisabled")
+        return cls(None if smtp is None else bool(smtp), bool(data.get("PopEnabled")), bool(data.get("ImapEnabled")))
+
+
+CLOSED_CAS = CasSettings(True, False, False)
+
+# The delegate rights mailbox_delegates reviews, by Exchange's own names.
+FULL_ACCESS, SEND_AS, SEND_ON_BEHALF = "FullAccess", "SendAs", "SendOnBehalf"
+
+
+@dataclass(frozen=True)
+class Delegate:
+    """One right on a mailbox held by someone else: Get-MailboxPermission (FullAccess),
+    Get-RecipientPermission (SendAs) or Get-Mailbox's GrantSendOnBehalfTo (SendOnBehalf)."""
+    right: str
+    trustee: str                # as Exchange names it: a UPN, an alias, `NT AUTHORITY\SELF`
+    inherited: bool = False
+    deny: bool = False
+
+    def to_json(self) -> dict:
+        return {"right": self.right, "trustee": self.trustee}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Delegate":
+        return cls(data["right"], data["trustee"])
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Get-Recipient: whom a trustee names, and the address mail to them goes to."""
+    identity: str
+    address: str                # ExternalEmailAddress for mail users, contacts and guests, else PrimarySmtpAddress
+    kind: str = ""              # RecipientTypeDetails
+
+
+@dataclass(frozen=True)
 class RuleRecipient:
     action: str                 # FORWARD_TO, FORWARD_AS_ATTACHMENT_TO or REDIRECT_TO
     address: str                # an SMTP address, or Exchange's text for a recipient of the organization

@@ -17,11 +17,12 @@ import re
 
 from aiohttp import web
 
-from localdev.tenant import context, exchange_control, exchange_roles
+from localdev.tenant import context, exchange_cas, exchange_control, exchange_delegates, exchange_roles
 from localdev.tenant import exchange_errors as errors
 from localdev.tenant.exchange_cmdlets import CMDLETS
 from localdev.tenant.state import TenantState
 
+SERVED = (CMDLETS, exchange_cas.CMDLETS, exchange_delegates.CMDLETS, exchange_roles.CMDLETS)
 PATH = "/adminapi/beta/{tenant}/InvokeCommand"
 # What Exchange answers a successful InvokeCommand with (see the Get-Mailbox capture).
 CONTENT_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
@@ -76,7 +77,7 @@ async def invoke_command(request: web.Request) -> web.Response:
         return errors.bad_request("The request body is not valid JSON.")
     except ValueError as exc:
         return errors.bad_request(str(exc))
-    cmdlet = CMDLETS.get(name.lower()) or exchange_roles.CMDLETS.get(name.lower())
+    cmdlet = next((table[name.lower()] for table in SERVED if name.lower() in table), None)
     try:
         if cmdlet is None or not exchange_roles.granted(state, cmdlet.name):
             raise errors.unknown_cmdlet(name)

@@ -15,6 +15,7 @@ from typing import Any, Callable
 from localdev.tenant import exchange_errors as errors
 from localdev.tenant.exchange_format import exchange_datetime, record
 from localdev.tenant.exchange_mailbox import find_mailbox, mailbox_object, smtp_prefixed
+from localdev.tenant.exchange_recipients import send_on_behalf
 from localdev.tenant.exchange_rules import find_rule, inbox_rule
 from localdev.tenant.exchange_trace import get_message_trace_v2
 from localdev.tenant.state import TenantState, iso
@@ -70,7 +71,7 @@ def _result_size(cmdlet: str, params: Params, items: list) -> list:
     return items[:int(size)]
 
 
-def _mailbox(state: TenantState, identity: Any) -> dict:
+def mailbox_user(state: TenantState, identity: Any) -> dict:
     user = find_mailbox(state, str(identity))
     if user is None:
         raise errors.not_found(str(identity))
@@ -128,14 +129,14 @@ def remove_blocked_sender_address(state: TenantState, params: Params) -> list[di
 # Get-Mailbox / Set-Mailbox ---------------------------------------------------------------------
 def get_mailbox(state: TenantState, params: Params) -> list[dict]:
     if params.get("Identity") is not None:
-        users = [_mailbox(state, params["Identity"])]
+        users = [mailbox_user(state, params["Identity"])]
     else:
         users = [user for user in state.users if user.get("mail")]
     return [mailbox_object(state, user) for user in _result_size("Get-Mailbox", params, users)]
 
 
 def set_mailbox(state: TenantState, params: Params) -> list[dict]:
-    mailbox = _mailbox(state, params["Identity"])["mailbox"]
+    mailbox = mailbox_user(state, params["Identity"])["mailbox"]
     if "ForwardingSmtpAddress" in params:
         value = params["ForwardingSmtpAddress"]
         mailbox["ForwardingSmtpAddress"] = None if value in (None, "") else \
@@ -143,9 +144,11 @@ def set_mailbox(state: TenantState, params: Params) -> list[dict]:
     if "ForwardingAddress" in params:
         value = params["ForwardingAddress"]
         # Exchange shows the recipient it resolved, by name.
-        mailbox["ForwardingAddress"] = None if value in (None, "") else _mailbox(state, value).get("displayName")
+        mailbox["ForwardingAddress"] = None if value in (None, "") else mailbox_user(state, value).get("displayName")
     if "DeliverToMailboxAndForward" in params:
         mailbox["DeliverToMailboxAndForward"] = _switch("Set-Mailbox", params, "DeliverToMailboxAndForward")
+    if "GrantSendOnBehalfTo" in params:
+        send_on_behalf(state, mailbox_user(state, params["Identity"]), params["GrantSendOnBehalfTo"])
     return []
 
 
@@ -153,10 +156,10 @@ def set_mailbox(state: TenantState, params: Params) -> list[dict]:
 def _rule_owner(state: TenantState, cmdlet: str, params: Params) -> dict:
     """The mailbox of -Mailbox, or of the `mailbox\\rule` form of -Identity."""
     if params.get("Mailbox") not in (None, ""):
-        return _mailbox(state, params["Mailbox"])
+        return mailbox_user(state, params["Mailbox"])
     identity = str(params.get("Identity") or "")
     if "\\" in identity:
-        return _mailbox(state, identity.rpartition("\\")[0])
+        return mailbox_user(state, identity.rpartition("\\")[0])
     raise errors.missing_parameter(cmdlet, "Mailbox")
 
 
@@ -174,13 +177,19 @@ def get_inbox_rule(state: TenantState, params: Params) -> list[dict]:
     return [inbox_rule(state, user, rule) for rule in _result_size("Get-InboxRule", params, rules)]
 
 
-def disable_inbox_rule(state: TenantState, params: Params) -> list[dict]:
-    user = _rule_owner(state, "Disable-InboxRule", params)
-    rule = find_rule(user, params["Identity"])
-    if rule is None:
-        raise errors.not_found(str(params["Identity"]))
-    rule["isEnabled"] = False   # disabling a disabled rule succeeds, as in Exchange
-    return []
+def _switch_rule(cmdlet: str, enabled: bool) -> Callable[[TenantState, Params], list[dict]]:
+    def run(state: TenantState, params: Params) -> list[dict]:
+        user = _rule_owner(state, cmdlet, params)
+        rule = find_rule(user, params["Identity"])
+        if rule is None:
+            raise errors.not_found(str(params["Identity"]))
+        rule["isEnabled"] = enabled   # disabling a disabled rule (enabling an enabled one) succeeds, as in Exchange
+        return []
+    return run
+
+
+disable_inbox_rule = _switch_rule("Disable-InboxRule", False)
+enable_inbox_rule = _switch_rule("Enable-InboxRule", True)
 
 
 CMDLETS = {cmdlet.name.lower(): cmdlet for cmdlet in (
@@ -189,12 +198,14 @@ CMDLETS = {cmdlet.name.lower(): cmdlet for cmdlet in (
            ("SenderAddress",)),
     Cmdlet("Get-Mailbox", get_mailbox, ("Identity", "ResultSize")),
     Cmdlet("Set-Mailbox", set_mailbox, ("Identity", "ForwardingSmtpAddress", "ForwardingAddress",
-                                        "DeliverToMailboxAndForward", "Force"), ("Identity",)),
+                                        "DeliverToMailboxAndForward", "GrantSendOnBehalfTo", "Force"), ("Identity",)),
     Cmdlet("Get-InboxRule", get_inbox_rule, ("Mailbox", "Identity", "IncludeHidden", "ResultSize",
                                              "DescriptionTimeFormat", "DescriptionTimeZone")),
     # The sandbox implements these of its parameters (the others are refused as unknown).
     Cmdlet("Get-MessageTraceV2", get_message_trace_v2, ("SenderAddress", "StartDate", "EndDate", "ResultSize",
                                                         "StartingRecipientAddress")),
     Cmdlet("Disable-InboxRule", disable_inbox_rule, ("Identity", "Mailbox", "Force", "AlwaysDeleteOutlookRulesBlob"),
+           ("Identity",)),
+    Cmdlet("Enable-InboxRule", enable_inbox_rule, ("Identity", "Mailbox", "Force", "AlwaysDeleteOutlookRulesBlob"),
            ("Identity",)),
 )}

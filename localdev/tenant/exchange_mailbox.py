@@ -82,6 +82,7 @@ def mailbox_object(state: TenantState, user: dict) -> dict:
         ("ExternalDirectoryObjectId", user["id"]),
         ("ForwardingAddress", mailbox.get("ForwardingAddress")),
         ("ForwardingSmtpAddress", smtp_prefixed(mailbox.get("ForwardingSmtpAddress"))),
+        ("GrantSendOnBehalfTo", list(user.get("grantSendOnBehalfTo") or []), "Strings"),
         ("Guid", _object_guid(user, "recipient"), "Guid"),
         ("HiddenFromAddressListsEnabled", False),
         ("Identity", alias(user)),

@@ -19,7 +19,8 @@
         memberOf: []                         # group object ids (checkMemberGroups)
         inboxRules:                          # Graph messageRule shape; `hidden: true`: only -IncludeHidden shows it
           - {id: "AQAAAJ5dZp8=", displayName: ..., sequence: 1, isEnabled: true, conditions: {}, actions: {}}
-        mailbox: {ForwardingSmtpAddress: "smtp:x@mail.example", ForwardingAddress: null,
+        mailbox: {ForwardingSmtpAddress: "smtp:x@mail.example", ForwardingAddress: null, PopEnabled: true,
+                  ImapEnabled: true, SmtpClientAuthenticationDisabled: null,   # Get-CASMailbox; null: the org default
                   DeliverToMailboxAndForward: true}
         authenticationMethods: []            # Graph authenticationMethod objects with @odata.type (and createdDateTime)
         defaultMethod: <method id>           # the default sign-in method: Graph refuses to delete it while others exist
@@ -29,11 +30,15 @@
         signIns:                             # auditLogs/signIns (graph_audit.py)
           - {createdDateTime: now-1d, ipAddress: 203.0.113.45, location: {city: Lagos, countryOrRegion: NG},
              clientAppUsed: Authenticated SMTP}
+        mailboxPermissions: [{User: x@fabrikam.com, AccessRights: [FullAccess]}]   # Get-MailboxPermission (+ SELF)
+        recipientPermissions: [{Trustee: <identity>, AccessRights: [SendAs]}]     # Get-RecipientPermission (+ SELF)
+        grantSendOnBehalfTo: [<identity>]                                           # Get-Mailbox's GrantSendOnBehalfTo
         # any other Graph user property (givenName, jobTitle, ...) is served as given
     blockedSenders:
       - {SenderAddress: adele@contoso.com, Reason: "...", CreatedDatetime: now-1h, ChangedDatetime: now-1h,
          TemporaryBlock: false}
-    exchange: {unblockLimit: 3, releaseDelaySeconds: 0, pageSize: 1000}
+    exchange: {unblockLimit: 3, releaseDelaySeconds: 0, pageSize: 1000,
+               recipients: [{Identity: Invoices Desk, ExternalEmailAddress: "SMTP:x@mail.example"}]}   # mail contacts
     graph: {pageSize: 100, premium: true}   # premium false: no Entra ID P1 (signIns answer 403)
     alerts: []                               # Graph security alerts_v2 objects
     entra:

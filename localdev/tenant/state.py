@@ -29,7 +29,8 @@ from typing import Any, Callable, Mapping
 DEFAULT_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad"
 EXCHANGE_DEFAULTS = {"unblockLimit": 3, "releaseDelaySeconds": 0, "pageSize": 1000}
 GRAPH_DEFAULTS = {"pageSize": 100}
-MAILBOX_DEFAULTS = {"ForwardingSmtpAddress": None, "ForwardingAddress": None, "DeliverToMailboxAndForward": False}
+MAILBOX_DEFAULTS = {"ForwardingSmtpAddress": None, "ForwardingAddress": None, "DeliverToMailboxAndForward": False,
+                    "SmtpClientAuthenticationDisabled": None, "PopEnabled": True, "ImapEnabled": True}
 RULE_DEFAULTS = {"isEnabled": True, "hasError": False, "isReadOnly": False, "conditions": {}, "actions": {},
                  "hidden": False}
 DOMAIN_DEFAULTS = {"authenticationType": "Managed", "isDefault": False, "isInitial": False, "isVerified": True}

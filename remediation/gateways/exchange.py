@@ -19,7 +19,9 @@ from remediation.gateways import exchange_shapes
 from remediation.gateways.exchange_errors import SERVICE, exchange_error
 from remediation.gateways.http import IDEMPOTENT, RetryPolicy, ServiceClient, next_link, retry_after_seconds, send
 from remediation.models import iso
-from remediation.tenant import Block, InboxRule, MailboxForwarding, MessageTrace
+from remediation.tenant import (
+    FULL_ACCESS, SEND_AS, Block, CasSettings, Delegate, InboxRule, MailboxForwarding, MessageTrace, Recipient,
+)
 from remediation.settings import Settings
 
 # The anchor the module uses for cmdlets that name no mailbox (the organization's system mailbox).
@@ -105,6 +107,42 @@ class ExchangeAdminClient(ServiceClient):
                                           "ForwardingAddress": None, "DeliverToMailboxAndForward": False},
                           mailbox=mailbox)
 
+    async def set_mailbox_forwarding(self, mailbox: str, forwarding: MailboxForwarding) -> None:
+        await self.invoke("Set-Mailbox", {"Identity": mailbox, **forwarding.to_json()}, mailbox=mailbox)
+
+    async def enable_inbox_rule(self, mailbox: str, rule_identity: str) -> None:
+        await self.invoke("Enable-InboxRule", {"Mailbox": mailbox, "Identity": rule_identity, "Confirm": False},
+                          mailbox=mailbox)
+
+    async def cas_settings(self, mailbox: str) -> CasSettings:
+        found = await self.invoke("Get-CASMailbox", {"Identity": mailbox}, mailbox=mailbox)
+        if not found:
+            raise NotFoundError(f"no mailbox {mailbox!r}", service=SERVICE)
+        return exchange_shapes.cas_settings(found[0])
+
+    async def set_cas_settings(self, mailbox: str, settings: CasSettings) -> None:
+        await self.invoke("Set-CASMailbox", {"Identity": mailbox, **settings.to_json()}, mailbox=mailbox)
+
+    async def delegates(self, mailbox: str) -> list[Delegate]:
+        full_access = await self.invoke("Get-MailboxPermission", {"Identity": mailbox}, mailbox=mailbox)
+        send_as = await self.invoke("Get-RecipientPermission", {"Identity": mailbox}, mailbox=mailbox)
+        found = await self.invoke("Get-Mailbox", {"Identity": mailbox}, mailbox=mailbox)
+        return (exchange_shapes.mailbox_permissions(full_access) + exchange_shapes.recipient_permissions(send_as)
+                + (exchange_shapes.send_on_behalf(found[0]) if found else []))
+
+    async def recipient(self, identity: str) -> Recipient | None:
+        try:
+            found = await self.invoke("Get-Recipient", {"Identity": identity})
+        except NotFoundError:
+            return None
+        return exchange_shapes.recipient(found[0]) if found else None
+
+    async def remove_delegate(self, mailbox: str, delegate: Delegate) -> None:
+        await self.invoke(*_delegate_call(mailbox, delegate, "remove"), mailbox=mailbox)
+
+    async def add_delegate(self, mailbox: str, delegate: Delegate) -> None:
+        await self.invoke(*_delegate_call(mailbox, delegate, "add"), mailbox=mailbox)
+
     async def inbox_rules(self, mailbox: str, include_hidden: bool = True) -> list[InboxRule]:
         parameters: dict = {"Mailbox": mailbox}
         if include_hidden:
@@ -132,3 +170,15 @@ class ExchangeAdminClient(ServiceClient):
             last = page[-1]
             parameters.update(EndDate=last.get("Received"), StartingRecipientAddress=last.get("RecipientAddress"))
         return MessageTrace(tuple(exchange_shapes.traced_message(row) for row in rows[:limit]), cut=len(rows) > limit)
+
+def _delegate_call(mailbox: str, delegate: Delegate, verb: str) -> tuple[str, dict]:
+    """The cmdlet that removes (or adds back) one delegate right."""
+    noun = "Remove" if verb == "remove" else "Add"
+    if delegate.right == FULL_ACCESS:
+        return f"{noun}-MailboxPermission", {"Identity": mailbox, "User": delegate.trustee,
+                                             "AccessRights": [FULL_ACCESS], "InheritanceType": "All",
+                                             **({"Confirm": False} if verb == "remove" else {})}
+    if delegate.right == SEND_AS:
+        return f"{noun}-RecipientPermission", {"Identity": mailbox, "Trustee": delegate.trustee,
+                                               "AccessRights": [SEND_AS], "Confirm": False}
+    return "Set-Mailbox", {"Identity": mailbox, "GrantSendOnBehalfTo": {verb: [delegate.trustee]}}

@@ -1,6 +1,7 @@
 """Exchange's cmdlet results as the tenant's models (remediation/tenant.py): Get-BlockedSenderAddress,
-Get-Mailbox's forwarding, Get-InboxRule and Get-MessageTraceV2. Exchange's shapes are read here
-and nowhere else.
+Get-Mailbox's forwarding, Get-CASMailbox's legacy protocols, the delegates
+(Get-MailboxPermission, Get-RecipientPermission, GrantSendOnBehalfTo), Get-Recipient, Get-InboxRule and
+Get-MessageTraceV2. Exchange's shapes are read here and nowhere else.
 
 Exchange is loose with types: booleans come as true or "True", multi-valued properties as a
 list or as one string, recipients in its own notation (`"Name" [SMTP:addr]`, `[EX:/o=...]`).
@@ -12,8 +13,8 @@ import re
 
 from remediation.models import parse_iso
 from remediation.tenant import (
-    EXCHANGE, FORWARD_AS_ATTACHMENT_TO, FORWARD_TO, REDIRECT_TO, Block, InboxRule, MailboxForwarding, RuleRecipient,
-    TracedMessage,
+    EXCHANGE, FORWARD_AS_ATTACHMENT_TO, FORWARD_TO, FULL_ACCESS, REDIRECT_TO, SEND_AS, SEND_ON_BEHALF, Block,
+    CasSettings, Delegate, InboxRule, MailboxForwarding, Recipient, RuleRecipient, TracedMessage,
 )
 
 FORWARDS = {"ForwardTo": FORWARD_TO, "ForwardAsAttachmentTo": FORWARD_AS_ATTACHMENT_TO, "RedirectTo": REDIRECT_TO}
@@ -59,6 +60,45 @@ def mailbox_forwarding(box: dict) -> MailboxForwarding:
     return MailboxForwarding(forwarding_smtp_address=_address(box.get("ForwardingSmtpAddress")),
                              forwarding_address=_address(box.get("ForwardingAddress")),
                              deliver_to_mailbox_and_forward=flag(box.get("DeliverToMailboxAndForward")))
+
+
+def cas_settings(box: dict) -> CasSettings:
+    """Get-CASMailbox: SmtpClientAuthenticationDisabled is null unless the mailbox overrides the organization."""
+    smtp = box.get("SmtpClientAuthenticationDisabled")
+    return CasSettings(None if smtp in (None, "") else flag(smtp), flag(box.get("PopEnabled", True)),
+                       flag(box.get("ImapEnabled", True)))
+
+
+def mailbox_permissions(entries: list[dict]) -> list[Delegate]:
+    """Get-MailboxPermission: one entry per trustee, AccessRights a list (or one comma-joined string)."""
+    return [Delegate(FULL_ACCESS, str(entry.get("User") or ""), flag(entry.get("IsInherited")), flag(entry.get("Deny")))
+            for entry in entries if FULL_ACCESS.lower() in _rights(entry)]
+
+
+def recipient_permissions(entries: list[dict]) -> list[Delegate]:
+    """Get-RecipientPermission: Trustee, AccessRights, AccessControlType (Allow or Deny)."""
+    return [Delegate(SEND_AS, str(entry.get("Trustee") or ""), flag(entry.get("IsInherited")),
+                     str(entry.get("AccessControlType") or "Allow").lower() == "deny")
+            for entry in entries if SEND_AS.lower() in _rights(entry)]
+
+
+def send_on_behalf(box: dict) -> list[Delegate]:
+    """Get-Mailbox's GrantSendOnBehalfTo: the delegates' identities."""
+    return [Delegate(SEND_ON_BEHALF, trustee) for trustee in _texts(box.get("GrantSendOnBehalfTo"))]
+
+
+def _rights(entry: dict) -> set[str]:
+    value = entry.get("AccessRights")
+    items = value if isinstance(value, (list, tuple)) else str(value or "").split(",")
+    return {str(item).strip().lower() for item in items}
+
+
+def recipient(entry: dict) -> Recipient:
+    """Get-Recipient: a mail user, contact or guest is reached at ExternalEmailAddress (`SMTP:` dropped)."""
+    external = str(entry.get("ExternalEmailAddress") or "").strip()
+    address = external.split(":", 1)[1] if external.lower().startswith("smtp:") else external
+    return Recipient(str(entry.get("Identity") or ""), address or str(entry.get("PrimarySmtpAddress") or ""),
+                     str(entry.get("RecipientTypeDetails") or ""))
 
 
 def _texts(value: object) -> tuple[str, ...]:

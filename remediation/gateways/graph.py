@@ -247,6 +247,11 @@ class GraphDirectory:
         await self._send_json(self._at(Method.DELETE, f"/oauth2PermissionGrants/{quote(grant_id)}"))
 
     @graph_call
+    async def create_permission_grant(self, grant: PermissionGrant) -> None:
+        body = {key: value for key, value in grant.to_json().items() if key != "id"}
+        await self._send_json(self._at(Method.POST, "/oauth2PermissionGrants", body))
+
+    @graph_call
     async def confirm_compromised(self, user_id: str) -> None:
         body = {"userIds": [user_id]}
         await self._send_json(self._at(Method.POST, "/identityProtection/riskyUsers/confirmCompromised", body))

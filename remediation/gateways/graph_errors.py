@@ -34,6 +34,7 @@ PERMISSIONS = {
     "permission_grants": "DelegatedPermissionGrant.ReadWrite.All",
     "consented_app": "Application.Read.All",
     "delete_permission_grant": "DelegatedPermissionGrant.ReadWrite.All",
+    "create_permission_grant": "DelegatedPermissionGrant.ReadWrite.All",
     "confirm_compromised": "IdentityRiskyUser.ReadWrite.All",
     "send_mail": "Mail.Send",
     "security_alerts": "SecurityAlert.Read.All",

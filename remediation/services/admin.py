@@ -16,6 +16,7 @@ from remediation.models import (
 from remediation.policies import own_job, requested_it
 from remediation.ports import ACTIVE, BLOCK, Page
 from remediation.records import Decision, Identity
+from remediation.rollback import Rollback
 from remediation.steps.confirm_block import block_key
 from remediation.tenant import DirectoryUser
 
@@ -43,6 +44,10 @@ class Admin:
         job = await self._decide(job_id, by, CANCEL, comment)
         await release_active(self.context.ports.store, job)
         return job
+
+    async def rollback(self, job_id: str, by: Identity, reason: str, items: list[str] | None = None) -> Job:
+        """Restore what job `job_id` changed and can be restored (remediation/rollback.py)."""
+        return await Rollback(self.context).run(job_id, str(by), reason, items)
 
     async def restricted_senders(self) -> list[dict]:
         """The blocked list, each entry with the id and status of the job that handles it (if any)."""

@@ -20,11 +20,21 @@ PARENT_ROLES = {
     "Get-BlockedSenderAddress": "Transport Hygiene", "Remove-BlockedSenderAddress": "Transport Hygiene",
     "Get-Mailbox": "Mail Recipients", "Set-Mailbox": "Mail Recipients",
     "Get-InboxRule": "Mail Recipients", "Disable-InboxRule": "Mail Recipients",
+    "Enable-InboxRule": "Mail Recipients",
+    "Get-CASMailbox": "Mail Recipients", "Set-CASMailbox": "Mail Recipients",
+    "Get-MailboxPermission": "Mail Recipients", "Get-RecipientPermission": "Mail Recipients",
+    "Get-Recipient": "Mail Recipients", "Remove-MailboxPermission": "Mail Recipients",
+    "Remove-RecipientPermission": "Mail Recipients", "Add-MailboxPermission": "Mail Recipients",
+    "Add-RecipientPermission": "Mail Recipients",
     "Get-ManagementRoleAssignment": "Role Management", "Get-ManagementRoleEntry": "Role Management",
     "Test-ServicePrincipalAuthorization": "Role Management", "Get-MessageTraceV2": "Message Tracking",
 }
-# Set-Mailbox may change only what mailbox_forwarding clears.
-SET_MAILBOX_PARAMETERS = ("Identity", "ForwardingSmtpAddress", "ForwardingAddress", "DeliverToMailboxAndForward")
+# The Set- cmdlets may change only what the steps change (mailbox_forwarding, legacy_protocols).
+TRIMMED_PARAMETERS = {
+    "Set-Mailbox": ("Identity", "ForwardingSmtpAddress", "ForwardingAddress", "DeliverToMailboxAndForward",
+                    "GrantSendOnBehalfTo"),
+    "Set-CASMailbox": ("Identity", "SmtpClientAuthenticationDisabled", "PopEnabled", "ImapEnabled"),
+}
 
 PROLOGUE = """\
 # The Exchange Online part of the restricted sender responder's tenant setup.
@@ -94,9 +104,10 @@ def script(settings: Settings, app_id: str, object_id: str) -> str:
     for name, cmdlets in roles.items():
         parent = name.removeprefix("RSR ")
         parts.append(f"Set-TrimmedRole {quoted(name)} {quoted(parent)} @({', '.join(map(quoted, cmdlets))})\n")
-        if "Set-Mailbox" in cmdlets:
-            parts.append(f"Set-ManagementRoleEntry {quoted(name + chr(92) + 'Set-Mailbox')} "
-                         f"-Parameters {','.join(SET_MAILBOX_PARAMETERS)}\n")
+        for cmdlet in cmdlets:
+            if cmdlet in TRIMMED_PARAMETERS:
+                parts.append(f"Set-ManagementRoleEntry {quoted(name + chr(92) + cmdlet)} "
+                             f"-Parameters {','.join(TRIMMED_PARAMETERS[cmdlet])}\n")
     parts.append(f"$roles = @({', '.join(map(quoted, roles))})\n")
     parts.append(ROLE_GROUP_STEPS.format(group=quoted(ROLE_GROUP)))
     if "notify" in table.enabled_features(settings):

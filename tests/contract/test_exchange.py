@@ -9,7 +9,7 @@ import pytest
 
 from remediation.errors import NotFoundError, UnblockCapError
 from remediation.gateways import exchange
-from remediation.tenant import EXCHANGE
+from remediation.tenant import CLOSED_CAS, EXCHANGE, CasSettings
 
 # RuleIdentity of Adele's rules: the decimal of their Graph ids' bytes, read little-endian.
 TEAM_UPDATES, FORWARD, HIDDEN = "11485970832841244673", "11558028426879172609", "11630086020917100545"
@@ -111,6 +111,24 @@ async def test_a_hidden_rule_is_disabled_by_its_identity_and_disabling_again_cha
 async def test_disabling_a_rule_the_mailbox_does_not_have_is_not_found(tenant):
     with pytest.raises(NotFoundError, match="couldn't be found"):
         await tenant.exchange.disable_inbox_rule("adele@contoso.com", "12345")
+
+
+async def test_legacy_protocols_are_read_and_turned_off_and_restored(tenant):
+    before = await tenant.exchange.cas_settings("adele@contoso.com")
+    assert before == CasSettings(False, True, True) and not before.closed
+    await tenant.exchange.set_cas_settings("adele@contoso.com", CLOSED_CAS)
+    assert (await tenant.exchange.cas_settings("adele@contoso.com")).closed
+    await tenant.exchange.set_cas_settings("adele@contoso.com", before)
+    assert await tenant.exchange.cas_settings("adele@contoso.com") == before
+
+
+async def test_a_mailbox_that_follows_the_organizations_smtp_auth_reads_none(tenant):
+    assert await tenant.exchange.cas_settings("megan@contoso.com") == CasSettings(None, True, True)
+
+
+async def test_the_legacy_protocols_of_an_unknown_mailbox_are_not_found(tenant):
+    with pytest.raises(NotFoundError, match="'nobody@contoso.com' couldn't be found"):
+        await tenant.exchange.cas_settings("nobody@contoso.com")
 
 
 def trace_window(hours: float = 48):

@@ -29,11 +29,13 @@ from remediation.gateways import exchange_shapes, graph_shapes
 from remediation.gateways.exchange_shapes import parse_block_reason
 from remediation.models import iso, normalize_user
 from remediation.tenant import (
-    EXCHANGE, AuthMethod, Block, DirectoryUser, Domain, InboxRule, MailboxForwarding, MessageTrace, PermissionGrant,
-    RuleRecipient, SecurityAlert, ServicePrincipal, SignIn, TracedMessage,
+    EXCHANGE, FULL_ACCESS, SEND_AS, SEND_ON_BEHALF, AuthMethod, Block, CasSettings, Delegate, DirectoryUser, Domain,
+    InboxRule, MailboxForwarding, MessageTrace, PermissionGrant, Recipient, RuleRecipient, SecurityAlert,
+    ServicePrincipal, SignIn, TracedMessage,
 )
 
 EVIL = "attacker@evil.example"
+GUEST = "attacker_evil.example#EXT#@contoso.onmicrosoft.com"   # a guest the attacker invited
 PASSWORD_METHOD_ID = "28c10230-6103-485e-b985-444c60001490"   # the id Graph gives every user's password method
 
 
@@ -79,6 +81,8 @@ class FakeUser:
     groups: list[str] = field(default_factory=list)
     rules: list[dict] = field(default_factory=list)
     forwarding: MailboxForwarding = field(default_factory=MailboxForwarding)
+    cas: CasSettings = field(default_factory=CasSettings)
+    delegates: list[Delegate] = field(default_factory=list)   # besides NT AUTHORITY\SELF, which every mailbox lists
     methods: list[dict] = field(default_factory=list)
     default_method: str = ""       # the id of the method Entra ID signs in with first (not in Graph v1.0's list)
     password_changed: str | None = None   # lastPasswordChangeDateTime
@@ -110,6 +114,7 @@ class FakeTenant:
         self.unblocks: dict[str, int] = {}
         self.alerts: list[dict] = []                   # alerts_v2 objects, in Graph's shape
         self.premium = True                            # Entra ID P1: the sign-in logs can be read
+        self.contacts: dict[str, str] = {}             # mail contacts: identity -> outside address
         self.grants: list[dict] = []                   # oAuth2PermissionGrant objects, in Graph's shape
         self.principals: dict[str, dict] = {}          # servicePrincipal objects by id, in Graph's shape
         self.risk_licensed = True                      # Entra ID P2
@@ -196,7 +201,9 @@ def tenant_from_scenario(scenario: dict) -> FakeTenant:
             enabled=user.get("accountEnabled", True), groups=list(user.get("memberOf") or []),
             rules=[{"isEnabled": True, "conditions": {}, "actions": {}, "hidden": False, "sequence": number, **item}
                    for number, item in enumerate(user.get("inboxRules") or [], 1)],
-            forwarding=MailboxForwarding.from_json(box), methods=copy.deepcopy(user.get("authenticationMethods") or []),
+            forwarding=MailboxForwarding.from_json(box),
+            cas=CasSettings.from_json({"PopEnabled": True, "ImapEnabled": True, **box}),
+            delegates=scenario_delegates(user), methods=copy.deepcopy(user.get("authenticationMethods") or []),
             folders={folder["id"]: folder["displayName"] for folder in user.get("mailFolders") or []},
             sent=[exchange_shapes.traced_message(row) for row in user.get("messageTrace") or []],
             sign_ins=[graph_shapes.sign_in(item) for item in user.get("signIns") or []],
@@ -210,11 +217,22 @@ def tenant_from_scenario(scenario: dict) -> FakeTenant:
     tenant.release_on_unblock = not exchange.get("releaseDelaySeconds")
     tenant.alerts = copy.deepcopy(scenario.get("alerts") or [])
     tenant.premium = (scenario.get("graph") or {}).get("premium", True)
+    tenant.contacts = {item["Identity"]: item["ExternalEmailAddress"].partition(":")[2]
+                       for item in exchange.get("recipients") or []}
     identity = scenario.get("identity") or {}
     tenant.principals = {app["id"]: copy.deepcopy(app) for app in identity.get("servicePrincipals") or []}
     tenant.grants = copy.deepcopy(identity.get("oauth2PermissionGrants") or [])
     tenant.risk_licensed = identity.get("entraIdP2") is not False
     return tenant
+
+
+def scenario_delegates(user: dict) -> list[Delegate]:
+    """A scenario user's mailboxPermissions, recipientPermissions and grantSendOnBehalfTo."""
+    return ([Delegate(FULL_ACCESS, item["User"], bool(item.get("IsInherited")), bool(item.get("Deny")))
+             for item in user.get("mailboxPermissions") or []]
+            + [Delegate(SEND_AS, item["Trustee"], bool(item.get("IsInherited")))
+               for item in user.get("recipientPermissions") or []]
+            + [Delegate(SEND_ON_BEHALF, name) for name in user.get("grantSendOnBehalfTo") or []])
 
 
 class FakeDirectory:
@@ -327,6 +345,10 @@ class FakeDirectory:
         self.t.grants.remove(found)
         self.t.leave("delete_permission_grant")
 
+    async def create_permission_grant(self, grant: PermissionGrant) -> None:
+        await self.t.enter("create_permission_grant", grant)
+        self.t.grants.append({**grant.to_json(), "id": uuid.uuid4().hex})
+
     async def confirm_compromised(self, user_id: str) -> None:
         await self.t.enter("confirm_compromised", user_id)
         if not self.t.risk_licensed:
@@ -355,6 +377,7 @@ class FakeDirectory:
         return sorted(found, key=lambda item: item.created, reverse=True)
 
 
+SELF = "NT AUTHORITY\\SELF"
 # Graph's well-known folder names, as Exchange prints the folders.
 FOLDERS = {"rssfeeds": "RSS Feeds", "archive": "Archive", "junkemail": "Junk Email", "deleteditems": "Deleted Items",
            "conversationhistory": "Conversation History"}
@@ -409,6 +432,63 @@ class FakeExchange:
         self.t.mailbox(mailbox).forwarding = MailboxForwarding()
         self.t.leave("clear_mailbox_forwarding")
 
+    async def delegates(self, mailbox: str) -> list[Delegate]:
+        await self.t.enter("delegates", mailbox)
+        user = self.t.mailbox(mailbox)
+        return [Delegate(FULL_ACCESS, SELF), Delegate(SEND_AS, SELF)] + list(user.delegates)
+
+    async def recipient(self, identity: str) -> Recipient | None:
+        await self.t.enter("recipient", identity)
+        if identity in self.t.contacts:
+            return Recipient(identity, self.t.contacts[identity], "MailContact")
+        try:
+            user = self.t.mailbox(identity)
+        except NotFoundError:
+            return None
+        guest = "#ext#" in user.upn.lower()
+        return Recipient(user.upn.partition("@")[0], user.mail or user.upn, "GuestMailUser" if guest else "UserMailbox")
+
+    async def remove_delegate(self, mailbox: str, delegate: Delegate) -> None:
+        await self.t.enter("remove_delegate", mailbox, delegate)
+        user = self.t.mailbox(mailbox)
+        held = [item for item in user.delegates if (item.right, item.trustee.lower()) ==
+                (delegate.right, delegate.trustee.lower()) and not item.inherited]
+        if not held and delegate.right != SEND_ON_BEHALF:
+            raise NotFoundError(f"The operation couldn't be performed because object '{mailbox}\\{delegate.trustee}' "
+                                "couldn't be found.", service="exchange", code="ManagementObjectNotFoundException")
+        user.delegates = [item for item in user.delegates if item not in held]
+        self.t.leave("remove_delegate")
+
+    async def add_delegate(self, mailbox: str, delegate: Delegate) -> None:
+        await self.t.enter("add_delegate", mailbox, delegate)
+        user = self.t.mailbox(mailbox)
+        if Delegate(delegate.right, delegate.trustee) not in user.delegates:
+            user.delegates.append(Delegate(delegate.right, delegate.trustee))
+
+    async def set_mailbox_forwarding(self, mailbox: str, forwarding: MailboxForwarding) -> None:
+        await self.t.enter("set_mailbox_forwarding", mailbox, forwarding)
+        self.t.mailbox(mailbox).forwarding = forwarding
+
+    async def enable_inbox_rule(self, mailbox: str, rule_identity: str) -> None:
+        await self.t.enter("exchange.enable_inbox_rule", mailbox, rule_identity)
+        self._rule(mailbox, rule_identity)["isEnabled"] = True
+
+    def _rule(self, mailbox: str, rule_identity: str) -> dict:
+        user = self.t.mailbox(mailbox)
+        found = next((item for item in user.rules if graph_shapes.rule_identity(item["id"]) == rule_identity), None)
+        if found is None:
+            raise NotFoundError(f"The Inbox rule \"{rule_identity}\" couldn't be found.", service="exchange")
+        return found
+
+    async def cas_settings(self, mailbox: str) -> CasSettings:
+        await self.t.enter("cas_settings", mailbox)
+        return self.t.mailbox(mailbox).cas
+
+    async def set_cas_settings(self, mailbox: str, settings: CasSettings) -> None:
+        await self.t.enter("set_cas_settings", mailbox, settings)
+        self.t.mailbox(mailbox).cas = settings
+        self.t.leave("set_cas_settings")
+
     async def inbox_rules(self, mailbox: str, include_hidden: bool = True) -> list[InboxRule]:
         await self.t.enter("exchange.inbox_rules", mailbox)
         user = self.t.mailbox(mailbox)
@@ -416,11 +496,7 @@ class FakeExchange:
 
     async def disable_inbox_rule(self, mailbox: str, rule_identity: str) -> None:
         await self.t.enter("exchange.disable_inbox_rule", mailbox, rule_identity)
-        user = self.t.mailbox(mailbox)
-        found = next((item for item in user.rules if graph_shapes.rule_identity(item["id"]) == rule_identity), None)
-        if found is None:
-            raise NotFoundError(f"The Inbox rule \"{rule_identity}\" couldn't be found.", service="exchange")
-        found["isEnabled"] = False
+        self._rule(mailbox, rule_identity)["isEnabled"] = False
         self.t.leave("exchange.disable_inbox_rule")
 
     async def message_trace(self, sender: str, start: datetime, end: datetime, limit: int) -> MessageTrace:
@@ -434,7 +510,8 @@ class FakeExchange:
 
 def compromised(tenant: FakeTenant, now: datetime, upn: str = "adele@contoso.com") -> FakeUser:
     """The standard compromise: an external forwarding rule, a hidden rule parking mail in RSS
-    Feeds, SMTP forwarding, an authenticator registered yesterday, and a block half an hour old."""
+    Feeds, SMTP forwarding, SendAs for a guest (and FullAccess for a colleague), an authenticator
+    registered yesterday, and a block half an hour old."""
     tenant.add_user("megan@contoso.com")
     user = tenant.add_user(upn, rules=[
         rule(1, "Newsletters", moveToFolder="AAMkAGI2newsletters"),
@@ -442,7 +519,9 @@ def compromised(tenant: FakeTenant, now: datetime, upn: str = "adele@contoso.com
         rule(3, ".", hidden=True, moveToFolder="rssfeeds", markAsRead=True),
         rule(4, "To Megan", forwardTo=to("megan@contoso.com")),
         rule(5, "Junk E-Mail Rule", hidden=True, moveToFolder="junkemail"),
-    ], forwarding=MailboxForwarding("smtp:collect@evil.example", None, True), methods=[
+    ], forwarding=MailboxForwarding("smtp:collect@evil.example", None, True), delegates=[
+        Delegate(SEND_AS, GUEST), Delegate(FULL_ACCESS, "megan@contoso.com"),
+    ], methods=[
         {"@odata.type": "#microsoft.graph.passwordAuthenticationMethod", "id": "28c10230",
          "createdDateTime": "2024-01-10T09:00:00Z"},
         {"@odata.type": "#microsoft.graph.microsoftAuthenticatorAuthenticationMethod", "id": "6e5ca9a7",

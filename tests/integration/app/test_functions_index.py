@@ -25,6 +25,7 @@ HTTP = {  # name: (methods, route, authLevel)
     "remediations_get": (["GET"], "api/remediations/{id}", "ANONYMOUS"),
     "remediations_approve": (["POST"], "api/remediations/{id}/approve", "ANONYMOUS"),
     "remediations_cancel": (["POST"], "api/remediations/{id}/cancel", "ANONYMOUS"),
+    "remediations_rollback": (["POST"], "api/remediations/{id}/rollback", "ANONYMOUS"),
     "restricted_senders": (["GET"], "api/restricted-senders", "ANONYMOUS"),
     "health": (["GET"], "api/health", "ANONYMOUS"),
     "openapi_document": (["GET"], "api/openapi.json", "ANONYMOUS"),

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from remediation.context import Context
+from remediation.models import Trigger
+from remediation.permissions import EXCHANGE_CMDLET, TABLE
 from remediation.services import Services, wire
 from tests.unit.fakes import Crash
 
@@ -51,3 +53,31 @@ def crashing_worker(live, gateway: str, method: str) -> Services:
     real = live.worker().context
     ports = replace(real.ports, **{gateway: CrashAfter(getattr(real.ports, gateway), method)})
     return wire(Context.build(real.settings, ports, live.clock))
+
+
+ADMIN_TRIGGER = Trigger("admin", requested_by="admin@contoso.com")
+
+
+async def run_as_admin(live, user: str, **settings):
+    """A job an admin requested, run by a worker with `settings`; the job as stored afterwards."""
+    worker = live.worker(**settings)
+    job, _ = await worker.intake.request(user, ADMIN_TRIGGER)
+    await live.work(worker)
+    return await live.job(job.id)
+
+
+def withhold_cmdlet(sandbox, cmdlet: str) -> None:
+    """The app's Exchange role group without `cmdlet`."""
+    scenario = sandbox.scenario()
+    scenario.setdefault("identity", {})["exchangeCmdlets"] = [
+        grant.name for grant in TABLE if grant.kind == EXCHANGE_CMDLET and grant.name != cmdlet]
+    sandbox.load(scenario)
+
+
+async def fails_without(live, sandbox, cmdlet: str, step: str):
+    """A job run without `cmdlet`: `step` fails naming it, the job escalates, the sender stays blocked."""
+    withhold_cmdlet(sandbox, cmdlet)
+    job = await run_as_admin(live, ADELE)
+    assert job.step(step).status == "failed" and cmdlet in job.step(step).detail
+    assert job.status == "escalated" and "Remove-BlockedSenderAddress" not in writes(sandbox.requests())
+    return job

@@ -44,7 +44,8 @@ async def test_a_user_blocked_by_a_mail_address_that_is_not_the_upn_is_secured_u
     assert len(user["revocations"]) == 1
     assert [rule["isEnabled"] for rule in user["inboxRules"]] == [False]
     assert user["mailbox"] == {"ForwardingSmtpAddress": None, "ForwardingAddress": None,
-                               "DeliverToMailboxAndForward": False}
+                               "DeliverToMailboxAndForward": False, "SmtpClientAuthenticationDisabled": True,
+                               "PopEnabled": False, "ImapEnabled": False}
     state = sandbox.state()
     assert state["unblocks"] == {JOHN_MAIL: 1} and state["blockedSenders"] == []
     [mail] = state["outbox"]

@@ -17,7 +17,8 @@ async def test_the_standard_compromise_is_secured_unblocked_and_resolved(live, s
     assert {rule["displayName"]: rule["isEnabled"] for rule in user["inboxRules"]} == {
         "Team updates": True, ".": False, "..": False}
     assert user["mailbox"] == {"ForwardingSmtpAddress": None, "ForwardingAddress": None,
-                               "DeliverToMailboxAndForward": False}
+                               "DeliverToMailboxAndForward": False, "SmtpClientAuthenticationDisabled": True,
+                               "PopEnabled": False, "ImapEnabled": False}
     state = sandbox.state()
     assert state["unblocks"] == {ADELE: 1}
     assert ADELE not in [entry["SenderAddress"] for entry in state["blockedSenders"]]
@@ -30,9 +31,9 @@ async def test_the_standard_compromise_is_secured_unblocked_and_resolved(live, s
     user_id = user["id"]
     assert order == [f"PATCH /users/{user_id}", f"POST /users/{user_id}/revokeSignInSessions",
                      f"PATCH /users/{user_id}/mailFolders/inbox/messageRules/AQAAAJ5dZqA=", "Disable-InboxRule",
-                     "Set-Mailbox",
+                     "Set-Mailbox", "Remove-RecipientPermission",
                      f"DELETE /users/{user_id}/authentication/microsoftAuthenticatorMethods/"
-                     "6a5f3c1e-0d2b-4e7a-9c8f-1b2a3d4e5f60",
+                     "6a5f3c1e-0d2b-4e7a-9c8f-1b2a3d4e5f60", "Set-CASMailbox",
                      "POST /identityProtection/riskyUsers/confirmCompromised", "Remove-BlockedSenderAddress",
                      "POST /users/secops@contoso.com/sendMail"]
     assert [method["@odata.type"] for method in user["authenticationMethods"]] == [

@@ -78,7 +78,9 @@ def test_set_mailbox_with_nulls_clears_all_three_forwarding_fields(sandbox, exch
     assert (mailbox["ForwardingSmtpAddress"], mailbox["ForwardingAddress"], mailbox["DeliverToMailboxAndForward"]) == \
         (None, None, False)
     assert sandbox.user(ADELE)["mailbox"] == {"ForwardingSmtpAddress": None, "ForwardingAddress": None,
-                                              "DeliverToMailboxAndForward": False}
+                                              "DeliverToMailboxAndForward": False,
+                                              "SmtpClientAuthenticationDisabled": False, "PopEnabled": True,
+                                              "ImapEnabled": True}
 
 
 def test_set_mailbox_stores_an_smtp_address_with_exchanges_prefix(exchange):

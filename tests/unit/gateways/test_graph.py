@@ -16,7 +16,7 @@ from remediation.errors import (
 from remediation.gateways.graph import GraphDirectory
 from remediation.gateways.graph_errors import PERMISSIONS
 from remediation.settings import Settings
-from remediation.tenant import GRAPH, AuthMethod
+from remediation.tenant import GRAPH, AuthMethod, PermissionGrant
 from tests.conftest import load_event
 
 ROOT = "https://graph.microsoft.com/v1.0"
@@ -211,6 +211,7 @@ CALLS = {
     "auth_methods": ("u",), "send_mail": ("s", ["r"], "x", "y"),
     "delete_auth_method": ("u", AuthMethod("m", "microsoftAuthenticator")), "permission_grants": ("u",),
     "consented_app": ("sp",), "delete_permission_grant": ("g",), "confirm_compromised": ("u",),
+    "create_permission_grant": (PermissionGrant("g", "c", "Principal", "u", "r", "Mail.Read"),),
     "security_alerts": (datetime(2026, 1, 1, tzinfo=timezone.utc), "microsoftDefenderForOffice365"),
     "sign_ins": ("u", datetime(2026, 1, 1, tzinfo=timezone.utc)),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from remediation.errors import PermissionError_
 from remediation.models import Job, Trigger
 
 ADMIN = Trigger("admin", requested_by="admin@contoso.com")
@@ -22,6 +23,16 @@ def statuses(job: Job) -> dict[str, str]:
 def changes(tenant) -> list[str]:
     """The calls that change the tenant, in order."""
     writes = ("reset_password", "revoke_sessions", "disable_account", "graph.disable_inbox_rule",
-              "exchange.disable_inbox_rule", "clear_mailbox_forwarding", "delete_permission_grant",
-              "delete_auth_method", "confirm_compromised", "unblock", "send_mail")
+              "exchange.disable_inbox_rule", "clear_mailbox_forwarding", "remove_delegate", "delete_permission_grant",
+              "delete_auth_method", "set_cas_settings", "confirm_compromised", "unblock", "send_mail")
     return [name for name, _ in tenant.calls if name in writes]
+
+
+async def fails_without(playbook, method: str, cmdlet: str, step: str) -> Job:
+    """A job whose port `method` finds `cmdlet` missing: `step` fails naming it and the sender stays blocked."""
+    playbook.tenant.fail_next(method, PermissionError_(f"The term '{cmdlet}' is not recognized as a name of a cmdlet",
+                                                       permission="Exchange role group"))
+    job = await run_job(playbook)
+    assert job.step(step).status == "failed" and cmdlet in job.step(step).detail
+    assert playbook.tenant.count("unblock") == 0
+    return job

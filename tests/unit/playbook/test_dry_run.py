@@ -16,8 +16,8 @@ async def test_a_dry_run_changes_nothing_and_plans_every_change(playbook):
     assert changes(playbook.tenant) == ["send_mail"]          # the plan, to the security team
     assert statuses(job) == {
         "confirm_block": "done", "reset_password": "planned", "revoke_sessions": "planned",
-        "inbox_rules": "planned", "mailbox_forwarding": "planned", "app_consents": "done", "auth_methods": "planned",
-        "identity_risk": "planned",
+        "inbox_rules": "planned", "mailbox_forwarding": "planned", "mailbox_delegates": "planned",
+        "app_consents": "done", "auth_methods": "planned", "legacy_protocols": "planned", "identity_risk": "planned",
         "unblock_sender": "planned", "notify": "done", "follow_up": "planned"}
     assert "Would disable: 'fwd' forwards to attacker@evil.example" in job.step("inbox_rules").detail
     assert "'.' (hidden) moves mail to RSS Feeds" in job.step("inbox_rules").detail

@@ -38,7 +38,8 @@ async def test_a_failed_job_mails_the_team_once_with_what_it_changed_and_what_is
     assert mail["subject"] == f"[Failed] {ADELE}: remediation stopped" and mail["to"] == ["soc@contoso.com"]
     assert "Already changed on the tenant" in mail["body"] and f"reset password {ADELE}: ok" in mail["body"]
     assert ("Finish by hand what the job did not do: revoke_sessions, inbox_rules, mailbox_forwarding, "
-            "app_consents, auth_methods, identity_risk, unblock_sender.") in mail["body"]
+            "mailbox_delegates, app_consents, auth_methods, legacy_protocols, identity_risk, "
+            "unblock_sender.") in mail["body"]
     assert "Service Unavailable" in mail["body"]
     [password] = playbook.tenant.passwords[playbook.tenant.find(ADELE).id]
     assert password not in mail["body"]

@@ -18,9 +18,10 @@ from tests.unit.playbook.helpers import ADMIN, changes, statuses
 # The write each step makes, as the fake tenant names it.
 WRITES = {"reset_password": "reset_password", "revoke_sessions": "revoke_sessions",
           "inbox_rules": "graph.disable_inbox_rule", "mailbox_forwarding": "clear_mailbox_forwarding",
-          "auth_methods": "delete_auth_method", "unblock_sender": "unblock", "notify": "send_mail"}
+          "mailbox_delegates": "remove_delegate", "auth_methods": "delete_auth_method",
+          "legacy_protocols": "set_cas_settings", "unblock_sender": "unblock", "notify": "send_mail"}
 ONCE = ("reset_password", "graph.disable_inbox_rule", "exchange.disable_inbox_rule", "clear_mailbox_forwarding",
-        "delete_auth_method", "unblock", "send_mail")
+        "remove_delegate", "delete_auth_method", "set_cas_settings", "unblock", "send_mail")
 
 
 async def first_message(playbook) -> tuple[str, dict]:
@@ -96,8 +97,9 @@ async def test_two_workers_on_one_job_run_each_change_once(playbook, caplog):
     job = await playbook.service.admin.get(job_id)
     assert job.status == "awaiting_release"
     assert changes(playbook.tenant) == ["reset_password", "revoke_sessions", "graph.disable_inbox_rule",
-                                        "exchange.disable_inbox_rule", "clear_mailbox_forwarding",
-                                        "delete_auth_method", "confirm_compromised", "unblock", "send_mail"]
+                                        "exchange.disable_inbox_rule", "clear_mailbox_forwarding", "remove_delegate",
+                                        "delete_auth_method", "set_cas_settings", "confirm_compromised", "unblock",
+                                        "send_mail"]
     assert len([m for m, _ in playbook.queue.sent if m["kind"] == "follow_up"]) == 1
 
 

@@ -22,8 +22,9 @@ async def test_the_standard_compromise_is_secured_then_unblocked(playbook):
     assert job.status == "awaiting_release"
     assert {step.name: step.status for step in job.steps} == {
         "confirm_block": "done", "reset_password": "done", "revoke_sessions": "done", "inbox_rules": "done",
-        "mailbox_forwarding": "done", "app_consents": "done", "auth_methods": "done", "identity_risk": "done",
-        "unblock_sender": "done", "notify": "done", "follow_up": "pending"}
+        "mailbox_forwarding": "done", "mailbox_delegates": "done", "app_consents": "done", "auth_methods": "done",
+        "legacy_protocols": "done", "identity_risk": "done", "unblock_sender": "done", "notify": "done",
+        "follow_up": "pending"}
     assert len(tenant.passwords[user.id]) == 1   # its strength: test_passwords, and the sandbox's own check
     assert tenant.revocations[user.id] == 1
     enabled = {item["displayName"]: item["isEnabled"] for item in user.rules}
@@ -36,9 +37,10 @@ async def test_the_order_of_changes_follows_the_playbook(playbook):
     await start(playbook)
     changes = [name for name, _ in playbook.tenant.calls if name in (
         "reset_password", "revoke_sessions", "graph.disable_inbox_rule", "exchange.disable_inbox_rule",
-        "clear_mailbox_forwarding", "unblock", "send_mail")]
+        "clear_mailbox_forwarding", "remove_delegate", "set_cas_settings", "unblock", "send_mail")]
     assert changes == ["reset_password", "revoke_sessions", "graph.disable_inbox_rule",
-                       "exchange.disable_inbox_rule", "clear_mailbox_forwarding", "unblock", "send_mail"]
+                       "exchange.disable_inbox_rule", "clear_mailbox_forwarding", "remove_delegate", "set_cas_settings",
+                       "unblock", "send_mail"]
 
 
 async def test_hidden_rules_are_disabled_through_exchange_and_visible_ones_through_graph(playbook):
@@ -81,7 +83,8 @@ async def test_every_change_is_in_the_audit_trail(playbook):
     actions = [(item.action, item.result) for item in job.audit]
     assert actions == [("reset password", "ok"), ("revoke sign-in sessions", "ok"), ("disable inbox rule", "ok"),
                        ("disable inbox rule", "ok"), ("clear mailbox forwarding", "ok"),
-                       ("remove authentication method", "ok"), ("confirm user compromised", "ok"),
+                       ("remove mailbox delegate", "ok"), ("remove authentication method", "ok"),
+                       ("turn off legacy protocols", "ok"), ("confirm user compromised", "ok"),
                        ("remove blocked sender", "ok"), ("send summary mail", "ok")]
     assert {item.actor for item in job.audit} == {"restricted-sender-responder (app)"}
     assert all(item.at and item.target and item.why for item in job.audit)

@@ -9,7 +9,10 @@ NOTIFY = {"notify_sender": "secops@contoso.com", "notify_recipients": ("soc@cont
 def test_the_roles_keep_exactly_the_cmdlets_the_app_calls():
     assert trimmed_roles(Settings()) == {
         "RSR Transport Hygiene": ["Get-BlockedSenderAddress", "Remove-BlockedSenderAddress"],
-        "RSR Mail Recipients": ["Get-Mailbox", "Set-Mailbox", "Get-InboxRule", "Disable-InboxRule"],
+        "RSR Mail Recipients": ["Get-Mailbox", "Set-Mailbox", "Get-InboxRule", "Disable-InboxRule",
+                                "Enable-InboxRule", "Get-MailboxPermission", "Get-RecipientPermission", "Get-Recipient",
+                                "Remove-MailboxPermission", "Remove-RecipientPermission", "Add-MailboxPermission",
+                                "Add-RecipientPermission", "Get-CASMailbox", "Set-CASMailbox"],
         "RSR Message Tracking": ["Get-MessageTraceV2"],
         "RSR Role Management": ["Get-ManagementRoleAssignment", "Get-ManagementRoleEntry",
                                 "Test-ServicePrincipalAuthorization"]}
