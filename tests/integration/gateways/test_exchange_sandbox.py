@@ -35,7 +35,9 @@ async def test_the_unblock_cap_is_its_own_error(sandbox, sandbox_exchange):
 
 async def test_clearing_mailbox_forwarding_empties_all_three_fields(sandbox, sandbox_exchange):
     await sandbox_exchange.clear_mailbox_forwarding("adele@contoso.com")
-    assert sandbox.user("adele@contoso.com")["mailbox"] == \
+    mailbox = sandbox.user("adele@contoso.com")["mailbox"]
+    assert {name: mailbox[name] for name in ("ForwardingSmtpAddress", "ForwardingAddress",
+                                             "DeliverToMailboxAndForward")} == \
         {"ForwardingSmtpAddress": None, "ForwardingAddress": None, "DeliverToMailboxAndForward": False}
 
 
