@@ -116,6 +116,15 @@ param followUpMaxHours string = '24'
 @description('BREAKER_MAX_JOBS_PER_HOUR: confirmed blocks of automatic jobs per hour, tenant-wide, before further ones wait for approval.')
 param breakerMaxJobsPerHour string = '20'
 
+@description('EVIDENCE_SUBJECTS: false leaves the subjects of the messages sent out of the evidence.')
+param evidenceSubjects string = 'true'
+
+@description('WATCH_DAYS: how long a resolved job is watched (0: no watch).')
+param watchDays string = '7'
+
+@description('WATCH_INTERVAL_SECONDS: time between two watch checks.')
+param watchIntervalSeconds string = '86400'
+
 @description('APPROVAL_TIMEOUT_HOURS: a job held for approval this long is escalated (at most 168).')
 param approvalTimeoutHours string = '24'
 
@@ -318,6 +327,9 @@ var remediationSettings = {
   DISABLE_ACCOUNT_ON_RECURRENCE: disableAccountOnRecurrence
   FOLLOW_UP_MAX_HOURS: followUpMaxHours
   BREAKER_MAX_JOBS_PER_HOUR: breakerMaxJobsPerHour
+  EVIDENCE_SUBJECTS: evidenceSubjects
+  WATCH_DAYS: watchDays
+  WATCH_INTERVAL_SECONDS: watchIntervalSeconds
   APPROVAL_TIMEOUT_HOURS: approvalTimeoutHours
   MAX_REQUEST_BYTES: maxRequestBytes
   MAX_USERS_PER_ALERT: maxUsersPerAlert

@@ -6,6 +6,7 @@
     ├── PermanentError            end the step `failed` with the service's own words
     │   ├── NotFoundError         the user, rule or blocked sender does not exist
     │   ├── PermissionError_      the app lacks a permission; `.permission` names it
+    │   │   └── LicenceError      the tenant lacks the licence (Entra ID P1 for sign-in logs)
     │   ├── UnblockCapError       Microsoft's cap on unblocks for one account was reached
     │   ├── UnreadableValueError  a value a service gave cannot be read (a date); also a ValueError
     │   └── ServiceRejectedError  any other 4xx with a meaning (bad request, conflict)
@@ -67,6 +68,10 @@ class PermissionError_(PermanentError):  # noqa: N801 - the builtin name is take
     def __str__(self) -> str:
         needed = f"; the app needs {self.permission}" if self.permission else ""
         return super().__str__() + needed
+
+
+class LicenceError(PermissionError_):
+    """The tenant lacks the licence a call needs (sign-in logs need Entra ID P1)."""
 
 
 class UnblockCapError(PermanentError):

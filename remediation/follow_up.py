@@ -15,21 +15,20 @@ from datetime import timedelta
 
 from remediation import notify
 from remediation.audit import entry
+from remediation.came_back import came_back
 from remediation.context import Context
 from remediation.errors import PermanentError
 from remediation.jobs import release_active
 from remediation.messages import follow_up_message
 from remediation.models import (
-    AWAITING_RELEASE, DONE, ESCALATED, FOLLOW_UP, INBOX_RULES, RESOLVED, Job, iso, normalize_user, parse_iso,
+    AWAITING_RELEASE, DONE, ESCALATED, FOLLOW_UP, RESOLVED, Job, iso, normalize_user, parse_iso,
 )
 from remediation.policies import protection_reason
 from remediation.records import AuditEntry
-from remediation.rules import SYSTEM, classify, describe, snapshot_key
 from remediation.steps.confirm_block import block_created
-from remediation.steps.context import mailbox_of
 from remediation.steps.credentials import disable_failed
-from remediation.steps.inbox_rules import read_rules
 from remediation.tenant import Block, DirectoryUser
+from remediation.watch import begin
 
 MIN_DELAY_SECONDS = 60   # closer than this to the deadline, the check is the last one
 # Why an account is disabled at the follow-up (DISABLE_ACCOUNT_ON_RECURRENCE).
@@ -66,7 +65,7 @@ class FollowUp:
                     f"{job.user} is still on the blocked list {max_hours} h after the unblock "
                     f"at {job.unblocked_at}, past Microsoft's own limit for the release"])
             return await self._again(job, record, attempt, int(min(self._delay(attempt), remaining)))
-        findings = await self._came_back(job)
+        findings = await came_back(self.context, job)
         if findings:
             return await self._escalate(job, record, findings, recurrence=CAME_BACK)
         return await self._finish(job, record, RESOLVED, "Released and clean at the follow-up check.", [])
@@ -82,33 +81,6 @@ class FollowUp:
     def _new_block(job: Job, block: Block) -> str:
         return (f"{job.user} was blocked again at {block.created} (reason: {block.reason or 'not given'}), after the "
                 f"unblock at {job.unblocked_at}: the account is still sending spam")
-
-    async def _came_back(self, job: Job) -> list[str]:
-        """What came back: a rule this job disabled, enabled again; a new rule that forwards outside or
-        hides mail, or any new hidden one; mailbox forwarding. A rule the job found and left alone
-        (an owner's own rule, disabled or reported then) is the owner's business, not a recurrence."""
-        user = await self.context.ports.directory.get_user(job.user)
-        mailbox = mailbox_of(user)
-        snapshot = job.snapshot.get(INBOX_RULES) or []
-        known = {snapshot_key(item) for item in snapshot}
-        targets = set(job.step(INBOX_RULES).data.get("targets") or [])
-        disabled = {snapshot_key(item) for item in snapshot if item.get("enabled") and item.get("name") in targets}
-        findings = []
-        rules, domains = await read_rules(self.context.ports.directory, self.context.ports.exchange, user.id, mailbox)
-        for rule in rules:
-            verdict = classify(rule, domains)
-            what = f": it {verdict.detail}" if verdict.suspicious else ""
-            if rule.key in disabled and rule.enabled:
-                findings.append(f"inbox rule {describe(rule)} is enabled again{what}")
-            elif rule.key not in known and rule.enabled and verdict.suspicious:
-                findings.append(f"inbox rule {describe(rule)} is new{what}")
-            elif rule.key not in known and rule.hidden and verdict.kind != SYSTEM:
-                findings.append(f"a new hidden inbox rule {describe(rule)} appeared")
-        forwarding = await self.context.ports.exchange.mailbox_forwarding(mailbox)
-        if forwarding.is_set:
-            fields = ", ".join(f"{name} {value}" for name, value in forwarding.to_json().items() if value)
-            findings.append(f"mailbox forwarding is set again: {fields}")
-        return findings
 
     async def _again(self, job: Job, record: dict, attempt: int, delay: int) -> Job:
         due = iso(self.context.clock() + timedelta(seconds=delay))
@@ -175,6 +147,7 @@ class FollowUp:
                       actions: list[AuditEntry] | None = None) -> Job:
         record.update(outcome=status, findings=findings)
         attempt = record["attempt"]
+        watch = await begin(self.context, job) if status == RESOLVED else None
 
         def decide(current: Job) -> bool:
             if not self._due(current, attempt):
@@ -182,6 +155,7 @@ class FollowUp:
             current.checks.append(record)
             current.audit.extend(actions or [])
             current.status, current.summary = status, summary
+            current.watch = current.watch or watch
             step = current.step(FOLLOW_UP)
             step.status, step.startedAt, step.endedAt = DONE, step.startedAt or record["at"], record["at"]
             step.detail = summary if findings else f"Check {attempt}: released, and no forwarding or hiding came back."

@@ -5,8 +5,8 @@ from __future__ import annotations
 from remediation.models import FOLLOW_UP
 
 # `follow_up` is both the step and the message that runs it.
-RUN, FETCH_CONTENT, APPROVAL_TIMEOUT = "run", "fetch_content", "approval_timeout"
-KINDS = (RUN, FOLLOW_UP, FETCH_CONTENT, APPROVAL_TIMEOUT)
+RUN, FETCH_CONTENT, APPROVAL_TIMEOUT, WATCH = "run", "fetch_content", "approval_timeout", "watch"
+KINDS = (RUN, FOLLOW_UP, FETCH_CONTENT, APPROVAL_TIMEOUT, WATCH)
 DEFERRALS = "deferrals"   # how often a throttled message was sent back later
 
 
@@ -16,6 +16,10 @@ def run_message(job_id: str) -> dict:
 
 def follow_up_message(job_id: str, attempt: int) -> dict:
     return {"kind": FOLLOW_UP, "jobId": job_id, "attempt": attempt}
+
+
+def watch_message(job_id: str, check: int) -> dict:
+    return {"kind": WATCH, "jobId": job_id, "check": check}
 
 
 def approval_timeout_message(job_id: str) -> dict:

@@ -152,6 +152,9 @@ class Job:
     unblocked_at: str | None = None
     follow_up_due_at: str | None = None
     summary: str = ""
+    evidence: dict | None = None    # remediation/evidence.py: what was sent, where the attacker signed in
+    watch: dict | None = None       # remediation/watch.py: until, checks made, findings, outcome
+    linked_jobs: list[str] = field(default_factory=list)   # a job a new block during the watch started, and back
     rollbacks: list[dict] = field(default_factory=list)   # each rollback: who, why, what it restored
     etag: str | None = field(default=None, compare=False)
 
@@ -173,6 +176,7 @@ class Job:
             "snapshot": self.snapshot, "audit": [item.to_json() for item in self.audit], "checks": self.checks,
             "decisions": [decision.to_json() for decision in self.decisions],
             "unblockedAt": self.unblocked_at, "followUpDueAt": self.follow_up_due_at, "summary": self.summary,
+            "evidence": self.evidence, "watch": self.watch, "linkedJobs": self.linked_jobs,
             "rollbacks": self.rollbacks,
         }
         if base_url:
@@ -189,5 +193,6 @@ class Job:
             audit=[AuditEntry.from_json(item) for item in data.get("audit") or []], checks=data.get("checks") or [],
             decisions=[Decision.from_json(item) for item in data.get("decisions") or []],
             unblocked_at=data.get("unblockedAt"), follow_up_due_at=data.get("followUpDueAt"),
-            summary=data.get("summary") or "", rollbacks=data.get("rollbacks") or [], etag=etag,
+            summary=data.get("summary") or "", evidence=data.get("evidence"), rollbacks=data.get("rollbacks") or [],
+            watch=data.get("watch"), linked_jobs=list(data.get("linkedJobs") or []), etag=etag,
         )

@@ -9,6 +9,7 @@ from html import escape
 from typing import Awaitable, Callable
 
 from remediation.errors import NotFoundError, PermanentError
+from remediation.evidence_mail import evidence_lines
 from remediation.models import (
     AUTH_METHODS, DRY_RUN, PENDING, STEP_FAILED, STEP_NAMES, Job, normalize_user,
 )
@@ -71,6 +72,9 @@ def summary(settings: Settings, job: Job, status: str, outcome: str) -> tuple[st
         sections.append("<h3>Needs a human</h3>" + _items(needs))
     steps = [f"{step.name} [{step.status}]: {step.detail}" for step in job.steps if step.detail]
     sections.append("<h3>Steps</h3>" + _items(steps))
+    evidence = evidence_lines(job.evidence)
+    if evidence:
+        sections.append("<h3>Evidence</h3>" + _items(evidence))
     if job.audit:
         sections.append("<h3>Changes made</h3>" + _items(_changes(job)))
     sections.append(_link(job_url(settings, job)))
@@ -160,3 +164,12 @@ class Mailer:
     async def send(self, recipients: list[str], subject: str, html_body: str) -> None:
         """`recipients` as `audience` gave them."""
         await self.directory.send_mail(self.settings.notify_sender, recipients, subject, html_body)
+
+
+def watch_finding(settings: Settings, job: Job, what: str, at: str) -> tuple[str, str]:
+    """One finding of the watch after `resolved` (one mail per finding)."""
+    body = _page(f"Came back during the watch: {job.user}", _who(job),
+                 f"<p>{escape(at)}: {escape(what)}</p>",
+                 "<p>The job is escalated: check the account, and contain it again by hand if it is not.</p>",
+                 _link(job_url(settings, job)))
+    return f"[Escalated] {job.user}: came back during the watch", body

@@ -7,6 +7,7 @@ indexed app. Roles are Entra app roles carried in the bearer token's `roles` cla
 from __future__ import annotations
 
 from remediation.models import JOB_STATUSES, MODES, STEP_NAMES
+from remediation.openapi_evidence import evidence_schemas
 from remediation.rollback import RESTORABLE
 from remediation.users import MAX_ADDRESS_LENGTH
 
@@ -175,7 +176,10 @@ def _schemas() -> dict:
             "id": string, "url": {"type": "string", "format": "uri"}, "user": string,
             "status": {"type": "string", "enum": list(JOB_STATUSES)}, "mode": {"type": "string", "enum": list(MODES)},
             "trigger": _ref("Trigger"), "createdAt": moment, "updatedAt": moment,
-            "steps": {"type": "array", "items": _ref("Step")}}},
+            "steps": {"type": "array", "items": _ref("Step")}, "evidence": _ref("Evidence"), "watch": _ref("Watch"),
+            "linkedJobs": {"type": "array", "items": string,
+                           "description": "the job a new block during the watch started, and the watched job"}}},
+        **evidence_schemas(),
         "JobPage": {"type": "object", "properties": {
             "items": {"type": "array", "items": _ref("Job")},
             "nextLink": {"type": "string", "format": "uri", "nullable": True}}},

@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Callable
 
 from remediation.context import Context
+from remediation.evidence import Collector
 from remediation.errors import ConflictError, PermanentError
 from remediation.models import (
     AWAITING_APPROVAL, AWAITING_RELEASE, CONFIRM_BLOCK, DRY_RUN, ENFORCE, FAILED, FOLLOW_UP, NOTIFY, PLANNED,
@@ -41,11 +42,25 @@ class Playbook:
         if not await self._runnable(job):
             return job
         runner, users = uuid.uuid4().hex, {}
+        evidence = Collector(self.context, users)
+        try:
+            job = await self._run_steps(job, runner, redelivered, users, evidence)
+        finally:
+            await evidence.settle()
+        if evidence.task is not None:
+            job = await self.context.journal.get(job_id)   # with the evidence saved beside the steps
+        return await self._conclude(job) if job.status == RUNNING else job
+
+    async def _run_steps(self, job: Job, runner: str, redelivered: bool, users: dict[str, DirectoryUser],
+                         evidence: Collector) -> Job:
         for name in STEPS:
+            evidence.start(job)
             if job.status not in (QUEUED, RUNNING):
                 return job
             if job.step(name).finished:
                 continue
+            if name == NOTIFY:
+                await evidence.settle()   # the mail shows it
             if job.step(CONFIRM_BLOCK).status == STEP_FAILED and name != NOTIFY:
                 job = await self._skip(job, name, "Skipped: the block could not be confirmed.")
                 continue
@@ -58,7 +73,7 @@ class Playbook:
             job, outcome = await self._step(job, name, runner, redelivered, users)
             if outcome is not None and outcome.ends:
                 return await self._end(job, outcome.ends, outcome.detail)
-        return await self._conclude(job) if job.status == RUNNING else job
+        return job
 
     async def _runnable(self, job: Job) -> bool:
         """Finishes what a run that died left undone (the marker's release, the failure mail); False

@@ -15,8 +15,8 @@ from typing import Protocol
 
 from remediation.models import Job
 from remediation.tenant import (
-    AuthMethod, Block, CasSettings, Delegate, DirectoryUser, Domain, InboxRule, MailboxForwarding, PermissionGrant,
-    Recipient, SecurityAlert, ServicePrincipal,
+    AuthMethod, Block, CasSettings, Delegate, DirectoryUser, Domain, InboxRule, MailboxForwarding, MessageTrace,
+    PermissionGrant, Recipient, SecurityAlert, ServicePrincipal, SignIn,
 )
 
 
@@ -74,6 +74,10 @@ class Directory(Protocol):
     async def security_alerts(self, since: datetime, service_source: str) -> list[SecurityAlert]:
         """alerts_v2 updated since `since`, every page followed."""
 
+    async def sign_ins(self, user_id: str, since: datetime) -> list[SignIn]:
+        """auditLogs/signIns of the user created since `since`, every page followed. PermissionError_
+        without AuditLog.Read.All, LicenceError without Entra ID P1."""
+
 
 class ExchangeAdmin(Protocol):
     """Exchange Online through the admin API's InvokeCommand."""
@@ -122,6 +126,10 @@ class ExchangeAdmin(Protocol):
 
     async def disable_inbox_rule(self, mailbox: str, rule_identity: str) -> None:
         """Disable-InboxRule -Mailbox -Identity -Confirm:$false."""
+
+    async def message_trace(self, sender: str, start: datetime, end: datetime, limit: int) -> MessageTrace:
+        """Get-MessageTraceV2 -SenderAddress -StartDate -EndDate, newest first, paged the way Microsoft
+        documents (-StartingRecipientAddress and -EndDate of the last row) up to `limit` rows."""
 
 
 # Claim kinds (JobStore.claim): one marker per key, naming the job that holds it.

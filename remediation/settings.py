@@ -69,6 +69,9 @@ class Settings:
     disable_account_on_recurrence: bool = False
     follow_up_max_hours: int = 24
     breaker_max_jobs_per_hour: int = 20
+    evidence_subjects: bool = True
+    watch_days: int = 7
+    watch_interval_seconds: int = 86400
     approval_timeout_hours: float = 24.0
     max_request_bytes: int = 65536
     max_users_per_alert: int = 50
@@ -106,6 +109,8 @@ class Settings:
         if self.follow_up_delay_seconds < 0 or self.follow_up_delay_seconds > 7 * 24 * 3600:
             # A queue message can be hidden for at most 7 days.
             raise ConfigurationError("FOLLOW_UP_DELAY_SECONDS must be between 0 and 604800")
+        if self.watch_days < 0 or not 1 <= self.watch_interval_seconds <= 7 * 24 * 3600:
+            raise ConfigurationError("WATCH_DAYS must be 0 or more and WATCH_INTERVAL_SECONDS between 1 and 604800")
         if not 0 < self.approval_timeout_hours <= 7 * 24:
             # The expiry is a queue message hidden until the deadline: at most 7 days.
             raise ConfigurationError("APPROVAL_TIMEOUT_HOURS must be more than 0 and at most 168")
@@ -165,6 +170,9 @@ _SPEC: dict[str, tuple[str, object]] = {
     "DISABLE_ACCOUNT_ON_RECURRENCE": ("disable_account_on_recurrence", _bool),
     "FOLLOW_UP_MAX_HOURS": ("follow_up_max_hours", int),
     "BREAKER_MAX_JOBS_PER_HOUR": ("breaker_max_jobs_per_hour", int),
+    "EVIDENCE_SUBJECTS": ("evidence_subjects", _bool),
+    "WATCH_DAYS": ("watch_days", int),
+    "WATCH_INTERVAL_SECONDS": ("watch_interval_seconds", int),
     "APPROVAL_TIMEOUT_HOURS": ("approval_timeout_hours", float),
     "MAX_REQUEST_BYTES": ("max_request_bytes", int),
     "MAX_USERS_PER_ALERT": ("max_users_per_alert", int),

@@ -17,6 +17,7 @@ from localdev.tenant.exchange_format import exchange_datetime, record
 from localdev.tenant.exchange_mailbox import find_mailbox, mailbox_object, smtp_prefixed
 from localdev.tenant.exchange_recipients import send_on_behalf
 from localdev.tenant.exchange_rules import find_rule, inbox_rule
+from localdev.tenant.exchange_trace import get_message_trace_v2
 from localdev.tenant.state import TenantState, iso
 
 # PowerShell's common parameters: every cmdlet accepts them and the sandbox ignores them.
@@ -200,6 +201,9 @@ CMDLETS = {cmdlet.name.lower(): cmdlet for cmdlet in (
                                         "DeliverToMailboxAndForward", "GrantSendOnBehalfTo", "Force"), ("Identity",)),
     Cmdlet("Get-InboxRule", get_inbox_rule, ("Mailbox", "Identity", "IncludeHidden", "ResultSize",
                                              "DescriptionTimeFormat", "DescriptionTimeZone")),
+    # The sandbox implements these of its parameters (the others are refused as unknown).
+    Cmdlet("Get-MessageTraceV2", get_message_trace_v2, ("SenderAddress", "StartDate", "EndDate", "ResultSize",
+                                                        "StartingRecipientAddress")),
     Cmdlet("Disable-InboxRule", disable_inbox_rule, ("Identity", "Mailbox", "Force", "AlwaysDeleteOutlookRulesBlob"),
            ("Identity",)),
     Cmdlet("Enable-InboxRule", enable_inbox_rule, ("Identity", "Mailbox", "Force", "AlwaysDeleteOutlookRulesBlob"),

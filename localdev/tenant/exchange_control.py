@@ -4,6 +4,8 @@
          a block with no alert (what the blocked-list sweep must find); 201 with the entry
     POST /_sandbox/users/{user}/inbox-rules     {a messageRule in Graph's shape, "hidden"?}
          a rule the attacker (re)creates; 201 with the stored rule
+    POST /_sandbox/users/{user}/inbox-rules/{rule}/enable
+         the attacker turns a rule the job disabled back on (the watch's "came back"); 200 with the rule
     PUT  /_sandbox/users/{user}/mailbox         {"ForwardingSmtpAddress"?, "ForwardingAddress"?,
                                                  "DeliverToMailboxAndForward"?}
          mailbox forwarding the attacker sets; 200 with the three fields
@@ -26,6 +28,7 @@ from localdev.tenant.state import MAILBOX_DEFAULTS, TenantState
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/_sandbox/blocks", post_block)
     app.router.add_post("/_sandbox/users/{user}/inbox-rules", post_inbox_rule)
+    app.router.add_post("/_sandbox/users/{user}/inbox-rules/{rule}/enable", enable_inbox_rule)
     app.router.add_put("/_sandbox/users/{user}/mailbox", put_mailbox)
 
 
@@ -97,6 +100,15 @@ async def post_inbox_rule(request: web.Request) -> web.Response:
     if "id" in rule and state.rule(user, rule["id"]) is not None:
         raise problem(409, f"the user already has a rule {rule['id']}")
     return web.json_response(state.new_rule(user, rule), status=201)
+
+
+async def enable_inbox_rule(request: web.Request) -> web.Response:
+    user = control_user(request)
+    rule = context.state(request).rule(user, request.match_info["rule"])
+    if rule is None:
+        raise problem(404, f"the user has no rule {request.match_info['rule']}")
+    rule["isEnabled"] = True
+    return web.json_response(rule)
 
 
 async def put_mailbox(request: web.Request) -> web.Response:

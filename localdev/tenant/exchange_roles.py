@@ -37,6 +37,7 @@ BUILT_IN = {
     "Get-ManagementRoleAssignment": ("Role Management", "View-Only Configuration"),
     "Get-ManagementRoleEntry": ("Role Management", "View-Only Configuration"),
     "Test-ServicePrincipalAuthorization": ("Role Management",),
+    "Get-MessageTraceV2": ("Message Tracking", "View-Only Recipients"),
 }
 
 

@@ -14,7 +14,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from aiohttp import web
 
 from localdev.tenant import (
-    context, faults, graph_containment, graph_directory, graph_identity, graph_mail, graph_security, odata,
+    context, faults, graph_audit, graph_containment, graph_directory, graph_identity, graph_mail, graph_security,
+    odata,
 )
 from localdev.tenant.graph_router import GraphCall, GraphReply, Route, Router, permissions
 from localdev.tenant.state import TenantState
@@ -114,7 +115,7 @@ def _item_error(call: GraphCall, message: str) -> GraphReply:
 
 
 ROUTES: list[Route] = [*graph_directory.ROUTES, *graph_mail.ROUTES, *graph_security.ROUTES, *graph_identity.ROUTES,
-                       *graph_containment.ROUTES, Route("POST", "/$batch", batch)]
+                       *graph_audit.ROUTES, *graph_containment.ROUTES, Route("POST", "/$batch", batch)]
 ROUTER = Router(ROUTES)
 PERMISSIONS = permissions(ROUTES, graph_directory.PATCH_PERMISSIONS)
 

@@ -28,7 +28,7 @@ CATALOG = {
         "UserAuthenticationMethod.ReadWrite.All", "Mail.Send", "SecurityAlert.Read.All", "Application.Read.All",
         "Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All", "RoleManagement.Read.Directory",
         "RoleManagement.ReadWrite.Directory", "Directory.Read.All", "DelegatedPermissionGrant.ReadWrite.All",
-        "IdentityRiskyUser.ReadWrite.All")),
+        "IdentityRiskyUser.ReadWrite.All", "AuditLog.Read.All")),
     EXCHANGE_APP: ("Office 365 Exchange Online", ("Exchange.ManageAsApp", "full_access_as_app")),
     MANAGEMENT_APP: ("Office 365 Management APIs", ("ActivityFeed.Read", "ActivityFeed.ReadDlp", "ServiceHealth.Read")),
 }
@@ -37,7 +37,7 @@ CATALOG = {
 DEFAULT_GRANTS = ("User.Read.All", "Domain.Read.All", "User-PasswordProfile.ReadWrite.All", "User.RevokeSessions.All",
                   "User.EnableDisableAccount.All", "GroupMember.Read.All", "MailboxSettings.ReadWrite",
                   "UserAuthenticationMethod.ReadWrite.All", "SecurityAlert.Read.All", "Application.Read.All",
-                  "DelegatedPermissionGrant.ReadWrite.All", "IdentityRiskyUser.ReadWrite.All",
+                  "DelegatedPermissionGrant.ReadWrite.All", "IdentityRiskyUser.ReadWrite.All", "AuditLog.Read.All",
                   "RoleManagement.Read.Directory", "Exchange.ManageAsApp", "ActivityFeed.Read")
 ROLE_TEMPLATES = {"User Administrator": "fe930be7-5e62-47db-91af-98c3a49a38b1",
                   "Exchange Administrator": "29232cdf-9323-42fd-ade2-1d097af3e4de",

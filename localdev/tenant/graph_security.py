@@ -34,14 +34,14 @@ def _moment(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _clause(text: str) -> Callable[[dict], bool]:
+def _clause(text: str, datetimes: set[str], strings: set[str]) -> Callable[[dict], bool]:
     match = _CLAUSE.match(text)
     if not match:
         raise odata.bad_request(f"Invalid filter clause: syntax error in '{text.strip()}'.")
     name, operator, literal = match.group(1), match.group(2).lower(), match.group(3)
     compare = _OPERATORS[operator]
     quoted = literal.startswith("'")
-    if name in DATETIME_FILTERS:
+    if name in datetimes:
         if quoted:
             raise odata.bad_request("A binary operator with incompatible types was detected. Found operand types "
                                     "'Edm.DateTimeOffset' and 'Edm.String' for operator kind "
@@ -51,7 +51,7 @@ def _clause(text: str) -> Callable[[dict], bool]:
         except ValueError:
             raise odata.bad_request(f"Invalid filter clause: '{literal}' is not a valid DateTimeOffset.") from None
         return lambda alert: alert.get(name) is not None and compare(_moment(alert[name]), bound)
-    if name in STRING_FILTERS:
+    if name in strings:
         if not quoted:
             raise odata.bad_request(f"Invalid filter clause: '{literal}' is not a valid literal for property '{name}'.")
         value = literal[1:-1].replace("''", "'")
@@ -61,10 +61,13 @@ def _clause(text: str) -> Callable[[dict], bool]:
     raise odata.bad_request(f"Invalid filter clause: filtering on property '{name}' is not supported.")
 
 
-def parse_filter(text: str | None) -> Callable[[dict], bool]:
+def parse_filter(text: str | None, datetimes: set[str] = DATETIME_FILTERS,
+                 strings: set[str] = STRING_FILTERS) -> Callable[[dict], bool]:
+    """`$filter` over the filterable properties named (alerts_v2's by default)."""
     if not text:
         return lambda alert: True
-    clauses = [_clause(part) for part in re.split(r"\s+and\s+", text.strip(), flags=re.IGNORECASE)]
+    parts = re.split(r"\s+and\s+", text.strip(), flags=re.IGNORECASE)
+    clauses = [_clause(part, datetimes, strings) for part in parts]
     return lambda alert: all(clause(alert) for clause in clauses)
 
 

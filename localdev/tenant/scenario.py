@@ -25,6 +25,11 @@
         authenticationMethods: []            # Graph authenticationMethod objects with @odata.type (and createdDateTime)
         defaultMethod: <method id>           # the default sign-in method: Graph refuses to delete it while others exist
         mailFolders: [{id: ..., displayName: RSS Feeds}]   # names for moveToFolder ids (Get-InboxRule shows names)
+        sentSpam: {count: 300, from: now-20h, to: now-1h, domains: [...], subjects: [...]}   # exchange_trace.py
+        messageTrace: [{Received: now-2h, RecipientAddress: x@mail.example, Subject: ..., Status: Delivered}]
+        signIns:                             # auditLogs/signIns (graph_audit.py)
+          - {createdDateTime: now-1d, ipAddress: 203.0.113.45, location: {city: Lagos, countryOrRegion: NG},
+             clientAppUsed: Authenticated SMTP}
         mailboxPermissions: [{User: x@fabrikam.com, AccessRights: [FullAccess]}]   # Get-MailboxPermission (+ SELF)
         recipientPermissions: [{Trustee: <identity>, AccessRights: [SendAs]}]     # Get-RecipientPermission (+ SELF)
         grantSendOnBehalfTo: [<identity>]                                           # Get-Mailbox's GrantSendOnBehalfTo
@@ -34,7 +39,7 @@
          TemporaryBlock: false}
     exchange: {unblockLimit: 3, releaseDelaySeconds: 0, pageSize: 1000,
                recipients: [{Identity: Invoices Desk, ExternalEmailAddress: "SMTP:x@mail.example"}]}   # mail contacts
-    graph: {pageSize: 100}
+    graph: {pageSize: 100, premium: true}   # premium false: no Entra ID P1 (signIns answer 403)
     alerts: []                               # Graph security alerts_v2 objects
     entra:
       apps: {<clientId>: {secret: ..., roles: [...], oid: <service principal id>?}}

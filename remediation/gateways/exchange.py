@@ -10,6 +10,7 @@ the tenant's models in exchange_shapes.py.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import httpx
 
@@ -17,8 +18,9 @@ from remediation.errors import NotFoundError
 from remediation.gateways import exchange_shapes
 from remediation.gateways.exchange_errors import SERVICE, exchange_error
 from remediation.gateways.http import IDEMPOTENT, RetryPolicy, ServiceClient, next_link, retry_after_seconds, send
+from remediation.models import iso
 from remediation.tenant import (
-    FULL_ACCESS, SEND_AS, Block, CasSettings, Delegate, InboxRule, MailboxForwarding, Recipient,
+    FULL_ACCESS, SEND_AS, Block, CasSettings, Delegate, InboxRule, MailboxForwarding, MessageTrace, Recipient,
 )
 from remediation.settings import Settings
 
@@ -26,6 +28,7 @@ from remediation.settings import Settings
 SYSTEM_MAILBOX = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}"
 PAGE_SIZE = 1000
 # Cmdlets that must not be repeated blindly: a second Remove counts against Microsoft's unblock cap.
+TRACE_RESULT_SIZE = 5000   # Get-MessageTraceV2's largest -ResultSize
 NOT_IDEMPOTENT = frozenset({"remove-blockedsenderaddress"})
 
 
@@ -152,6 +155,21 @@ class ExchangeAdminClient(ServiceClient):
                           mailbox=mailbox)
 
 
+    async def message_trace(self, sender: str, start: datetime, end: datetime, limit: int) -> MessageTrace:
+        """Get-MessageTraceV2 has no pages: each next query takes the last row's RecipientAddress
+        (-StartingRecipientAddress) and Received (-EndDate), as Microsoft documents. One row past
+        `limit` is asked for, to tell a cut result from a complete one."""
+        parameters: dict = {"SenderAddress": sender, "StartDate": iso(start), "EndDate": iso(end)}
+        rows: list[dict] = []
+        while True:
+            size = min(TRACE_RESULT_SIZE, limit + 1 - len(rows))
+            page = await self.invoke("Get-MessageTraceV2", {**parameters, "ResultSize": size})
+            rows.extend(page)
+            if len(rows) > limit or len(page) < size or not page:
+                break
+            last = page[-1]
+            parameters.update(EndDate=last.get("Received"), StartingRecipientAddress=last.get("RecipientAddress"))
+        return MessageTrace(tuple(exchange_shapes.traced_message(row) for row in rows[:limit]), cut=len(rows) > limit)
 
 def _delegate_call(mailbox: str, delegate: Delegate, verb: str) -> tuple[str, dict]:
     """The cmdlet that removes (or adds back) one delegate right."""

@@ -1,6 +1,7 @@
 """Exchange's cmdlet results as the tenant's models (remediation/tenant.py): Get-BlockedSenderAddress,
 Get-Mailbox's forwarding, Get-CASMailbox's legacy protocols, the delegates
-(Get-MailboxPermission, Get-RecipientPermission, GrantSendOnBehalfTo), Get-Recipient and Get-InboxRule. Exchange's shapes are read here and nowhere else.
+(Get-MailboxPermission, Get-RecipientPermission, GrantSendOnBehalfTo), Get-Recipient, Get-InboxRule and
+Get-MessageTraceV2. Exchange's shapes are read here and nowhere else.
 
 Exchange is loose with types: booleans come as true or "True", multi-valued properties as a
 list or as one string, recipients in its own notation (`"Name" [SMTP:addr]`, `[EX:/o=...]`).
@@ -10,9 +11,10 @@ from __future__ import annotations
 
 import re
 
+from remediation.models import parse_iso
 from remediation.tenant import (
     EXCHANGE, FORWARD_AS_ATTACHMENT_TO, FORWARD_TO, FULL_ACCESS, REDIRECT_TO, SEND_AS, SEND_ON_BEHALF, Block,
-    CasSettings, Delegate, InboxRule, MailboxForwarding, Recipient, RuleRecipient,
+    CasSettings, Delegate, InboxRule, MailboxForwarding, Recipient, RuleRecipient, TracedMessage,
 )
 
 FORWARDS = {"ForwardTo": FORWARD_TO, "ForwardAsAttachmentTo": FORWARD_AS_ATTACHMENT_TO, "RedirectTo": REDIRECT_TO}
@@ -134,3 +136,14 @@ def inbox_rule(rule: dict) -> InboxRule:
         categories=_texts(rule.get("ApplyCategory")), importance=rule.get("MarkImportance") or None,
         marks_read=flag(rule.get("MarkAsRead")), stops=flag(rule.get("StopProcessingRules")),
         text_message_to=_texts(rule.get("SendTextMessageNotificationTo")))
+
+
+def traced_message(row: dict) -> TracedMessage:
+    """One Get-MessageTraceV2 row (one message to one recipient); an unreadable Received is no time."""
+    try:
+        received = parse_iso(row.get("Received")) if isinstance(row.get("Received"), str) else None
+    except ValueError:
+        received = None
+    return TracedMessage(received=received, recipient=str(row.get("RecipientAddress") or ""),
+                         subject=str(row.get("Subject") or ""), status=str(row.get("Status") or ""),
+                         trace_id=str(row.get("MessageTraceId") or ""))

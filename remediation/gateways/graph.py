@@ -32,7 +32,7 @@ from msgraph_core.authentication import AzureIdentityAuthenticationProvider
 from msgraph_core.middleware import GraphTelemetryHandler
 from msgraph_core.middleware.options import GraphTelemetryHandlerOption
 
-from remediation.errors import ServiceRejectedError
+from remediation.errors import LicenceError, ServiceRejectedError
 from remediation.gateways import graph_shapes
 from remediation.gateways.graph_errors import SERVICE, graph_call
 from remediation.gateways.credentials import CredentialHolder, scope_for
@@ -40,7 +40,7 @@ from remediation.gateways.graph_users import USER_PROPERTIES, address_filter, di
 from remediation.gateways.http import RetryPolicy, RetryTransport, http_client, next_link, origin
 from remediation.models import iso
 from remediation.tenant import (
-    AuthMethod, DirectoryUser, Domain, InboxRule, PermissionGrant, SecurityAlert, ServicePrincipal,
+    AuthMethod, DirectoryUser, Domain, InboxRule, PermissionGrant, SecurityAlert, ServicePrincipal, SignIn,
 )
 from remediation.settings import Settings
 
@@ -49,6 +49,12 @@ ERROR_MAPPING = {"XXX": ODataError}
 # confirmed compromised twice stays confirmed.
 IDEMPOTENT_POSTS = ("/revokeSignInSessions", "/checkMemberGroups", "/confirmCompromised")
 MEMBER_GROUPS_PER_CALL = 20   # Graph's limit for checkMemberGroups
+NON_PREMIUM = "Authentication_RequestFromNonPremiumTenantOrB2CTenant"   # signIns' 403 without Entra ID P1
+
+
+def quoted(text: str) -> str:
+    """An OData string literal: in single quotes, a quote doubled."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def graph_idempotent(request: httpx.Request) -> bool:
@@ -151,6 +157,11 @@ class GraphDirectory:
             # A next link holds the query; the headers (ConsistencyLevel) must be sent again.
             request_info = builder.with_url(link).to_get_request_information(
                 RequestConfiguration(headers=config.headers) if config else None)
+
+    async def _filtered(self, builder, parameters, odata_filter: str) -> list[dict]:
+        """Every page of a list with `$filter` (`parameters`: the builder's query parameters class)."""
+        query = parameters(filter=odata_filter)
+        return await self._all_pages(builder, RequestConfiguration(query_parameters=query))
 
     # -- the Directory port --------------------------------------------------------------------
 
@@ -264,10 +275,21 @@ class GraphDirectory:
         await self._send_json(self._request(Method.POST, self._user(sender).send_mail, body))
 
     @graph_call
+    async def sign_ins(self, user_id: str, since: datetime) -> list[SignIn]:
+        builder = self.client.audit_logs.sign_ins
+        try:
+            records = await self._filtered(builder, builder.SignInsRequestBuilderGetQueryParameters,
+                                           f"userId eq {quoted(user_id)} and createdDateTime ge {iso(since)}")
+        except ODataError as exc:
+            if exc.error and exc.error.code == NON_PREMIUM:
+                raise LicenceError(exc.error.message or NON_PREMIUM, service=SERVICE, code=NON_PREMIUM,
+                                   permission="an Entra ID P1 licence") from exc
+            raise
+        return [graph_shapes.sign_in(record) for record in records if isinstance(record, dict)]
+
+    @graph_call
     async def security_alerts(self, since: datetime, service_source: str) -> list[SecurityAlert]:
-        source = service_source.replace("'", "''")   # an OData string literal doubles its quotes
         builder = self.client.security.alerts_v2
-        query = builder.Alerts_v2RequestBuilderGetQueryParameters(
-            filter=f"serviceSource eq '{source}' and lastUpdateDateTime ge {iso(since)}")
-        alerts = await self._all_pages(builder, RequestConfiguration(query_parameters=query))
+        odata_filter = f"serviceSource eq {quoted(service_source)} and lastUpdateDateTime ge {iso(since)}"
+        alerts = await self._filtered(builder, builder.Alerts_v2RequestBuilderGetQueryParameters, odata_filter)
         return [graph_shapes.security_alert(alert) for alert in alerts if isinstance(alert, dict)]

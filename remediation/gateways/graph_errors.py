@@ -38,6 +38,7 @@ PERMISSIONS = {
     "confirm_compromised": "IdentityRiskyUser.ReadWrite.All",
     "send_mail": "Mail.Send",
     "security_alerts": "SecurityAlert.Read.All",
+    "sign_ins": "AuditLog.Read.All",
 }
 
 

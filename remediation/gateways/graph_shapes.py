@@ -9,7 +9,7 @@ import binascii
 from remediation.models import parse_iso
 from remediation.tenant import (
     FORWARD_AS_ATTACHMENT_TO, FORWARD_TO, GRAPH, REDIRECT_TO, AuthMethod, Domain, InboxRule, PermissionGrant,
-    RuleRecipient, SecurityAlert, ServicePrincipal,
+    RuleRecipient, SecurityAlert, ServicePrincipal, SignIn,
 )
 
 FORWARD_ACTIONS = (FORWARD_TO, FORWARD_AS_ATTACHMENT_TO, REDIRECT_TO)
@@ -81,6 +81,14 @@ def security_alert(alert: dict) -> SecurityAlert:
     users = [_evidence_user(item) for item in evidence if isinstance(item, dict)]
     return SecurityAlert(id=_text(alert.get("id")), provider_alert_id=_text(alert.get("providerAlertId")), title=_text(alert.get("title")),
                          last_updated=_moment(alert.get("lastUpdateDateTime")), users=tuple(filter(None, users)))
+
+
+def sign_in(record: dict) -> SignIn:
+    """One auditLogs/signIns record: its time, IP address, location and client app."""
+    location = record.get("location") if isinstance(record.get("location"), dict) else {}
+    return SignIn(created=_moment(record.get("createdDateTime")), ip=_text(record.get("ipAddress")),
+                  country=_text(location.get("countryOrRegion")), city=_text(location.get("city")),
+                  client_app=_text(record.get("clientAppUsed")))
 
 
 def permission_grant(item: dict) -> PermissionGrant:

@@ -14,11 +14,12 @@ from remediation.errors import (
 from remediation.follow_up import FollowUp
 from remediation.jobs import release_active
 from remediation.holds import expire_by_message
-from remediation.messages import APPROVAL_TIMEOUT, DEFERRALS, FETCH_CONTENT, RUN
+from remediation.messages import APPROVAL_TIMEOUT, DEFERRALS, FETCH_CONTENT, RUN, WATCH
 from remediation.models import FAILED, FOLLOW_UP, O365_SOURCE, STEP_FAILED, Job, iso
 from remediation.playbook import Playbook
 from remediation.services.intake import Intake
 from remediation.team_mail import report_failure
+from remediation.watch import Watch
 
 log = logging.getLogger(__name__)
 MAX_DEFERRALS, MAX_DEFERRAL_SECONDS = 8, 15 * 60   # throttled messages sent back later
@@ -31,12 +32,13 @@ class Worker:
         self.management = management   # the Management Activity API fetcher (fetch_content messages)
         self.playbook = Playbook(context)
         self.follow_up = FollowUp(context)
+        self.watch = Watch(context, intake)
 
     async def handle(self, message: dict, dequeue_count: int, max_dequeue_count: int) -> None:
         """Transient errors propagate (the host retries; a long throttle is deferred instead, see
         `_deferred`); the last attempt marks the job failed first."""
         kind, job_id = message.get("kind"), message.get("jobId")
-        if kind in (RUN, FOLLOW_UP, APPROVAL_TIMEOUT) and not job_id:
+        if kind in (RUN, FOLLOW_UP, APPROVAL_TIMEOUT, WATCH) and not job_id:
             log.error("dropped a %s message without a jobId", kind)
             return
         try:
@@ -60,6 +62,8 @@ class Worker:
             await self.playbook.run(message["jobId"], redelivered=redelivered or bool(message.get(DEFERRALS)))
         elif kind == FOLLOW_UP:
             await self.follow_up.check(message["jobId"], int(message.get("attempt") or 1))
+        elif kind == WATCH:
+            await self.watch.check(message["jobId"], int(message.get("check") or 1))
         elif kind == APPROVAL_TIMEOUT:
             await expire_by_message(self.context, message["jobId"])
         elif kind == FETCH_CONTENT:

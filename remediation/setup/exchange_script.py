@@ -27,7 +27,7 @@ PARENT_ROLES = {
     "Remove-RecipientPermission": "Mail Recipients", "Add-MailboxPermission": "Mail Recipients",
     "Add-RecipientPermission": "Mail Recipients",
     "Get-ManagementRoleAssignment": "Role Management", "Get-ManagementRoleEntry": "Role Management",
-    "Test-ServicePrincipalAuthorization": "Role Management",
+    "Test-ServicePrincipalAuthorization": "Role Management", "Get-MessageTraceV2": "Message Tracking",
 }
 # The Set- cmdlets may change only what the steps change (mailbox_forwarding, legacy_protocols).
 TRIMMED_PARAMETERS = {

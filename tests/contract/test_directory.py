@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from remediation.errors import NotFoundError, PermanentError, ServiceRejectedError
+from remediation.errors import LicenceError, NotFoundError, PermanentError, ServiceRejectedError
 from remediation.models import iso, parse_iso
 
 ADELE = "5f1c7a2e-3b4d-4e8f-9a01-2b3c4d5e6f70"
@@ -147,3 +147,24 @@ async def test_every_alert_comes_back_however_graph_pages_them(tenant):
     alerts = await tenant.directory.security_alerts(datetime.now(timezone.utc) - timedelta(hours=1),
                                                     DEFENDER_FOR_OFFICE)
     assert sorted(alert.id[-1] for alert in alerts) == ["0", "1", "2"]
+
+
+async def test_sign_ins_since_a_time_come_with_their_place_and_client_app(tenant):
+    since = datetime.now(timezone.utc) - timedelta(days=7)
+    records = await tenant.directory.sign_ins(ADELE, since)
+    assert [(item.ip, item.country, item.city, item.client_app) for item in records] == [
+        ("203.0.113.45", "NG", "Lagos", "Authenticated SMTP"),
+        ("203.0.113.45", "NG", "Lagos", "Authenticated SMTP"),
+        ("203.0.113.45", "NG", "Lagos", "Browser"),
+        ("198.51.100.7", "US", "Redmond", "Browser")]
+    assert all(item.created >= since for item in records)
+    assert len(await tenant.directory.sign_ins(ADELE, since - timedelta(days=30))) == 5
+    assert await tenant.directory.sign_ins("0b7d9c31-58e2-4f61-8a3b-6c5d4e3f2a10", since) == []
+
+
+async def test_sign_ins_without_entra_id_p1_are_a_licence_error(tenant):
+    scenario = tenant.scenario()
+    scenario["graph"] = {**scenario.get("graph", {}), "premium": False}
+    tenant.load(scenario)
+    with pytest.raises(LicenceError, match="doesn't have premium license"):
+        await tenant.directory.sign_ins(ADELE, datetime.now(timezone.utc) - timedelta(days=7))

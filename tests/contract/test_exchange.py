@@ -3,9 +3,12 @@ tenant and against ExchangeAdminClient on the sandbox tenant (the `tenant` fixtu
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 from remediation.errors import NotFoundError, UnblockCapError
+from remediation.gateways import exchange
 from remediation.tenant import CLOSED_CAS, EXCHANGE, CasSettings
 
 # RuleIdentity of Adele's rules: the decimal of their Graph ids' bytes, read little-endian.
@@ -126,3 +129,39 @@ async def test_a_mailbox_that_follows_the_organizations_smtp_auth_reads_none(ten
 async def test_the_legacy_protocols_of_an_unknown_mailbox_are_not_found(tenant):
     with pytest.raises(NotFoundError, match="'nobody@contoso.com' couldn't be found"):
         await tenant.exchange.cas_settings("nobody@contoso.com")
+
+
+def trace_window(hours: float = 48):
+    now = datetime.now(timezone.utc)
+    return now - timedelta(hours=hours), now
+
+
+async def test_the_message_trace_gives_each_row_newest_first_within_the_window(tenant):
+    start, end = trace_window()
+    trace = await tenant.exchange.message_trace("adele@contoso.com", start, end, 5000)
+    assert [row.recipient for row in trace.messages] == [
+        "d1@mail.example", "c1@mailbox.example", "b1@post.example", "a1@mailbox.example", "a2@inbox.example",
+        "a3@inbox.example"]
+    assert trace.cut is False
+    first = trace.messages[-1]
+    assert (first.subject, first.status) == ("Invoice #4471 overdue", "Delivered")
+    assert trace.messages[2].status == "FilteredAsSpam"
+    assert end - timedelta(hours=21) < first.received < end - timedelta(hours=19)
+
+
+async def test_the_message_trace_is_followed_across_queries_and_cut_at_the_limit(tenant, monkeypatch):
+    monkeypatch.setattr(exchange, "TRACE_RESULT_SIZE", 2)   # every query returns 2 rows: one query per pair
+    start, end = trace_window()
+    whole = await tenant.exchange.message_trace("adele@contoso.com", start, end, 5000)
+    assert [row.recipient for row in whole.messages][-3:] == [
+        "a1@mailbox.example", "a2@inbox.example", "a3@inbox.example"]   # one Received: -StartingRecipientAddress
+    assert len(whole.messages) == 6 and not whole.cut
+    cut = await tenant.exchange.message_trace("adele@contoso.com", start, end, 4)
+    assert [row.recipient for row in cut.messages] == [row.recipient for row in whole.messages[:4]] and cut.cut
+
+
+async def test_a_sender_who_sent_nothing_has_an_empty_trace(tenant):
+    start, end = trace_window()
+    for sender in ("megan@contoso.com", "nobody@contoso.com"):
+        trace = await tenant.exchange.message_trace(sender, start, end, 5000)
+        assert (trace.messages, trace.cut) == ((), False)

@@ -171,6 +171,10 @@ class EndToEnd:
                      for entry in job["decisions"]]
         return decisions.count("hold") - decisions.count("expire")
 
+    def watches_pending(self) -> int:
+        """The watch checks still hidden on the queue: one per job still watched (WATCH_INTERVAL_SECONDS)."""
+        return sum(1 for job in self.jobs() if (job.get("watch") or {}).get("outcome") == "watching")
+
     def clear_queue(self) -> None:
         try:
             self._queue.clear_messages()

@@ -62,7 +62,7 @@ async def test_a_first_run_grants_exactly_what_the_default_features_need(bare_te
         "User.Read.All", "Domain.Read.All", "User-PasswordProfile.ReadWrite.All", "User.RevokeSessions.All",
         "MailboxSettings.ReadWrite", "UserAuthenticationMethod.ReadWrite.All", "SecurityAlert.Read.All",
         "Application.Read.All", "DelegatedPermissionGrant.ReadWrite.All", "IdentityRiskyUser.ReadWrite.All",
-        "RoleManagement.Read.Directory", "Exchange.ManageAsApp"}
+        "RoleManagement.Read.Directory", "AuditLog.Read.All", "Exchange.ManageAsApp"}
     roles = bare_tenant.state()["identity"]["directory"]["roleAssignments"]
     assert [(role["roleDefinitionId"], role["directoryScopeId"]) for role in roles] == [
         (ROLE_TEMPLATES["User Administrator"], "/")]

@@ -112,8 +112,10 @@ def e2e(request, e2e_host, sandbox_server) -> EndToEnd:
     run = EndToEnd(e2e_host, sandbox)
     yield run
     # A test leaves no work behind for the next one (which gets a fresh tenant). What is left are
-    # the expiries of its holds, hidden for APPROVAL_TIMEOUT_HOURS: dropped, their jobs are decided.
-    wait_for(lambda: run.queue_depth() == run.expiries_pending(), 15, "the queue to drain after the test")
+    # the expiries of its holds, hidden for APPROVAL_TIMEOUT_HOURS, and the watch checks of its resolved
+    # jobs, hidden for WATCH_INTERVAL_SECONDS: dropped, their jobs are decided.
+    wait_for(lambda: run.queue_depth() == run.expiries_pending() + run.watches_pending(), 15,
+             "the queue to drain after the test")
     run.clear_queue()
     run.close()
     sandbox.close()

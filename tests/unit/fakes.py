@@ -23,14 +23,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
 from remediation.errors import (
-    NotFoundError, PermanentError, PermissionError_, ServiceRejectedError, UnblockCapError,
+    LicenceError, NotFoundError, PermanentError, PermissionError_, ServiceRejectedError, UnblockCapError,
 )
 from remediation.gateways import exchange_shapes, graph_shapes
 from remediation.gateways.exchange_shapes import parse_block_reason
 from remediation.models import iso, normalize_user
 from remediation.tenant import (
     EXCHANGE, FULL_ACCESS, SEND_AS, SEND_ON_BEHALF, AuthMethod, Block, CasSettings, Delegate, DirectoryUser, Domain,
-    InboxRule, MailboxForwarding, PermissionGrant, Recipient, RuleRecipient, SecurityAlert, ServicePrincipal,
+    InboxRule, MailboxForwarding, MessageTrace, PermissionGrant, Recipient, RuleRecipient, SecurityAlert,
+    ServicePrincipal, SignIn, TracedMessage,
 )
 
 EVIL = "attacker@evil.example"
@@ -86,6 +87,8 @@ class FakeUser:
     default_method: str = ""       # the id of the method Entra ID signs in with first (not in Graph v1.0's list)
     password_changed: str | None = None   # lastPasswordChangeDateTime
     folders: dict[str, str] = field(default_factory=dict)   # mail folder id -> display name
+    sent: list[TracedMessage] = field(default_factory=list)   # the message trace of what the user sent
+    sign_ins: list[SignIn] = field(default_factory=list)
 
 
 DEFAULT_METHOD_REFUSED = ("Cannot delete default method with other methods configured. Please change default "
@@ -110,6 +113,7 @@ class FakeTenant:
         self.outbox: list[dict] = []
         self.unblocks: dict[str, int] = {}
         self.alerts: list[dict] = []                   # alerts_v2 objects, in Graph's shape
+        self.premium = True                            # Entra ID P1: the sign-in logs can be read
         self.contacts: dict[str, str] = {}             # mail contacts: identity -> outside address
         self.grants: list[dict] = []                   # oAuth2PermissionGrant objects, in Graph's shape
         self.principals: dict[str, dict] = {}          # servicePrincipal objects by id, in Graph's shape
@@ -201,6 +205,8 @@ def tenant_from_scenario(scenario: dict) -> FakeTenant:
             cas=CasSettings.from_json({"PopEnabled": True, "ImapEnabled": True, **box}),
             delegates=scenario_delegates(user), methods=copy.deepcopy(user.get("authenticationMethods") or []),
             folders={folder["id"]: folder["displayName"] for folder in user.get("mailFolders") or []},
+            sent=[exchange_shapes.traced_message(row) for row in user.get("messageTrace") or []],
+            sign_ins=[graph_shapes.sign_in(item) for item in user.get("signIns") or []],
             default_method=user.get("defaultMethod") or "")
         if user.get("id"):
             tenant.users[user["id"]] = tenant.users.pop(added.id)
@@ -210,6 +216,7 @@ def tenant_from_scenario(scenario: dict) -> FakeTenant:
     tenant.unblock_limit = exchange.get("unblockLimit", 3)
     tenant.release_on_unblock = not exchange.get("releaseDelaySeconds")
     tenant.alerts = copy.deepcopy(scenario.get("alerts") or [])
+    tenant.premium = (scenario.get("graph") or {}).get("premium", True)
     tenant.contacts = {item["Identity"]: item["ExternalEmailAddress"].partition(":")[2]
                        for item in exchange.get("recipients") or []}
     identity = scenario.get("identity") or {}
@@ -360,6 +367,15 @@ class FakeDirectory:
                   if alert.get("serviceSource") == service_source]
         return [alert for alert in alerts if alert.last_updated and alert.last_updated >= since]
 
+    async def sign_ins(self, user_id: str, since: datetime) -> list[SignIn]:
+        await self.t.enter("sign_ins", user_id, since)
+        if not self.t.premium:
+            raise LicenceError("Neither tenant is B2C or tenant doesn't have premium license", service="graph",
+                               code="Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+                               permission="an Entra ID P1 licence")
+        found = [item for item in self.t.find(user_id).sign_ins if item.created and item.created >= since]
+        return sorted(found, key=lambda item: item.created, reverse=True)
+
 
 SELF = "NT AUTHORITY\\SELF"
 # Graph's well-known folder names, as Exchange prints the folders.
@@ -482,6 +498,14 @@ class FakeExchange:
         await self.t.enter("exchange.disable_inbox_rule", mailbox, rule_identity)
         self._rule(mailbox, rule_identity)["isEnabled"] = False
         self.t.leave("exchange.disable_inbox_rule")
+
+    async def message_trace(self, sender: str, start: datetime, end: datetime, limit: int) -> MessageTrace:
+        await self.t.enter("message_trace", sender, start, end, limit)
+        # A sender that is nobody's address is a filter matching nothing, not an error.
+        users = [user for user in self.t.users.values() if sender.lower() in addresses(user)]
+        rows = [row for user in users for row in user.sent if row.received and start <= row.received <= end]
+        rows.sort(key=lambda row: (-row.received.timestamp(), row.recipient.lower()))
+        return MessageTrace(tuple(rows[:limit]), cut=len(rows) > limit)
 
 
 def compromised(tenant: FakeTenant, now: datetime, upn: str = "adele@contoso.com") -> FakeUser:

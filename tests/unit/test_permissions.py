@@ -39,6 +39,7 @@ DRIVERS = {
         "delete_auth_method": ("u", AuthMethod("m", "phone")), "permission_grants": ("u",),
         "consented_app": ("sp",), "delete_permission_grant": ("g",),
         "create_permission_grant": (PermissionGrant("g", "c", "Principal", "u", "r", "Mail.Read"),), "confirm_compromised": ("u",),
+        "sign_ins": ("u", SINCE),
     },
     ExchangeAdminClient: {
         "blocked_senders": (), "unblock": ("u@contoso.com",), "mailbox_forwarding": ("u@contoso.com",),
@@ -49,6 +50,7 @@ DRIVERS = {
         "set_mailbox_forwarding": ("u@contoso.com", MailboxForwarding("smtp:x@y.example")), "recipient": ("g",),
         "remove_delegate": ("u@contoso.com", Delegate(FULL_ACCESS, "g")),
         "add_delegate": ("u@contoso.com", Delegate(SEND_AS, "g")),
+        "message_trace": ("u@contoso.com", SINCE, SINCE, 10),
     },
     ManagementActivityClient: {
         "fetch_content": (FEED,), "start_subscription": ("https://app.example/api/alerts/o365", "id"),

@@ -193,6 +193,7 @@ def test_mailbox_forwarding_set_by_control_call_shows_in_get_mailbox(sandbox, ex
     ("POST", "blocks", [1, 2], 400),
     ("POST", "users/nobody@contoso.com/inbox-rules", {"displayName": "x"}, 404),
     ("POST", "users/adele@contoso.com/inbox-rules", {"id": "AQAAAJ5dZp8="}, 409),
+    ("POST", "users/adele@contoso.com/inbox-rules/AQAAAAAAAAA=/enable", None, 404),
     ("PUT", "users/adele@contoso.com/mailbox", {"ForwardingTo": "x@mailbox.example"}, 400),
     ("POST", "alerts/restricted-sender", {"user": "nobody@contoso.com"}, 404),
 ])

@@ -10,7 +10,9 @@ from datetime import datetime, timezone
 import httpx
 import pytest
 
-from remediation.errors import NotFoundError, PermissionError_, ServiceRejectedError, ThrottledError, TransientError
+from remediation.errors import (
+    LicenceError, NotFoundError, PermissionError_, ServiceRejectedError, ThrottledError, TransientError,
+)
 from remediation.gateways.graph import GraphDirectory
 from remediation.gateways.graph_errors import PERMISSIONS
 from remediation.settings import Settings
@@ -230,6 +232,7 @@ CALLS = {
     "create_permission_grant": (PermissionGrant("g", "c", "Principal", "u", "r", "Mail.Read"),),
     "confirm_compromised": ("u",),
     "security_alerts": (datetime(2026, 1, 1, tzinfo=timezone.utc), "microsoftDefenderForOffice365"),
+    "sign_ins": ("u", datetime(2026, 1, 1, tzinfo=timezone.utc)),
 }
 
 
@@ -244,6 +247,13 @@ async def test_a_denied_call_names_the_permission_it_needs(directory, service, m
 
 def test_every_gateway_method_has_a_permission():
     assert set(CALLS) == set(PERMISSIONS)
+
+
+async def test_sign_ins_without_entra_id_p1_are_a_licence_error(directory, service):
+    service.reply(graph_error(403, "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+                              "Neither tenant is B2C or tenant doesn't have premium license"))
+    with pytest.raises(LicenceError, match="doesn't have premium license.*the app needs an Entra ID P1 licence$"):
+        await directory.sign_ins("u", datetime(2026, 1, 1, tzinfo=timezone.utc))
 
 
 async def test_graphs_generic_error_body_keeps_its_code_and_message(directory, service):

@@ -13,6 +13,7 @@ def test_the_roles_keep_exactly_the_cmdlets_the_app_calls():
                                 "Enable-InboxRule", "Get-MailboxPermission", "Get-RecipientPermission", "Get-Recipient",
                                 "Remove-MailboxPermission", "Remove-RecipientPermission", "Add-MailboxPermission",
                                 "Add-RecipientPermission", "Get-CASMailbox", "Set-CASMailbox"],
+        "RSR Message Tracking": ["Get-MessageTraceV2"],
         "RSR Role Management": ["Get-ManagementRoleAssignment", "Get-ManagementRoleEntry",
                                 "Test-ServicePrincipalAuthorization"]}
 
