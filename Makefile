@@ -53,5 +53,5 @@ bench: deps
 # 200 jobs under faults, 50 kills of the host, storms of 200 blocks with the breaker on and off.
 # Two of them fail today (docs/RELIABILITY.md says why).
 soak: deps
-	FAULT_JOBS=200 CRASH_KILLS=50 STORM_BLOCKS=200 $(PY) -m pytest tests/e2e/test_faults_suite.py \
+	SOAK=1 FAULT_JOBS=200 CRASH_KILLS=50 STORM_BLOCKS=200 $(PY) -m pytest tests/e2e/test_faults_suite.py \
 	  tests/e2e/test_crash_suite.py tests/e2e/test_storm_suite.py tests/e2e/test_concurrency_suite.py
