@@ -6,7 +6,7 @@ through its own refresh token, which a password reset and a session revoke do no
 
 from __future__ import annotations
 
-from remediation.tenant import PermissionGrant, ServicePrincipal
+from remediation.tenant_apps import PermissionGrant, ServicePrincipal
 
 PRINCIPAL = "Principal"   # one user consented (AllPrincipals is an admin's consent for everyone)
 # The tenants Microsoft's own apps are registered in ("Verify first-party Microsoft applications").

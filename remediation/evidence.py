@@ -16,7 +16,8 @@ from remediation.context import Context
 from remediation.errors import LicenceError, PermissionError_, RemediationError
 from remediation.models import REVOKE_SESSIONS, Job, iso, parse_iso
 from remediation.steps.context import looked_up, mailbox_of
-from remediation.tenant import LEGACY_CLIENTS, DirectoryUser, MessageTrace, SignIn
+from remediation.tenant import DirectoryUser
+from remediation.tenant_activity import LEGACY_CLIENTS, MessageTrace, SignIn
 
 MESSAGE_LIMIT = 5000                   # rows of the message trace read at most
 SENT_WINDOW = timedelta(hours=48)      # before the block

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from remediation.tenant import LEGACY_CLIENTS
+from remediation.tenant_activity import LEGACY_CLIENTS
 
 
 def _counted(items: list[dict], key: str) -> str:

@@ -15,9 +15,11 @@ from typing import Protocol
 
 from remediation.models import Job
 from remediation.tenant import (
-    AuthMethod, Block, CasSettings, Delegate, DirectoryUser, Domain, InboxRule, MailboxForwarding, MessageTrace,
-    PermissionGrant, Recipient, SecurityAlert, ServicePrincipal, SignIn,
+    AuthMethod, Block, CasSettings, Delegate, DirectoryUser, Domain, InboxRule, MailboxForwarding, Recipient,
+    SecurityAlert,
 )
+from remediation.tenant_activity import MessageTrace, SignIn
+from remediation.tenant_apps import PermissionGrant, ServicePrincipal
 
 
 class Directory(Protocol):

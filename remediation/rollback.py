@@ -23,7 +23,8 @@ from remediation.models import (
     MAILBOX_FORWARDING, RESET_PASSWORD, REVOKE_SESSIONS, Job, iso,
 )
 from remediation.steps.context import mailbox_of
-from remediation.tenant import CasSettings, Delegate, MailboxForwarding, PermissionGrant
+from remediation.tenant import CasSettings, Delegate, MailboxForwarding
+from remediation.tenant_apps import PermissionGrant
 
 RESTORABLE = (INBOX_RULES, MAILBOX_FORWARDING, MAILBOX_DELEGATES, APP_CONSENTS, LEGACY_PROTOCOLS)
 NOT_RESTORABLE = {

@@ -20,8 +20,9 @@ from remediation.gateways.exchange_errors import SERVICE, exchange_error
 from remediation.gateways.http import IDEMPOTENT, RetryPolicy, ServiceClient, next_link, retry_after_seconds, send
 from remediation.models import iso
 from remediation.tenant import (
-    FULL_ACCESS, SEND_AS, Block, CasSettings, Delegate, InboxRule, MailboxForwarding, MessageTrace, Recipient,
+    FULL_ACCESS, SEND_AS, Block, CasSettings, Delegate, InboxRule, MailboxForwarding, Recipient,
 )
+from remediation.tenant_activity import MessageTrace
 from remediation.settings import Settings
 
 # The anchor the module uses for cmdlets that name no mailbox (the organization's system mailbox).

@@ -14,8 +14,9 @@ import re
 from remediation.models import parse_iso
 from remediation.tenant import (
     EXCHANGE, FORWARD_AS_ATTACHMENT_TO, FORWARD_TO, FULL_ACCESS, REDIRECT_TO, SEND_AS, SEND_ON_BEHALF, Block,
-    CasSettings, Delegate, InboxRule, MailboxForwarding, Recipient, RuleRecipient, TracedMessage,
+    CasSettings, Delegate, InboxRule, MailboxForwarding, Recipient, RuleRecipient,
 )
+from remediation.tenant_activity import TracedMessage
 
 FORWARDS = {"ForwardTo": FORWARD_TO, "ForwardAsAttachmentTo": FORWARD_AS_ATTACHMENT_TO, "RedirectTo": REDIRECT_TO}
 _SMTP = re.compile(r"\[SMTP:([^\]]+)\]", re.IGNORECASE)

@@ -39,9 +39,9 @@ from remediation.gateways.credentials import CredentialHolder, scope_for
 from remediation.gateways.graph_users import USER_PROPERTIES, address_filter, directory_user, only_user
 from remediation.gateways.http import RetryPolicy, RetryTransport, http_client, next_link, origin
 from remediation.models import iso
-from remediation.tenant import (
-    AuthMethod, DirectoryUser, Domain, InboxRule, PermissionGrant, SecurityAlert, ServicePrincipal, SignIn,
-)
+from remediation.tenant import AuthMethod, DirectoryUser, Domain, InboxRule, SecurityAlert
+from remediation.tenant_activity import SignIn
+from remediation.tenant_apps import PermissionGrant, ServicePrincipal
 from remediation.settings import Settings
 
 ERROR_MAPPING = {"XXX": ODataError}

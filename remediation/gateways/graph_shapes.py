@@ -8,9 +8,11 @@ import binascii
 
 from remediation.models import parse_iso
 from remediation.tenant import (
-    FORWARD_AS_ATTACHMENT_TO, FORWARD_TO, GRAPH, REDIRECT_TO, AuthMethod, Domain, InboxRule, PermissionGrant,
-    RuleRecipient, SecurityAlert, ServicePrincipal, SignIn,
+    FORWARD_AS_ATTACHMENT_TO, FORWARD_TO, GRAPH, REDIRECT_TO, AuthMethod, Domain, InboxRule, RuleRecipient,
+    SecurityAlert,
 )
+from remediation.tenant_activity import SignIn
+from remediation.tenant_apps import PermissionGrant, ServicePrincipal
 
 FORWARD_ACTIONS = (FORWARD_TO, FORWARD_AS_ATTACHMENT_TO, REDIRECT_TO)
 
@@ -79,7 +81,8 @@ def _moment(text: object):
 def security_alert(alert: dict) -> SecurityAlert:
     evidence = alert.get("evidence") if isinstance(alert.get("evidence"), list) else []
     users = [_evidence_user(item) for item in evidence if isinstance(item, dict)]
-    return SecurityAlert(id=_text(alert.get("id")), provider_alert_id=_text(alert.get("providerAlertId")), title=_text(alert.get("title")),
+    return SecurityAlert(id=_text(alert.get("id")), provider_alert_id=_text(alert.get("providerAlertId")),
+                         title=_text(alert.get("title")),
                          last_updated=_moment(alert.get("lastUpdateDateTime")), users=tuple(filter(None, users)))
 
 

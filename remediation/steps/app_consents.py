@@ -16,7 +16,7 @@ from remediation.errors import NotFoundError, PermanentError
 from remediation.models import DONE, SKIPPED, STEP_FAILED, STEP_PLANNED
 from remediation.policies import POLICY_SKIP
 from remediation.steps.context import Outcome, StepRun
-from remediation.tenant import PermissionGrant, ServicePrincipal
+from remediation.tenant_apps import PermissionGrant, ServicePrincipal
 
 REPORT = "report"
 

@@ -29,10 +29,11 @@ from remediation.gateways import exchange_shapes, graph_shapes
 from remediation.gateways.exchange_shapes import parse_block_reason
 from remediation.models import iso, normalize_user
 from remediation.tenant import (
-    EXCHANGE, FULL_ACCESS, SEND_AS, SEND_ON_BEHALF, AuthMethod, Block, CasSettings, Delegate, DirectoryUser, Domain,
-    InboxRule, MailboxForwarding, MessageTrace, PermissionGrant, Recipient, RuleRecipient, SecurityAlert,
-    ServicePrincipal, SignIn, TracedMessage,
+    EXCHANGE, FULL_ACCESS, SEND_AS, SEND_ON_BEHALF, AuthMethod, Block, CasSettings, Delegate, DirectoryUser,
+    Domain, InboxRule, MailboxForwarding, Recipient, RuleRecipient, SecurityAlert,
 )
+from remediation.tenant_activity import MessageTrace, SignIn, TracedMessage
+from remediation.tenant_apps import PermissionGrant, ServicePrincipal
 
 EVIL = "attacker@evil.example"
 GUEST = "attacker_evil.example#EXT#@contoso.onmicrosoft.com"   # a guest the attacker invited

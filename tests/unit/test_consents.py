@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from remediation.consents import removal_reason, risky_scopes, why_trusted
-from remediation.tenant import PermissionGrant, ServicePrincipal
+from remediation.tenant_apps import PermissionGrant, ServicePrincipal
 
 TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad"
 OUTSIDE = ServicePrincipal("sp1", "app1", "Mail Organizer Pro", owner_tenant="4c5d6e7f-8091-4a2b-b3c4-d5e6f7a8b9c0")

@@ -25,7 +25,8 @@ from remediation.gateways.management_api import ManagementActivityClient
 from remediation.gateways.tenant_grants import TenantGraph
 from remediation.permissions import SETUP_TABLE, TABLE, needed
 from remediation.settings import Settings
-from remediation.tenant import CLOSED_CAS, FULL_ACCESS, SEND_AS, AuthMethod, Delegate, MailboxForwarding, PermissionGrant
+from remediation.tenant import CLOSED_CAS, FULL_ACCESS, SEND_AS, AuthMethod, Delegate, MailboxForwarding
+from remediation.tenant_apps import PermissionGrant
 from tests.plugins.gateways import TENANT
 
 SINCE = datetime(2026, 1, 1, tzinfo=timezone.utc)

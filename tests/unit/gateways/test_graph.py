@@ -16,7 +16,8 @@ from remediation.errors import (
 from remediation.gateways.graph import GraphDirectory
 from remediation.gateways.graph_errors import PERMISSIONS
 from remediation.settings import Settings
-from remediation.tenant import GRAPH, AuthMethod, PermissionGrant
+from remediation.tenant import GRAPH, AuthMethod
+from remediation.tenant_apps import PermissionGrant
 from tests.conftest import load_event
 
 ROOT = "https://graph.microsoft.com/v1.0"

@@ -9,7 +9,7 @@ from datetime import timedelta
 from remediation.errors import PermissionError_, ThrottledError
 from remediation.gateways.exchange_shapes import parse_block_reason
 from remediation.messages import run_message
-from remediation.tenant import SignIn, TracedMessage
+from remediation.tenant_activity import SignIn, TracedMessage
 from tests.plugins.playbook import ADELE
 from tests.unit.playbook.helpers import run_job
 
