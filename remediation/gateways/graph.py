@@ -9,7 +9,6 @@ Its middleware runs as usual except kiota's RetryHandler: our RetryTransport sit
 from __future__ import annotations
 
 import json
-from urllib.parse import quote
 from datetime import datetime
 
 import httpx
@@ -32,16 +31,15 @@ from msgraph_core.authentication import AzureIdentityAuthenticationProvider
 from msgraph_core.middleware import GraphTelemetryHandler
 from msgraph_core.middleware.options import GraphTelemetryHandlerOption
 
-from remediation.errors import LicenceError, ServiceRejectedError
+from remediation.errors import ServiceRejectedError
 from remediation.gateways import graph_shapes
+from remediation.gateways.graph_containment import GraphContainment, quoted
 from remediation.gateways.graph_errors import SERVICE, graph_call
 from remediation.gateways.credentials import CredentialHolder, scope_for
 from remediation.gateways.graph_users import USER_PROPERTIES, address_filter, directory_user, only_user
 from remediation.gateways.http import RetryPolicy, RetryTransport, http_client, next_link, origin
 from remediation.models import iso
 from remediation.tenant import AuthMethod, DirectoryUser, Domain, InboxRule, SecurityAlert
-from remediation.tenant_activity import SignIn
-from remediation.tenant_apps import PermissionGrant, ServicePrincipal
 from remediation.settings import Settings
 
 ERROR_MAPPING = {"XXX": ODataError}
@@ -49,12 +47,7 @@ ERROR_MAPPING = {"XXX": ODataError}
 # confirmed compromised twice stays confirmed.
 IDEMPOTENT_POSTS = ("/revokeSignInSessions", "/checkMemberGroups", "/confirmCompromised")
 MEMBER_GROUPS_PER_CALL = 20   # Graph's limit for checkMemberGroups
-NON_PREMIUM = "Authentication_RequestFromNonPremiumTenantOrB2CTenant"   # signIns' 403 without Entra ID P1
 
-
-def quoted(text: str) -> str:
-    """An OData string literal: in single quotes, a quote doubled."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def graph_idempotent(request: httpx.Request) -> bool:
@@ -89,7 +82,7 @@ async def _refuse_redirect(response: httpx.Response) -> None:
                                    f"{response.headers.get('Location', '')[:200]!r}", service=SERVICE)
 
 
-class GraphDirectory:
+class GraphDirectory(GraphContainment):
     """The Directory port. Build once per process; `aclose()` at shutdown."""
 
     def __init__(self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None,
@@ -237,55 +230,11 @@ class GraphDirectory:
         return [graph_shapes.auth_method(item) for item in methods]
 
     @graph_call
-    async def delete_auth_method(self, user_id: str, method: AuthMethod) -> None:
-        # Each type has its own collection: microsoftAuthenticatorMethods, phoneMethods, fido2Methods...
-        await self._send_json(self._at(Method.DELETE, f"/users/{quote(user_id)}/authentication/"
-                                                      f"{quote(method.type)}Methods/{quote(method.id)}"))
-
-    @graph_call
-    async def permission_grants(self, user_id: str) -> list[PermissionGrant]:
-        grants = await self._all_pages(self._user(user_id).oauth2_permission_grants)
-        return [graph_shapes.permission_grant(item) for item in grants]
-
-    @graph_call
-    async def consented_app(self, principal_id: str) -> ServicePrincipal:
-        found = await self._send_json(self.client.service_principals.by_service_principal_id(
-            principal_id).to_get_request_information())
-        return graph_shapes.service_principal(found)
-
-    @graph_call
-    async def delete_permission_grant(self, grant_id: str) -> None:
-        await self._send_json(self._at(Method.DELETE, f"/oauth2PermissionGrants/{quote(grant_id)}"))
-
-    @graph_call
-    async def create_permission_grant(self, grant: PermissionGrant) -> None:
-        body = {key: value for key, value in grant.to_json().items() if key != "id"}
-        await self._send_json(self._at(Method.POST, "/oauth2PermissionGrants", body))
-
-    @graph_call
-    async def confirm_compromised(self, user_id: str) -> None:
-        body = {"userIds": [user_id]}
-        await self._send_json(self._at(Method.POST, "/identityProtection/riskyUsers/confirmCompromised", body))
-
-    @graph_call
     async def send_mail(self, sender: str, recipients: list[str], subject: str, html_body: str) -> None:
         message = {"subject": subject, "body": {"contentType": "HTML", "content": html_body},
                    "toRecipients": [{"emailAddress": {"address": to}} for to in recipients]}
         body = {"message": message, "saveToSentItems": True}
         await self._send_json(self._request(Method.POST, self._user(sender).send_mail, body))
-
-    @graph_call
-    async def sign_ins(self, user_id: str, since: datetime) -> list[SignIn]:
-        builder = self.client.audit_logs.sign_ins
-        try:
-            records = await self._filtered(builder, builder.SignInsRequestBuilderGetQueryParameters,
-                                           f"userId eq {quoted(user_id)} and createdDateTime ge {iso(since)}")
-        except ODataError as exc:
-            if exc.error and exc.error.code == NON_PREMIUM:
-                raise LicenceError(exc.error.message or NON_PREMIUM, service=SERVICE, code=NON_PREMIUM,
-                                   permission="an Entra ID P1 licence") from exc
-            raise
-        return [graph_shapes.sign_in(record) for record in records if isinstance(record, dict)]
 
     @graph_call
     async def security_alerts(self, since: datetime, service_source: str) -> list[SecurityAlert]:
