@@ -14,6 +14,7 @@ import asyncio
 import httpx
 
 from bench.playbook_latency import TENANT, scenario
+from bench.round_trips import call_name, rounds
 from localdev.azurite import Azurite
 from localdev.tenant.server import BackgroundSandbox
 from remediation import bootstrap
@@ -37,23 +38,6 @@ def compromise() -> dict:
     return tenant
 
 
-def rounds(requests: list[dict]) -> list[list[dict]]:
-    """The requests grouped into rounds: a request starting before the round's last one ended joins it."""
-    grouped: list[list[dict]] = []
-    end = float("-inf")
-    for request in sorted(requests, key=lambda item: item["started"]):
-        if request["started"] < end:
-            grouped[-1].append(request)
-        else:
-            grouped.append([request])
-        end = max(end, request["ended"])
-    return grouped
-
-
-def name(request: dict) -> str:
-    return request.get("cmdlet") or f"{request['method']} {request['path'].split('/v1.0')[-1]}"
-
-
 async def run_job(settings: Settings) -> str:
     service = bootstrap.build(settings)
     try:
@@ -75,12 +59,12 @@ def main(argv: list[str] | None = None) -> None:
             "NOTIFY_SENDER": "secops@contoso.com", "NOTIFY_RECIPIENTS": "soc@contoso.com"})
         status = asyncio.run(run_job(settings))
         log = httpx.get(f"{sandbox.url}/_sandbox/requests").json()
-    tenant = [item for item in log if "started" in item and "/oauth2/" not in item["path"]]
+    tenant = [item for item in log if "startedAt" in item and "/oauth2/" not in item["path"]]
     grouped = rounds(tenant)
     print(f"job {status}: {len(tenant)} requests to the tenant in {len(grouped)} sequential rounds")
     if args.verbose:
         for number, group in enumerate(grouped, 1):
-            print(f"  {number:2}. " + " | ".join(name(item) for item in group))
+            print(f"  {number:2}. " + " | ".join(call_name(item) for item in group))
 
 
 if __name__ == "__main__":

@@ -40,15 +40,15 @@ def rounds(calls: list[dict]) -> list[list[dict]]:
     return grouped
 
 
-def _name(call: dict) -> str:
-    return call["cmdlet"] or f"{call['method']} {call['path'].split('/v1.0', 1)[-1]}"
+def call_name(call: dict) -> str:
+    return call.get("cmdlet") or f"{call['method']} {call['path'].split('/v1.0', 1)[-1]}"
 
 
 def _print(title: str, grouped: list[list[dict]]) -> None:
     total = sum(len(group) for group in grouped)
     print(f"{title}: {total} requests in {len(grouped)} sequential rounds (floor: {FLOOR[title]} rounds)")
     for number, group in enumerate(grouped, 1):
-        print(f"  {number:2}. " + " | ".join(_name(call) for call in group))
+        print(f"  {number:2}. " + " | ".join(call_name(call) for call in group))
 
 
 def main(argv: list[str] | None = None) -> None:

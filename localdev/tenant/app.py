@@ -16,7 +16,6 @@ log. Control routes pass straight through: never logged, never faulted.
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Awaitable, Callable
 
 from aiohttp import web
@@ -33,7 +32,6 @@ async def service_middleware(request: web.Request, handler: Handler) -> web.Stre
         return await handler(request)
     tenant = context.state(request)
     started = tenant.now_iso()   # with "at" (the answer's time), the call's span: bench/round_trips.py
-    started_clock = time.perf_counter()   # with `ended`, when each request was in flight (bench/containment_rounds.py)
     incoming = await context.prepare(request)
     ids, body = incoming.ids, incoming.json
     found = await faults.triggered(tenant, request.method, request.path, context.cmdlet_name(body))
@@ -46,7 +44,7 @@ async def service_middleware(request: web.Request, handler: Handler) -> web.Stre
     for name, value in ids.headers().items():
         response.headers.setdefault(name, value)
     context.log_call(tenant, request.method, request.path, dict(request.query), response.status, body,
-                     startedAt=started, started=started_clock, ended=time.perf_counter(), **found.log())
+                     startedAt=started, **found.log())
     return response
 
 

@@ -13,7 +13,7 @@ What the app did, for assertions (never a password):
     revocations[user_id] = [iso times]
     outbox = [{"at", "from", "recipients", "message", "saveToSentItems", "restricted" (the sender was blocked)}]
     unblocks[sender_lower] = count of successful Remove-BlockedSenderAddress
-    request_log = [{"at", "method", "path", "query", "status", "body", "cmdlet", "started", "ended"}]
+    request_log = [{"at", "method", "path", "query", "status", "body", "cmdlet", "startedAt"}]
         (started/ended: seconds on the sandbox process's perf_counter, to tell overlapping requests)
 """
 
