@@ -68,7 +68,8 @@ class HttpTriggers:
 
     def application(self) -> web.Application:
         app = web.Application(client_max_size=MAX_REQUEST_BYTES)
-        app.router.add_route("*", "/{path:.*}", self.dispatch)
+        # Every path reaches dispatch, one with a percent-encoded newline too (`.*` stops at it).
+        app.router.add_route("*", r"/{path:[\s\S]*}", self.dispatch)
         return app
 
     async def dispatch(self, request: web.Request) -> web.StreamResponse:

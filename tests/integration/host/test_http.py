@@ -37,6 +37,13 @@ async def test_methods_outside_the_list_are_not_found(client):
     assert (await client.post("/api/boom")).status_code == 404
 
 
+async def test_a_parameter_takes_any_percent_encoded_character_newlines_included(client):
+    # aiohttp's own router would answer its text/plain 404 for a decoded newline (`.` stops at one).
+    response = await client.delete("/api/items/a%5C%0Ab%C2%B3")
+    assert response.status_code == 200
+    assert response.text == "deleted a\\\nb\u00b3"
+
+
 async def test_a_method_a_route_does_not_take_falls_through_to_the_next_route(client):
     assert (await client.delete("/api/items/widget")).text == "deleted widget"
 
